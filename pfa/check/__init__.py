@@ -1,0 +1,1 @@
+"""The static type checker: AST → typed AST."""

@@ -1,0 +1,1 @@
+"""The PFA front end: AST, reader (JSON/YAML → AST) and writer (AST → canonical JSON)."""

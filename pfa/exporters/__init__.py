@@ -1,0 +1,1 @@
+"""Exporters: trained models → PFA documents."""

@@ -1,0 +1,1 @@
+"""The PFA function library, one module per namespace; see pfa.lib.registry."""
