@@ -1,0 +1,1 @@
+"""Subcommands of the pfa command line, one module each (see pfa.cli)."""
