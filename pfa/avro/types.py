@@ -164,8 +164,8 @@ class AvroNamed(AvroType):
             return self.fullname if self.namespace != namespace else self._name
         seen.add(self.fullname)
         out: dict[str, Any] = {"type": self.name, "name": self._name}
-        if self.namespace and self.namespace != namespace:
-            out["namespace"] = self.namespace
+        if self.namespace != namespace:  # "" escapes an enclosing namespace
+            out["namespace"] = self.namespace or ""
         if self.aliases:
             out["aliases"] = list(self.aliases)
         if self.doc is not None:

@@ -1,0 +1,504 @@
+"""Avro data ⇄ engine values: the JSON encoding, validation and (through fastavro) binary.
+
+Engine values follow the table in ``docs/architecture.md``: records and maps are dicts,
+enums are their symbol (``str``), bytes and fixed are ``bytes``, a union holds the bare value
+of its branch. Floats are always rounded to float32 precision (:func:`to_float32`).
+
+The JSON encoding is Avro's: a non-null union value is ``{"branch-name": value}``, bytes and
+fixed are strings whose code points 0–255 are the bytes, and non-finite numbers are the
+strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``. Members named ``"@"`` (PFA locator
+marks) are ignored in every JSON object, as the PFA specification requires.
+
+Every mismatch raises :class:`pfa.errors.AvroDataError` with a JSON path such as
+``$.field[3].key``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+import struct
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from typing import IO, Any
+
+import fastavro
+
+from pfa.avro.types import (
+    AvroArray,
+    AvroEnum,
+    AvroFixed,
+    AvroMap,
+    AvroNamed,
+    AvroRecord,
+    AvroType,
+    AvroUnion,
+    parse_type,
+)
+from pfa.errors import AvroDataError
+
+INT_RANGE = (-(2**31), 2**31 - 1)
+LONG_RANGE = (-(2**63), 2**63 - 1)
+_LOCATOR = "@"
+_IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NONFINITE_IN = {
+    "NaN": math.nan, "nan": math.nan,
+    "Infinity": math.inf, "inf": math.inf, "+inf": math.inf, "+Infinity": math.inf,
+    "-Infinity": -math.inf, "-inf": -math.inf,
+}
+_PACK_F32 = struct.Struct("<f")
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+def to_float32(x: float) -> float:
+    """Round ``x`` to the nearest float32 (as a Python float); overflow gives ±inf."""
+    try:
+        return _PACK_F32.unpack(_PACK_F32.pack(x))[0]
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+def branch_name(t: AvroType) -> str:
+    """The name that tags a union branch in JSON: the full name of a named type, else its
+    type keyword ("int", "array", "map" …)."""
+    return t.fullname if isinstance(t, AvroNamed) else t.name
+
+
+def _child(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    if _IDENT_RE.match(key):
+        return f"{path}.{key}"
+    return f"{path}[{json.dumps(key)}]"
+
+
+def _found(obj: Any) -> str:
+    text = repr(obj)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(obj).__name__} {text}"
+
+
+def _fail(expected: str, obj: Any, path: str) -> AvroDataError:
+    return AvroDataError(f"expected {expected}, found {_found(obj)}", path)
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _members(obj: dict) -> Iterator[tuple[Any, Any]]:
+    return ((k, v) for k, v in obj.items() if k != _LOCATOR)
+
+
+def _int_range(t: AvroType) -> tuple[int, int]:
+    return INT_RANGE if t.name == "int" else LONG_RANGE
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON → engine value
+# ---------------------------------------------------------------------------------------------
+
+def decode_json(t: AvroType, obj: Any, path: str = "$") -> Any:
+    """Decode a JSON-loaded object (Avro's JSON encoding) into an engine value of type ``t``."""
+    return _DECODERS[t.name](t, obj, path)
+
+
+def _dec_null(t: AvroType, obj: Any, path: str) -> None:
+    if obj is not None:
+        raise _fail("null", obj, path)
+
+
+def _dec_boolean(t: AvroType, obj: Any, path: str) -> bool:
+    if not isinstance(obj, bool):
+        raise _fail("boolean", obj, path)
+    return obj
+
+
+def _dec_integer(t: AvroType, obj: Any, path: str) -> int:
+    if not _is_int(obj):
+        raise _fail(f"{t.name} (a JSON integer)", obj, path)
+    lo, hi = _int_range(t)
+    if not lo <= obj <= hi:
+        raise AvroDataError(f"{obj} is out of range for {t.name} ({lo} to {hi})", path)
+    return obj
+
+
+def _dec_floating(t: AvroType, obj: Any, path: str) -> float:
+    if isinstance(obj, str) and obj in _NONFINITE_IN:
+        x = _NONFINITE_IN[obj]
+    elif _is_number(obj):
+        try:
+            x = float(obj)
+        except OverflowError:
+            raise AvroDataError(f"{obj} is too large for {t.name}", path) from None
+    else:
+        raise _fail(f'{t.name} (a JSON number, "NaN", "Infinity" or "-Infinity")', obj, path)
+    return to_float32(x) if t.name == "float" else x
+
+
+def _dec_string(t: AvroType, obj: Any, path: str) -> str:
+    if not isinstance(obj, str):
+        raise _fail("string", obj, path)
+    return obj
+
+
+def _dec_bytes(t: AvroType, obj: Any, path: str) -> bytes:
+    if isinstance(obj, bytes):
+        data = obj
+    elif isinstance(obj, str):
+        try:
+            data = obj.encode("latin-1")
+        except UnicodeEncodeError as err:
+            raise AvroDataError(
+                f"{t.name} is encoded as a string of code points 0-255, found code point "
+                f"{ord(obj[err.start])} at position {err.start}", path) from None
+    else:
+        raise _fail(f"{t.name} (a string of code points 0-255)", obj, path)
+    if isinstance(t, AvroFixed) and len(data) != t.size:
+        raise AvroDataError(f"fixed {t.fullname} needs {t.size} bytes, found {len(data)}", path)
+    return data
+
+
+def _dec_enum(t: AvroEnum, obj: Any, path: str) -> str:
+    if not isinstance(obj, str) or obj not in t.symbols:
+        raise _fail(f"a symbol of enum {t.fullname} {list(t.symbols)}", obj, path)
+    return obj
+
+
+def _dec_array(t: AvroArray, obj: Any, path: str) -> list:
+    if not isinstance(obj, (list, tuple)):
+        raise _fail("array (a JSON array)", obj, path)
+    return [decode_json(t.items, x, _child(path, i)) for i, x in enumerate(obj)]
+
+
+def _dec_map(t: AvroMap, obj: Any, path: str) -> dict:
+    if not isinstance(obj, dict):
+        raise _fail("map (a JSON object)", obj, path)
+    return {k: decode_json(t.values, v, _child(path, k)) for k, v in _members(obj)}
+
+
+def _dec_record(t: AvroRecord, obj: Any, path: str) -> dict:
+    if not isinstance(obj, dict):
+        raise _fail(f"record {t.fullname} (a JSON object)", obj, path)
+    out = {}
+    for f in t.fields:
+        if f.name in obj:
+            out[f.name] = decode_json(f.type, obj[f.name], _child(path, f.name))
+        elif f.has_default:
+            out[f.name] = _decode_default(f.type, f.default, _child(path, f.name))
+        else:
+            raise AvroDataError(f"record {t.fullname} is missing field {f.name!r}", path)
+    extra = [k for k, _ in _members(obj) if t.field(k) is None]
+    if extra:
+        raise AvroDataError(f"record {t.fullname} has no field {extra[0]!r}", path)
+    return out
+
+
+def _decode_default(t: AvroType, default: Any, path: str) -> Any:
+    """A field default: Avro writes a union default untagged, as a value of its first branch;
+    the tagged union form is accepted too."""
+    if isinstance(t, AvroUnion):
+        try:
+            return decode_json(t.types[0], default, path)
+        except AvroDataError:
+            pass
+    return decode_json(t, default, path)
+
+
+def _dec_union(t: AvroUnion, obj: Any, path: str) -> Any:
+    names = [branch_name(b) for b in t.types]
+    if obj is None:
+        if "null" in names:
+            return None
+        raise _fail(f"a union {names} value (null is not a branch)", obj, path)
+    members = list(_members(obj)) if isinstance(obj, dict) else []
+    if len(members) != 1:
+        raise _fail(f'a union {names} value: null or {{"branch-name": value}}', obj, path)
+    key, value = members[0]
+    branch = _find_branch(t, key)
+    if branch is None:
+        raise AvroDataError(f"union {names} has no branch named {key!r}", path)
+    return decode_json(branch, value, _child(path, key))
+
+
+def _find_branch(t: AvroUnion, key: str) -> AvroType | None:
+    for b in t.types:
+        if branch_name(b) == key:
+            return b
+    short = [b for b in t.types if isinstance(b, AvroNamed) and b.short_name == key]
+    return short[0] if len(short) == 1 else None  # a short name only if unambiguous
+
+
+_DECODERS: dict[str, Callable[[Any, Any, str], Any]] = {
+    "null": _dec_null, "boolean": _dec_boolean, "int": _dec_integer, "long": _dec_integer,
+    "float": _dec_floating, "double": _dec_floating, "string": _dec_string,
+    "bytes": _dec_bytes, "fixed": _dec_bytes, "enum": _dec_enum, "array": _dec_array,
+    "map": _dec_map, "record": _dec_record, "union": _dec_union,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation of engine values
+# ---------------------------------------------------------------------------------------------
+
+def validate(t: AvroType, value: Any, path: str = "$") -> None:
+    """Raise :class:`AvroDataError` (with the path of the first mismatch) unless ``value``
+    is an engine value of type ``t``."""
+    problem = _mismatch(t, value, path)
+    if problem is not None:
+        raise problem
+
+
+def conforms(t: AvroType, value: Any) -> bool:
+    """True if ``value`` is an engine value of type ``t``."""
+    return _mismatch(t, value, "$") is None
+
+
+def _mismatch(t: AvroType, v: Any, path: str) -> AvroDataError | None:
+    """The first mismatch between ``v`` and ``t`` as an (unraised) error, or None."""
+    return _CHECKERS[t.name](t, v, path)
+
+
+def _simple(expected: str, ok: Callable[[Any], bool]) -> Callable[[Any, Any, str], Any]:
+    def check(t: AvroType, v: Any, path: str) -> AvroDataError | None:
+        return None if ok(v) else _fail(expected, v, path)
+    return check
+
+
+def _chk_integer(t: AvroType, v: Any, path: str) -> AvroDataError | None:
+    if not _is_int(v):
+        return _fail(t.name, v, path)
+    lo, hi = _int_range(t)
+    if not lo <= v <= hi:
+        return AvroDataError(f"{v} is out of range for {t.name} ({lo} to {hi})", path)
+    return None
+
+
+def _chk_fixed(t: AvroFixed, v: Any, path: str) -> AvroDataError | None:
+    if not isinstance(v, bytes):
+        return _fail(f"fixed {t.fullname} (bytes)", v, path)
+    if len(v) != t.size:
+        return AvroDataError(f"fixed {t.fullname} needs {t.size} bytes, found {len(v)}", path)
+    return None
+
+
+def _chk_enum(t: AvroEnum, v: Any, path: str) -> AvroDataError | None:
+    if isinstance(v, str) and v in t.symbols:
+        return None
+    return _fail(f"a symbol of enum {t.fullname} {list(t.symbols)}", v, path)
+
+
+def _chk_array(t: AvroArray, v: Any, path: str) -> AvroDataError | None:
+    if not isinstance(v, (list, tuple)):
+        return _fail("array (list)", v, path)
+    for i, x in enumerate(v):
+        problem = _mismatch(t.items, x, _child(path, i))
+        if problem is not None:
+            return problem
+    return None
+
+
+def _chk_map(t: AvroMap, v: Any, path: str) -> AvroDataError | None:
+    if not isinstance(v, dict):
+        return _fail("map (dict)", v, path)
+    for k, x in v.items():
+        if not isinstance(k, str):
+            return AvroDataError(f"map keys must be strings, found {_found(k)}", path)
+        problem = _mismatch(t.values, x, _child(path, k))
+        if problem is not None:
+            return problem
+    return None
+
+
+def _chk_record(t: AvroRecord, v: Any, path: str) -> AvroDataError | None:
+    if not isinstance(v, dict):
+        return _fail(f"record {t.fullname} (dict)", v, path)
+    for f in t.fields:
+        if f.name not in v:
+            return AvroDataError(f"record {t.fullname} is missing field {f.name!r}", path)
+        problem = _mismatch(f.type, v[f.name], _child(path, f.name))
+        if problem is not None:
+            return problem
+    if len(v) != len(t.fields):
+        extra = next(k for k in v if t.field(k) is None)
+        return AvroDataError(f"record {t.fullname} has no field {extra!r}", path)
+    return None
+
+
+def _chk_union(t: AvroUnion, v: Any, path: str) -> AvroDataError | None:
+    if any(_mismatch(b, v, path) is None for b in t.types):
+        return None
+    return _fail(f"a value of one of {[branch_name(b) for b in t.types]}", v, path)
+
+
+_CHECKERS: dict[str, Callable[[Any, Any, str], AvroDataError | None]] = {
+    "null": _simple("null", lambda v: v is None),
+    "boolean": _simple("boolean", lambda v: isinstance(v, bool)),
+    "int": _chk_integer, "long": _chk_integer,
+    "float": _simple("float", _is_number), "double": _simple("double", _is_number),
+    "string": _simple("string", lambda v: isinstance(v, str)),
+    "bytes": _simple("bytes", lambda v: isinstance(v, bytes)),
+    "fixed": _chk_fixed, "enum": _chk_enum, "array": _chk_array, "map": _chk_map,
+    "record": _chk_record, "union": _chk_union,
+}
+
+
+def union_branch(t: AvroUnion, value: Any) -> AvroType:
+    """The branch of ``t`` that holds ``value``: the first branch it conforms to, preferring
+    one that loses nothing (an int stays in an int/long branch, a float that is not exactly a
+    float32 goes to a double branch). Raises AvroDataError if no branch fits."""
+    fitting = [b for b in t.types if _mismatch(b, value, "$") is None]
+    if not fitting:
+        raise _fail(f"a value of one of {[branch_name(b) for b in t.types]}", value, "$")
+    return next((b for b in fitting if _lossless(b, value)), fitting[0])
+
+
+def _lossless(t: AvroType, v: Any) -> bool:
+    if t.name in ("float", "double") and _is_int(v):
+        return False
+    if t.name == "float" and isinstance(v, float) and math.isfinite(v):
+        return to_float32(v) == v
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# engine value → JSON
+# ---------------------------------------------------------------------------------------------
+
+def encode_json(t: AvroType, value: Any, *, sort_maps: bool = False) -> Any:
+    """Encode an engine value of type ``t`` as a JSON-ready object (Avro's JSON encoding).
+
+    Raises AvroDataError if the value does not conform; ``sort_maps`` orders map keys.
+    """
+    validate(t, value)
+    return _encode(t, value, sort_maps)
+
+
+def _encode(t: AvroType, v: Any, sort_maps: bool) -> Any:
+    kind = t.name
+    if kind in ("float", "double"):
+        return _encode_float(float(v))
+    if kind in ("bytes", "fixed"):
+        return v.decode("latin-1")
+    if isinstance(t, AvroArray):
+        return [_encode(t.items, x, sort_maps) for x in v]
+    if isinstance(t, AvroMap):
+        keys = sorted(v) if sort_maps else v
+        return {k: _encode(t.values, v[k], sort_maps) for k in keys}
+    if isinstance(t, AvroRecord):
+        return {f.name: _encode(f.type, v[f.name], sort_maps) for f in t.fields}
+    if isinstance(t, AvroUnion):
+        if v is None and any(b.name == "null" for b in t.types):
+            return None
+        branch = union_branch(t, v)
+        return {branch_name(branch): _encode(branch, v, sort_maps)}
+    return v
+
+
+def _encode_float(x: float) -> float | str:
+    if math.isfinite(x):
+        return x
+    if math.isnan(x):
+        return "NaN"
+    return "Infinity" if x > 0 else "-Infinity"
+
+
+def to_json_text(t: AvroType, value: Any) -> str:
+    """Compact, deterministic JSON text of an engine value (map keys sorted)."""
+    return json.dumps(encode_json(t, value, sort_maps=True), separators=(",", ":"),
+                      ensure_ascii=False, allow_nan=False)
+
+
+def from_json_text(t: AvroType, text: str | bytes) -> Any:
+    """Parse JSON text (Avro's JSON encoding) into an engine value of type ``t``."""
+    try:
+        obj = json.loads(text)
+    except ValueError as err:
+        raise AvroDataError(f"malformed JSON: {err}") from None
+    return decode_json(t, obj)
+
+
+# ---------------------------------------------------------------------------------------------
+# Binary Avro through fastavro
+# ---------------------------------------------------------------------------------------------
+
+def _strip_defaults(schema: Any) -> Any:
+    """PFA documents may write union defaults tagged, which fastavro rejects; binary data
+    never needs defaults, so they are left out of the schema given to fastavro."""
+    if isinstance(schema, list):
+        return [_strip_defaults(s) for s in schema]
+    if isinstance(schema, dict):
+        return {k: _strip_defaults(v) for k, v in schema.items() if k != "default"}
+    return schema
+
+
+@lru_cache(maxsize=256)
+def _fastavro_schema(t: AvroType) -> Any:
+    return fastavro.parse_schema(_strip_defaults(t.to_json()))
+
+
+def _to_fastavro(t: AvroType, v: Any) -> Any:
+    """Engine value → fastavro datum; union values become ``(branch-name, datum)`` tuples so
+    that fastavro writes exactly the branch :func:`union_branch` picks."""
+    if isinstance(t, AvroUnion):
+        branch = union_branch(t, v)
+        return (branch_name(branch), _to_fastavro(branch, v))
+    if isinstance(t, AvroArray):
+        return [_to_fastavro(t.items, x) for x in v]
+    if isinstance(t, AvroMap):
+        return {k: _to_fastavro(t.values, x) for k, x in v.items()}
+    if isinstance(t, AvroRecord):
+        return {f.name: _to_fastavro(f.type, v[f.name]) for f in t.fields}
+    if t.name in ("float", "double"):
+        return float(v)
+    return v
+
+
+def encode_binary(t: AvroType, value: Any) -> bytes:
+    """Avro binary encoding of one engine value (no header: a schemaless datum)."""
+    validate(t, value)
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, _fastavro_schema(t), _to_fastavro(t, value))
+    return out.getvalue()
+
+
+def decode_binary(t: AvroType, data: bytes) -> Any:
+    """Decode one schemaless Avro binary datum of type ``t`` into an engine value."""
+    buf = io.BytesIO(data)
+    try:
+        value = fastavro.schemaless_reader(buf, _fastavro_schema(t), None)
+    except (EOFError, ValueError, struct.error, IndexError, UnicodeDecodeError) as err:
+        raise AvroDataError(f"malformed Avro binary data for {t}: {err}") from None
+    if buf.tell() != len(data):
+        raise AvroDataError(f"{len(data) - buf.tell()} unread bytes after the Avro datum")
+    return value
+
+
+def write_avro_file(t: AvroType, values: Iterable[Any], fileobj: IO[bytes],
+                    codec: str = "null") -> None:
+    """Write engine values of type ``t`` as an Avro object container file."""
+    def records() -> Iterator[Any]:
+        for i, v in enumerate(values):
+            validate(t, v, f"$[{i}]")
+            yield _to_fastavro(t, v)
+    fastavro.writer(fileobj, _fastavro_schema(t), records(), codec=codec)
+
+
+def read_avro_file(fileobj: IO[bytes]) -> tuple[AvroType, Iterator[Any]]:
+    """Open an Avro object container file: its type and an iterator of engine values.
+
+    Logical types in a foreign file's schema are not supported (fastavro would convert them).
+    """
+    reader = fastavro.reader(fileobj)
+    t = parse_type(json.loads(reader.metadata["avro.schema"]))
+    return t, iter(reader)

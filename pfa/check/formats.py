@@ -1,0 +1,76 @@
+"""Format specifiers of the ``pack`` and ``unpack`` special forms.
+
+Each specifier is a string such as ``"int"``, ``"little unsigned short"``, ``"raw 4"`` or
+``"null terminated"``. :func:`parse_format` turns it into a :class:`BinaryFormat` that says
+what it reads or writes and its PFA type; the engine uses the same function.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pfa.avro.types import BOOLEAN, BYTES, DOUBLE, FLOAT, INT, LONG, NULL, AvroType
+
+_E = r"(?P<endian><|>|!|little|big|network)?"
+_U = r"unsigned"
+
+_FIXED: list[tuple[str, str, int, bool, AvroType]] = [
+    # (regex body, kind, size in bytes, signed, PFA type)
+    (r"pad", "pad", 1, False, NULL),
+    (r"boolean", "boolean", 1, False, BOOLEAN),
+    (rf"{_U}\s*(byte|int8)", "int", 1, False, INT),
+    (r"(byte|int8)", "int", 1, True, INT),
+    (rf"{_E}\s*({_U}\s*short|{_U}\s*int16)", "int", 2, False, INT),
+    (rf"{_E}\s*(short|int16)", "int", 2, True, INT),
+    (rf"{_E}\s*({_U}\s*int|{_U}\s*int32)", "int", 4, False, LONG),
+    (rf"{_E}\s*(int|int32)", "int", 4, True, INT),
+    (rf"{_E}\s*({_U}\s*long|{_U}\s*long\s+long|{_U}\s*int64)", "int", 8, False, DOUBLE),
+    (rf"{_E}\s*(long|long\s+long|int64)", "int", 8, True, LONG),
+    (rf"{_E}\s*(float|float32)", "float", 4, True, FLOAT),
+    (rf"{_E}\s*(double|float64)", "float", 8, True, DOUBLE),
+]
+_COMPILED = [(re.compile(rf"^\s*{body}\s*$"), kind, size, signed, t)
+             for body, kind, size, signed, t in _FIXED]
+_RAW_N = re.compile(r"^\s*raw\s*(?P<n>[0-9]+)\s*$")
+_RAW = re.compile(r"^\s*raw\s*$")
+_NULL_TERMINATED = re.compile(r"^\s*null\s*terminated\s*$")
+_LENGTH_PREFIXED = re.compile(r"^\s*length\s*prefixed\s*$")
+
+
+@dataclass(frozen=True)
+class BinaryFormat:
+    """One parsed format specifier.
+
+    ``kind`` is "pad", "boolean", "int" (integers of ``size`` bytes, ``signed`` or not),
+    "float" (IEEE 754 of 4 or 8 bytes), "raw" (``size`` bytes, or any number when ``size`` is
+    None, pack only), "nullterminated" or "lengthprefixed". ``little_endian`` is False unless
+    "<" or "little" was given. ``type`` is the PFA type read or written.
+    """
+
+    kind: str
+    type: AvroType
+    size: int | None = None
+    signed: bool = True
+    little_endian: bool = False
+
+
+def parse_format(spec: str, *, pack: bool = False) -> BinaryFormat | None:
+    """Parse a format specifier; None if it is not valid (bare "raw" is valid for pack only)."""
+    if not isinstance(spec, str):
+        return None
+    for rx, kind, size, signed, t in _COMPILED:
+        m = rx.match(spec)
+        if m:
+            endian = m.groupdict().get("endian")
+            return BinaryFormat(kind, t, size, signed, endian in ("<", "little"))
+    m = _RAW_N.match(spec)
+    if m:
+        return BinaryFormat("raw", BYTES, int(m.group("n")))
+    if pack and _RAW.match(spec):
+        return BinaryFormat("raw", BYTES, None)
+    if _NULL_TERMINATED.match(spec):
+        return BinaryFormat("nullterminated", BYTES)
+    if _LENGTH_PREFIXED.match(spec):
+        return BinaryFormat("lengthprefixed", BYTES)
+    return None

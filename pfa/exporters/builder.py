@@ -1,0 +1,119 @@
+"""A small helper for exporters that assemble a PFA document as JSON.
+
+Converters add cells (model parameters), named types, user functions and ``let`` steps to a
+:class:`DocumentBuilder`; names are made unique and deterministic so the same model always
+gives byte-identical documents.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pfa.errors import UnsupportedModelError
+
+_SAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def safe_name(text: str, prefix: str = "v") -> str:
+    """A PFA symbol/cell/field name derived from ``text`` (letters, digits, underscores)."""
+    name = _SAFE.sub("_", str(text))
+    if not name or not (name[0].isalpha() or name[0] == "_"):
+        name = f"{prefix}_{name}"
+    return name
+
+
+def num(x: Any) -> Any:
+    """A Python/numpy number as a JSON-ready value (non-finite doubles as Avro JSON strings)."""
+    v = float(x)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return v
+
+
+def nums(values: Any) -> list[Any]:
+    """A numpy vector/matrix as nested JSON lists of doubles."""
+    import numpy as np
+
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 0:
+        return num(arr)
+    return [nums(v) if np.ndim(v) else num(v) for v in arr]
+
+
+def lit_double(x: Any) -> Any:
+    """A double literal expression (non-finite values need the explicit form)."""
+    v = num(x)
+    return v if isinstance(v, float) else {"double": v}
+
+
+def string(s: str) -> dict[str, str]:
+    return {"string": s}
+
+
+ARRAY_DOUBLE = {"type": "array", "items": "double"}
+ARRAY_ARRAY_DOUBLE = {"type": "array", "items": ARRAY_DOUBLE}
+
+
+@dataclass
+class Vector:
+    """A PFA expression evaluating to ``array<double>`` of a known length."""
+
+    expr: Any
+    size: int
+    names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocumentBuilder:
+    """Collects the parts of a document while converters run."""
+
+    input_type: Any = None
+    cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fcns: dict[str, dict[str, Any]] = field(default_factory=dict)
+    steps: list[Any] = field(default_factory=list)
+    type_names: set[str] = field(default_factory=set)
+    _counters: dict[str, int] = field(default_factory=dict)
+    estimator_path: list[str] = field(default_factory=list)
+
+    def fresh(self, base: str) -> str:
+        """A new unique name starting with ``base``."""
+        base = safe_name(base)
+        n = self._counters.get(base, 0)
+        self._counters[base] = n + 1
+        return base if n == 0 else f"{base}_{n}"
+
+    def cell(self, base: str, avro_type: Any, init: Any) -> dict[str, str]:
+        """Add a constant cell; returns the ``{"cell": name}`` expression that reads it."""
+        name = self.fresh(base)
+        self.cells[name] = {"type": avro_type, "init": init}
+        return {"cell": name}
+
+    def type_name(self, base: str) -> str:
+        """A new unique name for a named Avro type."""
+        name = self.fresh(base[:1].upper() + base[1:])
+        self.type_names.add(name)
+        return name
+
+    def let(self, base: str, expr: Any) -> str:
+        """Add ``{"let": {name: expr}}`` to the action; returns the symbol name."""
+        name = self.fresh(base)
+        self.steps.append({"let": {name: expr}})
+        return name
+
+    def fcn(self, base: str, definition: dict[str, Any]) -> str:
+        """Add a user function; returns its callable name (``u.`` prefixed)."""
+        name = self.fresh(base)
+        self.fcns[name] = definition
+        return f"u.{name}"
+
+    def refuse(self, estimator: Any, reason: str, supported: list[str] | None = None) -> None:
+        """Raise the exporter's refusal for ``estimator`` at the current place in the pipeline."""
+        place = "/".join(self.estimator_path) or "(top level)"
+        raise UnsupportedModelError(
+            f"cannot export {type(estimator).__name__} at {place}: {reason}",
+            estimator=type(estimator).__name__, place=place, supported=supported)

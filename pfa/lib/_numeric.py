@@ -1,0 +1,165 @@
+"""Numeric helpers shared by the library: integer ranges, float32 rounding, IEEE arithmetic.
+
+Python ints never overflow and Python floats raise where IEEE 754 would give an infinity or a
+NaN, so the library builds PFA's number semantics from these helpers:
+
+* :data:`INT_MIN` … :data:`LONG_MAX` and :func:`range_checker` — raise the spec's
+  "int overflow" / "long overflow" runtime errors;
+* :func:`f32` — round a Python float to float32 precision (overflow gives ±inf), which is how
+  an Avro ``float`` is represented in the engine; :func:`rounder` picks it by type;
+* :func:`ieee_div`, :func:`ieee_fmod`, :func:`ieee_pow` and :func:`ieee_unary` — IEEE 754
+  results (±inf, NaN) instead of Python exceptions;
+* :func:`round_half_up` — Java's ``Math.round`` (floor of x + 0.5, computed exactly);
+* :func:`wrap_int` / :func:`wrap_long` — two's complement wrap-around.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from pfa.avro.data import to_float32 as f32  # f32(x): nearest float32, overflow → ±inf
+from pfa.errors import PfaRuntimeError
+
+INT_MIN = -(2**31)
+INT_MAX = 2**31 - 1
+LONG_MIN = -(2**63)
+LONG_MAX = 2**63 - 1
+INF = math.inf
+NAN = math.nan
+
+def int_to_f32(n: int) -> float:
+    """The float32 nearest to the integer ``n`` (round-half-even, one rounding only: going
+    through a double first could round twice for integers beyond 2**53)."""
+    if -(2**53) <= n <= 2**53:
+        return f32(float(n))
+    mag = abs(n)
+    shift = mag.bit_length() - 24
+    q, r = divmod(mag, 1 << shift)
+    half = 1 << (shift - 1)
+    if r > half or (r == half and q & 1):
+        q += 1
+    return math.copysign(f32(math.ldexp(float(q), shift)), n)
+
+
+def to_double(x: float) -> float:
+    """``x`` as a Python float (identity on floats; converts a promoted int)."""
+    return float(x)
+
+
+def rounder(type_name: str) -> Callable[[float], float]:
+    """The function that brings a result into the representation of ``type_name``
+    ("float" → :func:`f32`, anything else → :func:`to_double`)."""
+    return f32 if type_name == "float" else to_double
+
+
+def range_checker(type_name: str, int_code: int | None, long_code: int | None,
+                  fcn: str) -> Callable[[int], int]:
+    """A function ``check(n) -> n`` raising the spec's overflow error if ``n`` leaves the range
+    of ``type_name`` ("int": code ``int_code``, message "int overflow"; "long": ``long_code``,
+    "long overflow"). For other type names it returns the identity."""
+    if type_name == "int":
+        def check_int(n: int) -> int:
+            if INT_MIN <= n <= INT_MAX:
+                return n
+            raise PfaRuntimeError(int_code, "int overflow", fcn)
+        return check_int
+    if type_name == "long":
+        def check_long(n: int) -> int:
+            if LONG_MIN <= n <= LONG_MAX:
+                return n
+            raise PfaRuntimeError(long_code, "long overflow", fcn)
+        return check_long
+    return lambda n: n
+
+
+def type_bounds(type_name: str) -> tuple[int, int]:
+    """(minimum, maximum) of "int" or "long"."""
+    return (INT_MIN, INT_MAX) if type_name == "int" else (LONG_MIN, LONG_MAX)
+
+
+def wrap_int(n: int) -> int:
+    """``n`` wrapped into 32-bit two's complement."""
+    return ((n + 2**31) & 0xFFFFFFFF) - 2**31
+
+
+def wrap_long(n: int) -> int:
+    """``n`` wrapped into 64-bit two's complement."""
+    return ((n + 2**63) & 0xFFFFFFFFFFFFFFFF) - 2**63
+
+
+def round_half_up(x: float) -> int | None:
+    """The whole number closest to ``x``, halves rounded up (Java's ``Math.round``: the floor
+    of x + 0.5, computed without the rounding error of the addition); None for NaN or ±inf."""
+    if x != x or x in (INF, -INF):
+        return None
+    lo = math.floor(x)
+    return lo + 1 if x - lo >= 0.5 else lo
+
+
+def ieee_div(x: float, y: float) -> float:
+    """``x / y`` with IEEE 754 results for a zero divisor (±inf, or NaN for 0/0 and NaN/0)."""
+    try:
+        return x / y
+    except ZeroDivisionError:
+        if x != x or x == 0:
+            return NAN
+        neg = (x < 0) != (math.copysign(1.0, y) < 0)
+        return -INF if neg else INF
+
+
+def ieee_fmod(x: float, y: float) -> float:
+    """Remainder of ``x / y`` with the sign of ``x`` (C ``fmod``, Java ``%``): NaN if ``y`` is
+    zero or ``x`` infinite, ``x`` itself if ``y`` is infinite and ``x`` finite."""
+    if y == 0 or x != x or y != y or x in (INF, -INF):
+        return NAN
+    return math.fmod(x, y)
+
+
+def ieee_mod(x: float, y: float) -> float:
+    """``x`` modulo ``y`` with the sign of the modulus ``y`` (Python's ``%``); NaN where
+    :func:`ieee_fmod` gives NaN."""
+    r = ieee_fmod(x, y)
+    if r != r:
+        return r
+    if r != 0 and (r < 0) != (y < 0):
+        r += y
+    return r
+
+
+def ieee_pow(x: float, y: float) -> float:
+    """``x`` to the power ``y`` with Java ``Math.pow`` (IEEE) special cases: overflow → ±inf,
+    negative base with non-integral exponent → NaN, ``pow(±0, negative)`` → ±inf,
+    ``pow(±1, ±inf)`` → NaN, ``pow(NaN, 0)`` → 1."""
+    x = float(x)
+    y = float(y)
+    if y == 0:
+        return 1.0
+    if x != x or y != y:
+        return NAN
+    if y in (INF, -INF) and abs(x) == 1.0:
+        return NAN  # Java differs from C here (C gives 1)
+    with np.errstate(all="ignore"):
+        return float(np.power(np.float64(x), np.float64(y)))
+
+
+def ieee_unary(fn: Callable[[float], float],
+               ufunc: np.ufunc) -> Callable[[float], float]:
+    """Wrap a ``math`` function ``fn`` so that domain and range errors give the IEEE 754
+    result computed by the numpy ``ufunc`` (NaN, ±inf) instead of raising."""
+    def call(x: float) -> float:
+        try:
+            return fn(x)
+        except (ValueError, OverflowError):
+            with np.errstate(all="ignore"):
+                return float(ufunc(np.float64(x)))
+    call.__name__ = getattr(fn, "__name__", "ieee_unary")
+    call.__doc__ = f"IEEE 754 version of {call.__name__}."
+    return call
+
+
+def is_finite(x: float) -> bool:
+    """True unless ``x`` is NaN or ±inf."""
+    return math.isfinite(x)

@@ -1,0 +1,286 @@
+"""The core library: arithmetic, comparison, logical, Kleene and bitwise operators.
+
+Arithmetic on int/long raises the spec's overflow errors; float results are rounded to float32
+and double results follow IEEE 754 (overflow gives ±inf, no error). Comparisons use Avro's sort
+order for any type (:mod:`pfa.lib._compare`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pfa.errors import PfaRuntimeError
+from pfa.lib._compare import compare_for
+from pfa.lib._numeric import (
+    INT_MIN,
+    LONG_MIN,
+    f32,
+    ieee_div,
+    ieee_fmod,
+    ieee_mod,
+    ieee_pow,
+    range_checker,
+    rounder,
+    type_bounds,
+    wrap_int,
+    wrap_long,
+)
+from pfa.lib.registry import CallSite, scalar, specialized
+
+Fn = Callable[..., Any]
+
+
+def label_type(site: CallSite, label: str = "A", index: int = 0) -> Any:
+    """The type bound to wildcard ``label`` at ``site`` (falling back to the ``index``-th
+    parameter, then argument, type)."""
+    t = site.labels.get(label) if site.labels else None
+    if t is None and len(site.param_types) > index:
+        t = site.param_types[index]
+    if t is None and len(site.arg_types) > index:
+        t = site.arg_types[index]
+    return t
+
+
+def _kind(site: CallSite) -> str:
+    """The numeric type name ("int", "long", "float", "double") of an arithmetic call."""
+    t = label_type(site)
+    return t.name if t is not None else site.ret_type.name
+
+
+# ------------------------------------------------------------------------------ arithmetic
+
+def _binary_arith(name: str, code: int, op: Callable[[Any, Any], Any]) -> None:
+    """Register ``name`` as a checked binary operator on int/long/float/double."""
+
+    @specialized(name)
+    def factory(site: CallSite) -> Fn:
+        kind = _kind(site)
+        if kind in ("int", "long"):
+            check = range_checker(kind, code, code + 1, name)
+            return lambda x, y: check(op(x, y))
+        fix = rounder(kind)
+        return lambda x, y: fix(op(x, y))
+
+
+_binary_arith("+", 18000, lambda x, y: x + y)
+_binary_arith("-", 18010, lambda x, y: x - y)
+_binary_arith("*", 18020, lambda x, y: x * y)
+
+
+@scalar("/")
+def divide(x: float, y: float) -> float:
+    """Floating-point division; x/0 is ±inf and 0/0 NaN (IEEE 754)."""
+    return ieee_div(float(x), float(y))
+
+
+@specialized("//")
+def floor_divide(site: CallSite) -> Fn:
+    """Integral floor division. The one overflowing case (MIN // -1) has no error code in the
+    spec and wraps around as in Java."""
+    wrap = wrap_int if _kind(site) == "int" else wrap_long
+
+    def impl(x: int, y: int) -> int:
+        if y == 0:
+            raise PfaRuntimeError(18040, "integer division by zero", "//")
+        return wrap(x // y)
+    return impl
+
+
+@specialized("u-")
+def negate(site: CallSite) -> Fn:
+    kind = _kind(site)
+    if kind in ("int", "long"):
+        lowest = INT_MIN if kind == "int" else LONG_MIN
+        code, msg = (18050, "int overflow") if kind == "int" else (18051, "long overflow")
+
+        def impl(x: int) -> int:
+            if x == lowest:
+                raise PfaRuntimeError(code, msg, "u-")
+            return -x
+        return impl
+    return lambda x: -float(x)
+
+
+@specialized("%")
+def modulo(site: CallSite) -> Fn:
+    """``k`` modulo ``n``, with the sign of the modulus ``n``."""
+    kind = _kind(site)
+    if kind in ("int", "long"):
+        def impl(k: int, n: int) -> int:
+            if n == 0:
+                raise PfaRuntimeError(18060, "integer division by zero", "%")
+            return k % n
+        return impl
+    fix = rounder(kind)
+    return lambda k, n: fix(ieee_mod(float(k), float(n)))
+
+
+@specialized("%%")
+def remainder(site: CallSite) -> Fn:
+    """Remainder of ``k / n``, with the sign of the dividend ``k``."""
+    kind = _kind(site)
+    if kind in ("int", "long"):
+        def impl(k: int, n: int) -> int:
+            if n == 0:
+                raise PfaRuntimeError(18070, "integer division by zero", "%%")
+            r = abs(k) % abs(n)
+            return -r if k < 0 else r
+        return impl
+    fix = rounder(kind)
+    return lambda k, n: fix(ieee_fmod(float(k), float(n)))
+
+
+@specialized("**")
+def power(site: CallSite) -> Fn:
+    """``x`` to the power ``y``. For int/long the result is exact; a negative exponent gives
+    the power truncated toward zero (0 unless ``x`` is ±1) and ``0 ** negative`` is infinite,
+    hence an overflow error."""
+    kind = _kind(site)
+    if kind in ("int", "long"):
+        lo, hi = type_bounds(kind)
+        code, msg = (18080, "int overflow") if kind == "int" else (18081, "long overflow")
+        bits = 32 if kind == "int" else 64
+
+        def overflow() -> PfaRuntimeError:
+            return PfaRuntimeError(code, msg, "**")
+
+        def impl(x: int, y: int) -> int:
+            if y < 0:
+                if x == 0:
+                    raise overflow()
+                if x == 1:
+                    return 1
+                if x == -1:
+                    return -1 if y & 1 else 1
+                return 0
+            if x in (0, 1) or y == 0:
+                return 1 if y == 0 else x
+            if x == -1:
+                return -1 if y & 1 else 1
+            if y >= bits:
+                raise overflow()
+            out = x**y
+            if lo <= out <= hi:
+                return out
+            raise overflow()
+        return impl
+    if kind == "float":
+        return lambda x, y: f32(ieee_pow(x, y))
+    return ieee_pow
+
+
+# ------------------------------------------------------------------------------ comparison
+
+def _comparison(name: str, test: Callable[[int], bool]) -> None:
+    """Register ``name`` as a boolean test of Avro's ``cmp`` result."""
+
+    @specialized(name)
+    def factory(site: CallSite) -> Fn:
+        cmp = compare_for(label_type(site))
+        return lambda x, y: test(cmp(x, y))
+
+
+@specialized("cmp")
+def compare(site: CallSite) -> Fn:
+    """-1, 0 or 1 by Avro's sort order."""
+    return compare_for(label_type(site))
+
+
+_comparison("==", lambda c: c == 0)
+_comparison("!=", lambda c: c != 0)
+_comparison("<", lambda c: c < 0)
+_comparison("<=", lambda c: c <= 0)
+_comparison(">", lambda c: c > 0)
+_comparison(">=", lambda c: c >= 0)
+
+
+@specialized("max")
+def maximum(site: CallSite) -> Fn:
+    """``x`` if ``x >= y`` else ``y``."""
+    cmp = compare_for(label_type(site))
+    return lambda x, y: x if cmp(x, y) >= 0 else y
+
+
+@specialized("min")
+def minimum(site: CallSite) -> Fn:
+    """``x`` if ``x < y`` else ``y``."""
+    cmp = compare_for(label_type(site))
+    return lambda x, y: x if cmp(x, y) < 0 else y
+
+
+# ------------------------------------------------------------------------------ logic
+
+@scalar("&&", lazy=True)
+def logical_and(x: Callable[[], bool], y: Callable[[], bool]) -> bool:
+    """Short-circuit and: ``y`` is not evaluated when ``x`` is false."""
+    return bool(x() and y())
+
+
+@scalar("||", lazy=True)
+def logical_or(x: Callable[[], bool], y: Callable[[], bool]) -> bool:
+    """Short-circuit or: ``y`` is not evaluated when ``x`` is true."""
+    return bool(x() or y())
+
+
+@scalar("^^")
+def logical_xor(x: bool, y: bool) -> bool:
+    return x != y
+
+
+@scalar("!")
+def logical_not(x: bool) -> bool:
+    return not x
+
+
+@scalar("&&&", lazy=True)
+def kleene_and(x: Callable[[], bool | None], y: Callable[[], bool | None]) -> bool | None:
+    """Kleene and (null is unknown); ``y`` is not evaluated when ``x`` is false."""
+    a = x()
+    if a is False:
+        return False
+    b = y()
+    if b is False:
+        return False
+    return True if (a is True and b is True) else None
+
+
+@scalar("|||", lazy=True)
+def kleene_or(x: Callable[[], bool | None], y: Callable[[], bool | None]) -> bool | None:
+    """Kleene or (null is unknown); ``y`` is not evaluated when ``x`` is true."""
+    a = x()
+    if a is True:
+        return True
+    b = y()
+    if b is True:
+        return True
+    return False if (a is False and b is False) else None
+
+
+@scalar("!!!")
+def kleene_not(x: bool | None) -> bool | None:
+    return None if x is None else not x
+
+
+# ------------------------------------------------------------------------------ bitwise
+# Python ints are two's complement of unbounded width, so &, |, ^ and ~ of in-range int or
+# long values are already the 32- or 64-bit results.
+
+@scalar("&")
+def bit_and(x: int, y: int) -> int:
+    return x & y
+
+
+@scalar("|")
+def bit_or(x: int, y: int) -> int:
+    return x | y
+
+
+@scalar("^")
+def bit_xor(x: int, y: int) -> int:
+    return x ^ y
+
+
+@scalar("~")
+def bit_not(x: int) -> int:
+    return ~x
