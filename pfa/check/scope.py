@@ -33,6 +33,10 @@ from pfa.avro.types import (
     narrowest_supertype,
 )
 
+__all__ = ["BOTTOM", "UNKNOWN", "NoSupertypeError", "Scope", "as_value", "fits", "nullable",
+           "supertype", "without_null"]
+
+
 SYMBOL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -110,10 +114,6 @@ def nullable(t: AvroType) -> AvroType:
     if isinstance(t, AvroUnion):
         return t if NULL in t.types else AvroUnion((*t.types, NULL))
     return AvroUnion((t, NULL))
-
-
-__all__ = ["BOTTOM", "UNKNOWN", "NoSupertypeError", "Scope", "as_value", "fits", "nullable",
-           "supertype", "without_null"]
 
 
 class Scope:

@@ -318,6 +318,8 @@ def _type_str(t: Any) -> str:
     if isinstance(t, FcnType):
         return ("function(" + ", ".join(_type_str(x) for x in t.params)
                 + f") -> {_type_str(t.ret)}")
+    if isinstance(t, AvroType):
+        return t.name
     return str(t)
 
 
@@ -359,14 +361,14 @@ def _has_function(p: Pattern) -> bool:
     return isinstance(p, PFunction)
 
 
-def _restrictions(sig: Signature) -> dict[str, frozenset[str]]:
+def _restrictions(sig: Signature) -> dict[str, tuple[str, ...]]:
     """label → allowed type names, from every ``any A of {...}`` in the signature."""
-    out: dict[str, frozenset[str]] = {}
+    out: dict[str, tuple[str, ...]] = {}
 
     def visit(p: Pattern) -> None:
         if isinstance(p, PAny) and p.of is not None:
-            names = frozenset(t.name for t in p.of)
-            out[p.label] = out[p.label] & names if p.label in out else names
+            names = tuple(t.name for t in p.of)
+            out[p.label] = tuple(n for n in out.get(p.label, names) if n in names)
         elif isinstance(p, PArray):
             visit(p.items)
         elif isinstance(p, PMap):
@@ -433,7 +435,7 @@ class _Matcher:
             raise _Fail(f"{label} would have to be both {_type_str(cur)} and {_type_str(t)}")
         allowed = self.of.get(label)
         if allowed is not None and new.name not in allowed:
-            raise _Fail(f"{label} must be one of {{{', '.join(sorted(allowed))}}}, "
+            raise _Fail(f"{label} must be one of {{{', '.join(allowed)}}}, "
                         f"not {_type_str(new)}")
         self.bind[label] = new
 
@@ -612,14 +614,17 @@ def _try_signature(name: str, index: int, sig: Signature,
     return ResolvedCall(name, index, tuple(params), ret, m.labels())
 
 
-def _mismatch(spec: FunctionSpec, arg_types: Sequence[Any], reasons: list[str]) -> str:
+def _mismatch(spec: FunctionSpec, arg_types: Sequence[Any],
+              reasons: list[tuple[int, str]]) -> str:
     sigs = "\n".join("  " + signature_to_str(spec.name, s) for s in spec.sigs)
     word = "signature is" if len(spec.sigs) == 1 else "signatures are"
     msg = (f"library function {spec.name!r} does not accept arguments of types "
            f"{types_to_str(arg_types)}; its {word}:\n{sigs}")
     if len(reasons) == 1:
-        msg += f"\n{reasons[0]}"
-    elif not reasons:
+        msg += f"\n{reasons[0][1]}"
+    elif reasons:
+        msg += "".join(f"\nsignature {i + 1}: {r}" for i, r in reasons)
+    else:
         counts = sorted({s.arity for s in spec.sigs})
         msg += (f"\nit takes {' or '.join(map(str, counts))} argument(s), "
                 f"{len(arg_types)} given")
@@ -633,14 +638,14 @@ def resolve_call(name: str, arg_types: Sequence[AvroType | FcnType]) -> Resolved
     :class:`UnknownFunction` or :class:`SignatureMismatch`.
     """
     spec = lookup(name)
-    reasons = []
+    reasons: list[tuple[int, str]] = []
     for index, sig in enumerate(spec.sigs):
         if sig.arity != len(arg_types):
             continue
         try:
             return _try_signature(name, index, sig, arg_types)
         except (_Fail, NoSupertypeError) as exc:
-            reasons.append(str(exc))
+            reasons.append((index, str(exc)))
     raise SignatureMismatch(_mismatch(spec, arg_types, reasons))
 
 

@@ -211,42 +211,47 @@ class SetVar(Expr):
     values: dict[str, Expr]
 
 
+# The JSON "path" member of attr/cell/pool forms is stored as ``indexes`` (the spec's INDEXES):
+# ``Node.path`` is already the node's JSON path in the document.
+
 @dataclass(eq=True)
 class AttrGet(Expr):
+    """``{"attr": expr, "path": [...]}`` (or the dotted shortcut ``"x.a.0"``)."""
+
     expr: Expr
-    path: list[Expr]
+    indexes: list[Expr]
 
 
 @dataclass(eq=True)
 class AttrTo(Expr):
     expr: Expr
-    path: list[Expr]
+    indexes: list[Expr]
     to: Argument
 
 
 @dataclass(eq=True)
 class CellGet(Expr):
     cell: str
-    path: list[Expr] = field(default_factory=list)
+    indexes: list[Expr] = field(default_factory=list)
 
 
 @dataclass(eq=True)
 class CellTo(Expr):
     cell: str
-    path: list[Expr]
+    indexes: list[Expr]
     to: Argument
 
 
 @dataclass(eq=True)
 class PoolGet(Expr):
     pool: str
-    path: list[Expr]
+    indexes: list[Expr]
 
 
 @dataclass(eq=True)
 class PoolTo(Expr):
     pool: str
-    path: list[Expr]
+    indexes: list[Expr]
     to: Argument
     init: Expr | None = None
 

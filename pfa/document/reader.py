@@ -277,9 +277,9 @@ class _Reader:
         return value
 
     def expect(self, value: Any, kinds: type | tuple[type, ...], what: str, path: str) -> Any:
-        ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in (
-            kinds if isinstance(kinds, tuple) else (kinds,)))
-        if not ok:
+        """``value`` if it has one of the JSON types ``kinds`` (bool is not an int here)."""
+        kinds_t = kinds if isinstance(kinds, tuple) else (kinds,)
+        if (isinstance(value, bool) and bool not in kinds_t) or not isinstance(value, kinds_t):
             self.fail(f"expected {what}, found {_describe(value)}", path)
         return value
 

@@ -79,6 +79,7 @@ class DocumentBuilder:
     type_names: set[str] = field(default_factory=set)
     _counters: dict[str, int] = field(default_factory=dict)
     estimator_path: list[str] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict)  # converters' shared intermediate results
 
     def fresh(self, base: str) -> str:
         """A new unique name starting with ``base``."""

@@ -17,7 +17,6 @@ import numpy as np
 
 from pfa.avro.types import AvroArray, AvroMap, AvroType, AvroUnion
 from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import ieee_div
 from pfa.lib.registry import CallSite, specialized
 
 Matrix = list[list[float]]
@@ -62,11 +61,6 @@ def has_integers(t: Any) -> bool:
     if isinstance(t, AvroUnion):
         return any(has_integers(x) for x in t.types)
     return isinstance(t, AvroType) and t.name in ("int", "long")
-
-
-def vdot(a: list[float], b: list[float]) -> float:
-    """Dot product of two equally long vectors (pure Python: fastest for short vectors)."""
-    return sum(map(mul, a, b), 0.0)
 
 
 def err(code: int, message: str, fcn: str) -> PfaRuntimeError:

@@ -12,7 +12,7 @@ import numpy as np
 
 from pfa.avro.types import AvroRecord
 from pfa.lib._numeric import ieee_div
-from pfa.lib.la import depth, err, param_type, vdot
+from pfa.lib.la import depth, err, param_type
 from pfa.lib.registry import CallSite, specialized
 
 _isfinite = math.isfinite

@@ -47,13 +47,14 @@ _IDENTS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,5}", fullmatch=True)
 class _TypeDrawer:
     """Draws one type tree; remembers its named types and the records still being built."""
 
-    def __init__(self, draw: Any):
+    def __init__(self, draw: Any, prefix: str):
         self.draw = draw
+        self.prefix = prefix
         self.named: list[AvroNamed] = []
         self.open_records: list[AvroRecord] = []
 
     def new_name(self) -> tuple[str, str | None]:
-        return f"T{len(self.named)}", self.draw(st.sampled_from(_NAMESPACES))
+        return f"{self.prefix}{len(self.named)}", self.draw(st.sampled_from(_NAMESPACES))
 
     def type(self, depth: int, in_union: bool = False) -> AvroType:
         kinds = _KINDS if depth > 0 else ["primitive", "fixed", "enum", "reference"]
@@ -125,9 +126,12 @@ class _TypeDrawer:
 
 
 @st.composite
-def avro_types(draw: Any, max_depth: int = 3) -> AvroType:
-    """A strategy for valid Avro types nested at most ``max_depth`` levels."""
-    return _TypeDrawer(draw).type(max_depth)
+def avro_types(draw: Any, max_depth: int = 3, prefix: str = "T") -> AvroType:
+    """A strategy for valid Avro types nested at most ``max_depth`` levels.
+
+    Named types are called ``<prefix>0``, ``<prefix>1`` …; give types drawn for one test
+    different prefixes when they must not define the same name differently."""
+    return _TypeDrawer(draw, prefix).type(max_depth)
 
 
 def min_value(t: AvroType, _open: frozenset = frozenset()) -> Any:

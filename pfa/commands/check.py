@@ -1,0 +1,130 @@
+"""``pfa check MODEL [--json]``: read and type-check a PFA document without running it.
+
+Exit status: 0 if the document is valid (a summary is printed), 1 if it has syntax or
+semantic errors (each is listed with its JSON path), 2 if the file cannot be read or is not
+JSON/YAML at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pfa.errors import PfaSemanticError, PfaSemanticErrors, PfaSyntaxError
+
+NAME = "check"
+HELP = "type-check a PFA document (JSON or YAML) without running it"
+DESCRIPTION = """\
+Read MODEL (a PFA document in JSON or YAML, chosen by the file extension or, failing that,
+by the content) and run the static checks of PFA 0.8.1: syntax, types, symbol scopes,
+function signatures, cells and pools.
+
+exit status: 0 valid, 1 errors found (each listed with its JSON path), 2 unreadable file"""
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+class _Unreadable(Exception):
+    """The model file cannot be read or is neither JSON nor YAML."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", metavar="MODEL", help="PFA document (.json, .pfa, .yaml, .yml)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _load(path: str):
+    """Read ``path`` into a PfaDocument; _Unreadable if it is not a JSON/YAML object."""
+    from pfa.document.reader import read, read_yaml
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise _Unreadable(f"cannot read {path}: {reason}") from None
+    suffix = Path(path).suffix.lower()
+    as_yaml = suffix in (".yaml", ".yml")
+    if not as_yaml:
+        try:
+            value: Any = json.loads(text)
+        except ValueError as exc:
+            if suffix in (".json", ".pfa"):
+                raise _Unreadable(f"{path} is not valid JSON: {exc}") from None
+            as_yaml = True
+    if as_yaml:
+        import yaml
+
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+            raise _Unreadable(f"{path} is neither JSON nor YAML: {first}") from None
+    if not isinstance(value, dict):
+        raise _Unreadable(f"{path} does not hold a PFA document (a JSON/YAML object), found "
+                          f"{type(value).__name__}")
+    return read_yaml(text) if as_yaml else read(text)
+
+
+def _error_dict(err: PfaSemanticError | PfaSyntaxError, kind: str) -> dict[str, Any]:
+    return {"kind": kind, "message": err.message, "path": err.path, "locator": err.locator}
+
+
+def _summary(typed) -> dict[str, Any]:
+    return {
+        "valid": True,
+        "name": typed.doc.name,
+        "method": typed.method,
+        "input": typed.input_type.to_json(),
+        "output": typed.output_type.to_json(),
+        "functions_used": list(typed.functions_used),
+        "cells": {k: v.to_json() for k, v in typed.cells.items()},
+        "pools": {k: v.to_json() for k, v in typed.pools.items()},
+        "user_functions": sorted(f"u.{n}" for n in typed.fcns),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from pfa.check.checker import check
+
+    try:
+        doc = _load(args.model)
+    except _Unreadable as exc:
+        print(f"pfa check: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    except PfaSyntaxError as exc:
+        return _report(args, [_error_dict(exc, "syntax")])
+    try:
+        typed = check(doc)
+    except PfaSemanticErrors as exc:
+        return _report(args, [_error_dict(e, "semantic") for e in exc.errors])
+    except PfaSemanticError as exc:
+        return _report(args, [_error_dict(exc, "semantic")])
+    summary = _summary(typed)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        compact = {"separators": (",", ":")}
+        print(f"{args.model}: valid")
+        print(f"  name:           {summary['name'] if summary['name'] is not None else '-'}")
+        print(f"  method:         {summary['method']}")
+        print(f"  input:          {json.dumps(summary['input'], **compact)}")
+        print(f"  output:         {json.dumps(summary['output'], **compact)}")
+        used = ", ".join(summary["functions_used"]) or "-"
+        print(f"  functions used: {used}")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace, errors: list[dict[str, Any]]) -> int:
+    if args.json:
+        print(json.dumps({"valid": False, "errors": errors}, indent=2))
+    else:
+        n = len(errors)
+        print(f"{args.model}: {n} error{'s' if n != 1 else ''}")
+        for e in errors:
+            where = e["path"] or "$"
+            loc = f" (source {e['locator']})" if e["locator"] else ""
+            print(f"  {where}{loc}: {e['message']}")
+    return EXIT_INVALID

@@ -1,0 +1,240 @@
+"""Persistent state of an engine: cells and pools, rollback, and sharing between engines.
+
+A :class:`Cell` holds one immutable value; a :class:`Pool` holds a dict of immutable values.
+Shared cells and pools are single objects referenced by every engine of a battery and follow
+the specification's read-copy-update rule: a reader just reads the current reference (never
+blocks), a writer takes the lock of the whole cell, or of one pool item, computes the new value
+from the old one and publishes it with a single reference assignment (atomic under the GIL).
+
+Rollback is per engine: a cell or pool marked ``rollback`` is restored to its value at the
+start of an ``action`` when that action raises. For cells the engine remembers the values at
+the start; for pools it keeps a journal of the items it changed (first old value per key).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from pfa.errors import AvroDataError, PfaSemanticError
+
+MISSING: Any = object()
+
+
+class Cell:
+    """A named, typed global variable."""
+
+    __slots__ = ("name", "type", "value", "shared", "rollback", "lock")
+
+    def __init__(self, name: str, avro_type: Any, value: Any, shared: bool, rollback: bool):
+        self.name = name
+        self.type = avro_type
+        self.value = value
+        self.shared = shared
+        self.rollback = rollback
+        self.lock = threading.Lock() if shared else None
+
+    def __repr__(self) -> str:
+        return f"Cell({self.name!r}, shared={self.shared}, rollback={self.rollback})"
+
+
+class Pool:
+    """A named, typed namespace of values (``items``: key → value)."""
+
+    __slots__ = ("name", "type", "items", "shared", "rollback", "_locks", "_guard")
+
+    def __init__(self, name: str, avro_type: Any, items: dict[str, Any], shared: bool,
+                 rollback: bool):
+        self.name = name
+        self.type = avro_type
+        self.items = items
+        self.shared = shared
+        self.rollback = rollback
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def lock_for(self, key: str) -> threading.Lock:
+        """The writers' lock of item ``key`` (one lock per item, created on demand)."""
+        lock = self._locks.get(key)
+        if lock is None:
+            with self._guard:
+                lock = self._locks.get(key)
+                if lock is None:
+                    lock = self._locks[key] = threading.Lock()
+        return lock
+
+    def __repr__(self) -> str:
+        return f"Pool({self.name!r}, shared={self.shared}, rollback={self.rollback})"
+
+
+def _load_init(spec: Any, what: str, name: str) -> Any:
+    """The JSON-encoded initial value of a cell or pool (embedded or from a JSON file)."""
+    source = getattr(spec, "source", "embedded") or "embedded"
+    if source == "embedded":
+        return spec.init
+    if source == "json":
+        if not isinstance(spec.init, str):
+            raise PfaSemanticError(f"{what} {name!r}: source \"json\" needs a file name in init")
+        try:
+            with open(spec.init, encoding="utf-8") as fh:
+                return json.load(fh)
+        except (OSError, ValueError) as err:
+            raise PfaSemanticError(f"{what} {name!r}: cannot read {spec.init!r}: {err}") from err
+    raise PfaSemanticError(f"{what} {name!r}: unsupported init source {source!r}")
+
+
+def decode_cell_init(name: str, spec: Any) -> Any:
+    from pfa.avro.data import decode_json
+
+    t = spec.avro_type.avro
+    try:
+        return decode_json(t, _load_init(spec, "cell", name), f"$.cells.{name}.init")
+    except AvroDataError as err:
+        raise PfaSemanticError(f"cell {name!r}: init does not match its type: {err}",
+                               f"$.cells.{name}.init") from err
+
+
+def decode_pool_init(name: str, spec: Any) -> dict[str, Any]:
+    from pfa.avro.data import decode_json
+
+    t = spec.avro_type.avro
+    raw = _load_init(spec, "pool", name)
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise PfaSemanticError(f"pool {name!r}: init must be a JSON object",
+                               f"$.pools.{name}.init")
+    out = {}
+    for k, v in raw.items():
+        try:
+            out[k] = decode_json(t, v, f"$.pools.{name}.init.{k}")
+        except AvroDataError as err:
+            raise PfaSemanticError(f"pool {name!r}: item {k!r} does not match its type: {err}",
+                                   f"$.pools.{name}.init") from err
+    return out
+
+
+class InitialState:
+    """Decoded initial values of a document's cells and pools (decoded once per document and
+    reused by every engine made from it: values are immutable), plus the shared objects of a
+    battery of engines."""
+
+    def __init__(self, doc: Any):
+        self.cell_values: dict[str, Any] = {}
+        self.pool_values: dict[str, dict[str, Any]] = {}
+        for name, spec in doc.cells.items():
+            self.cell_values[name] = decode_cell_init(name, spec)
+        for name, spec in doc.pools.items():
+            self.pool_values[name] = decode_pool_init(name, spec)
+        self.doc = doc
+        self.shared_cells: dict[str, Cell] = {}
+        self.shared_pools: dict[str, Pool] = {}
+        for name, spec in doc.cells.items():
+            if spec.shared:
+                self.shared_cells[name] = Cell(name, spec.avro_type.avro,
+                                               self.cell_values[name], True, spec.rollback)
+        for name, spec in doc.pools.items():
+            if spec.shared:
+                self.shared_pools[name] = Pool(name, spec.avro_type.avro,
+                                               dict(self.pool_values[name]), True,
+                                               spec.rollback)
+
+
+class EngineState:
+    """The cells and pools one engine sees, and its rollback bookkeeping."""
+
+    def __init__(self, initial: InitialState):
+        doc = initial.doc
+        self.cells: dict[str, Cell] = {}
+        self.pools: dict[str, Pool] = {}
+        for name, spec in doc.cells.items():
+            if spec.shared:
+                self.cells[name] = initial.shared_cells[name]
+            else:
+                self.cells[name] = Cell(name, spec.avro_type.avro, initial.cell_values[name],
+                                        False, spec.rollback)
+        for name, spec in doc.pools.items():
+            if spec.shared:
+                self.pools[name] = initial.shared_pools[name]
+            else:
+                self.pools[name] = Pool(name, spec.avro_type.avro,
+                                        dict(initial.pool_values[name]), False, spec.rollback)
+        self.rollback_cells = [c for c in self.cells.values() if c.rollback]
+        # pool name -> journal (key -> value before this action's first change, or MISSING)
+        self.journals: dict[str, dict[str, Any]] = {
+            name: {} for name, p in self.pools.items() if p.rollback}
+        self._saved: list[Any] = []
+
+    @property
+    def has_rollback(self) -> bool:
+        return bool(self.rollback_cells or self.journals)
+
+    # -- rollback -----------------------------------------------------------------------------
+    def start_action(self) -> None:
+        self._saved = [c.value for c in self.rollback_cells]
+        for j in self.journals.values():
+            j.clear()
+
+    def rollback(self) -> None:
+        for cell, old in zip(self.rollback_cells, self._saved):
+            if cell.lock is not None:
+                with cell.lock:
+                    cell.value = old
+            else:
+                cell.value = old
+        for name, journal in self.journals.items():
+            pool = self.pools[name]
+            for key, old in journal.items():
+                if old is MISSING:
+                    pool.items.pop(key, None)
+                else:
+                    pool.items[key] = old
+            journal.clear()
+
+    # -- snapshots ----------------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        from pfa.avro.data import encode_json
+
+        cells = {name: encode_json(c.type, c.value) for name, c in self.cells.items()}
+        pools = {}
+        for name, p in self.pools.items():
+            items = dict(p.items)  # a consistent copy even if other engines are writing
+            pools[name] = {k: encode_json(p.type, v) for k, v in items.items()}
+        return {"cells": cells, "pools": pools}
+
+    def restore(self, snap: dict[str, Any]) -> None:
+        from pfa.avro.data import decode_json
+
+        if not isinstance(snap, dict):
+            raise AvroDataError("a snapshot must be a JSON object", "$")
+        cells = snap.get("cells", {}) or {}
+        pools = snap.get("pools", {}) or {}
+        new_cells = {}
+        for name, v in cells.items():
+            if name not in self.cells:
+                raise AvroDataError(f"snapshot has unknown cell {name!r}", f"$.cells.{name}")
+            new_cells[name] = decode_json(self.cells[name].type, v, f"$.cells.{name}")
+        new_pools = {}
+        for name, items in pools.items():
+            if name not in self.pools:
+                raise AvroDataError(f"snapshot has unknown pool {name!r}", f"$.pools.{name}")
+            if not isinstance(items, dict):
+                raise AvroDataError("pool snapshot must be a JSON object", f"$.pools.{name}")
+            t = self.pools[name].type
+            new_pools[name] = {k: decode_json(t, x, f"$.pools.{name}.{k}")
+                               for k, x in items.items()}
+        # everything decoded: now publish
+        for name, v in new_cells.items():
+            cell = self.cells[name]
+            if cell.lock is not None:
+                with cell.lock:
+                    cell.value = v
+            else:
+                cell.value = v
+        for name, items in new_pools.items():
+            pool = self.pools[name]
+            # in place: compiled code holds a reference to the items dict
+            with pool._guard:
+                pool.items.clear()
+                pool.items.update(items)

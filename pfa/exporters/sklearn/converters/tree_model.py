@@ -1,0 +1,172 @@
+"""Decision trees as PFA ``model.tree`` structures, shared by every tree-based converter.
+
+A tree becomes a recursive record ``TreeNode`` (``field`` an enum of the datum's fields,
+``operator``, ``value``, and ``pass``/``fail``/``missing`` branches that hold either another
+node or a leaf score) walked with ``model.tree.missingWalk`` and ``model.tree.missingTest``.
+The datum is a record with one nullable field per feature; NaN (sklearn's missing value)
+becomes null, so ``missingTest`` sends it down the ``missing`` branch, which is the side
+sklearn sends missing values to.
+
+sklearn's own trees compare features as float32 (``X`` is cast to float32 before the walk);
+the datum's fields then have type float, made with ``cast.float``, so a value lying between
+a threshold and its float32 rounding goes the same way as in sklearn. Histogram gradient
+boosting compares float64 values: its datum fields are doubles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pfa.exporters.builder import DocumentBuilder, Vector, nums
+from pfa.exporters.sklearn.data import element
+
+
+@dataclass(frozen=True)
+class TreeTypes:
+    datum: str  # the datum symbol
+    datum_type: str  # its record type name
+    node_type: Any  # the TreeNode schema (full definition, for the first cell that uses it)
+    node_name: str
+    leaf: Any  # the leaf (score) schema
+
+
+def datum(b: DocumentBuilder, x: Vector, precision: str) -> tuple[str, str]:
+    """Bind the tree datum record for vector ``x``; returns (symbol, record type name)."""
+    key = f"tree_datum:{x.expr}:{precision}"
+    if key in b.memo:
+        return b.memo[key]
+    type_name = b.type_name("TreeInput")
+    fields = [{"name": f"f{i}", "type": ["null", precision]} for i in range(x.size)]
+    values: dict[str, Any] = {}
+    if precision == "float":
+        xf = b.let("features32", {"a.map": [x.expr, {"params": [{"v": "double"}],
+                                                      "ret": "float",
+                                                      "do": {"cast.float": "v"}}]})
+        source = Vector(xf, x.size)
+    else:
+        source = x
+    for i in range(x.size):
+        v = element(source, i)
+        values[f"f{i}"] = {"if": {"impute.isnan": v}, "then": None, "else": v}
+    record = {"type": "record", "name": type_name, "fields": fields}
+    symbol = b.let("tree_input", {"new": values, "type": record})
+    b.memo[key] = (symbol, type_name)
+    return symbol, type_name
+
+
+def node_schema(b: DocumentBuilder, n_features: int, leaf: Any, categorical: bool) -> dict:
+    name = b.type_name("TreeNode")
+    value_type: Any = ["double", {"type": "array", "items": "double"}] if categorical \
+        else "double"
+    branch = [name, leaf]
+    return {"type": "record", "name": name, "fields": [
+        {"name": "field", "type": {"type": "enum", "name": b.type_name("TreeFeature"),
+                                   "symbols": [f"f{i}" for i in range(n_features)]}},
+        {"name": "operator", "type": "string"},
+        {"name": "value", "type": value_type},
+        {"name": "pass", "type": branch},
+        {"name": "fail", "type": branch},
+        {"name": "missing", "type": branch},
+    ]}
+
+
+def leaf_branch_name(leaf: Any) -> str:
+    """The JSON union tag of a leaf value (Avro JSON encoding)."""
+    return leaf if isinstance(leaf, str) else leaf["type"]
+
+
+@dataclass
+class Split:
+    feature: int
+    left: int
+    right: int
+    missing_left: bool
+    threshold: float | None = None
+    left_categories: list[float] | None = None  # categorical split: categories sent left
+    known_categories: list[float] | None = None
+
+
+def encode_tree(root: int, split_of: Any, leaf_of: Any, node_name: str, leaf_tag: str,
+                categorical: bool) -> Any:
+    """The JSON init of one TreeNode. ``split_of(i)`` gives a Split or None for a leaf,
+    ``leaf_of(i)`` the leaf's JSON value."""
+
+    def branch(i: int) -> Any:
+        s = split_of(i)
+        if s is None:
+            return {leaf_tag: leaf_of(i)}
+        return {node_name: node(i, s)}
+
+    def node(i: int, s: Split) -> dict[str, Any]:
+        if s.left_categories is None:
+            value: Any = float(s.threshold)
+            op, on_pass, on_fail = "<=", s.left, s.right
+        else:
+            # Category in the left set → left; known category not in it → right; anything
+            # else (unknown, negative, missing) → the missing side. One "in" test suffices:
+            left = set(s.left_categories)
+            if s.missing_left:
+                value = sorted(c for c in (s.known_categories or []) if c not in left)
+                op, on_pass, on_fail = "in", s.right, s.left
+            else:
+                value = sorted(left)
+                op, on_pass, on_fail = "in", s.left, s.right
+        if categorical:
+            value = {"array": nums(value)} if isinstance(value, list) else {"double": value}
+        return {"field": f"f{s.feature}", "operator": op, "value": value,
+                "pass": branch(on_pass), "fail": branch(on_fail),
+                "missing": branch(s.left if s.missing_left else s.right)}
+
+    s0 = split_of(root)
+    if s0 is None:  # a single leaf: a node that always lands on it
+        leaf = {leaf_tag: leaf_of(root)}
+        value = {"double": 0.0} if categorical else 0.0
+        return {"field": "f0", "operator": "alwaysTrue", "value": value,
+                "pass": leaf, "fail": leaf, "missing": leaf}
+    return node(root, s0)
+
+
+def sklearn_splits(tree: Any) -> tuple[Any, Any]:
+    """(split_of, n_nodes) for a fitted ``sklearn.tree._tree.Tree``."""
+    left, right = tree.children_left, tree.children_right
+    feature, threshold = tree.feature, tree.threshold
+    missing = getattr(tree, "missing_go_to_left", None)
+
+    def split_of(i: int) -> Split | None:
+        if left[i] == -1:
+            return None
+        return Split(int(feature[i]), int(left[i]), int(right[i]),
+                     bool(missing[i]) if missing is not None else True, float(threshold[i]))
+
+    return split_of, tree.node_count
+
+
+def walk_expr(datum_symbol: str, datum_type: str, node_name: str, tree_expr: Any,
+              leaf: Any) -> dict[str, Any]:
+    """``model.tree.missingWalk`` of one tree with ``missingTest`` as the predicate."""
+    return {"model.tree.missingWalk": [
+        datum_symbol, tree_expr,
+        {"params": [{"d": datum_type}, {"t": node_name}], "ret": ["null", "boolean"],
+         "do": {"model.tree.missingTest": ["d", "t"]}}]}
+
+
+def forest_cell(b: DocumentBuilder, what: str, trees_init: list[Any], schema: dict) -> Any:
+    """A cell holding an array of trees (the first use of ``schema`` defines it)."""
+    return b.cell(what, {"type": "array", "items": schema}, trees_init)
+
+
+def classifier_leaf(tree: Any) -> Any:
+    """Leaf values of a classification tree normalised as sklearn's predict_proba does."""
+    value = np.asarray(tree.value)[:, 0, :]
+    totals = value.sum(axis=1, keepdims=True)
+    totals[totals == 0] = 1.0
+    return value / totals
+
+
+def classifier_leaf_of(tree: Any) -> Any:
+    """``leaf_of`` for a classification tree: node index → JSON probability array."""
+    probs = classifier_leaf(tree)
+    return lambda i: nums(probs[i])

@@ -1,0 +1,67 @@
+"""Single decision trees (DecisionTree*, ExtraTree*)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
+from pfa.exporters.registry import converter
+from pfa.exporters.sklearn.converters import tree_model as tm
+from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
+from pfa.exporters.sklearn.core import Output, fitted_attr
+from pfa.exporters.sklearn.data import Data, as_vector
+
+
+def regression_leaf(tree: Any) -> tuple[Any, Any]:
+    """(leaf schema, leaf_of) of a regression tree (one or several outputs)."""
+    value = np.asarray(tree.value)[:, :, 0]
+    if value.shape[1] == 1:
+        return "double", lambda i: float(value[i, 0])
+    return ARRAY_DOUBLE, lambda i: nums(value[i])
+
+
+def tree_cell(b: DocumentBuilder, what: str, trees: list[Any], n_features: int, leaf: Any,
+              leaf_of_tree: Any) -> tuple[Any, str]:
+    """A cell with an array of sklearn trees; returns (cell expression, node type name)."""
+    schema = tm.node_schema(b, n_features, leaf, categorical=False)
+    inits = []
+    for tree in trees:
+        split_of, _ = tm.sklearn_splits(tree)
+        inits.append(tm.encode_tree(0, split_of, leaf_of_tree(tree), schema["name"],
+                                    tm.leaf_branch_name(leaf), categorical=False))
+    return tm.forest_cell(b, what, inits, schema), schema["name"]
+
+
+def walk_all(b: DocumentBuilder, x: Any, cell: Any, node_name: str, leaf: Any,
+             precision: str = "float") -> str:
+    """Bind the array of every tree's leaf for this datum."""
+    d, dtype = tm.datum(b, x, precision)
+    walk = tm.walk_expr(d, dtype, node_name, "tree", leaf)
+    return b.let("tree_outputs", {"a.map": [cell, {"params": [{"tree": node_name}],
+                                                   "ret": leaf, "do": walk}]})
+
+
+@converter("sklearn", "sklearn.tree", ["DecisionTreeRegressor", "ExtraTreeRegressor"],
+           "regressor", "float32 splits, missing values")
+def tree_regressor(est: Any, b: DocumentBuilder, data: Data) -> Output:
+    x = as_vector(b, data)
+    tree = fitted_attr(est, "tree_")
+    leaf, leaf_of = regression_leaf(tree)
+    cell, node = tree_cell(b, "tree", [tree], x.size, leaf, lambda t: leaf_of)
+    out = walk_all(b, x, cell, node, leaf)
+    return regressor_output({"attr": out, "path": [0]}, tree.value.shape[1])
+
+
+@converter("sklearn", "sklearn.tree", ["DecisionTreeClassifier", "ExtraTreeClassifier"],
+           "classifier", "float32 splits, missing values; single output")
+def tree_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
+    x = as_vector(b, data)
+    tree = fitted_attr(est, "tree_")
+    if est.n_outputs_ != 1:
+        raise ValueError("multi-output classification trees are not supported")
+    cell, node = tree_cell(b, "tree", [tree], x.size, ARRAY_DOUBLE, tm.classifier_leaf_of)
+    out = walk_all(b, x, cell, node, ARRAY_DOUBLE)
+    proba = b.let("proba", {"attr": out, "path": [0]})
+    return classifier_output(b, est.classes_, {"a.argmax": proba}, proba)

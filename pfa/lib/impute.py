@@ -1,0 +1,52 @@
+"""The ``impute.*`` library: handling missing (null) and non-finite values."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pfa.errors import PfaRuntimeError
+from pfa.lib.registry import scalar
+
+
+@scalar("impute.errorOnNull")
+def error_on_null(x: Any) -> Any:
+    if x is None:
+        raise PfaRuntimeError(21000, "encountered null", "impute.errorOnNull")
+    return x
+
+
+@scalar("impute.defaultOnNull")
+def default_on_null(x: Any, default: Any) -> Any:
+    return default if x is None else x
+
+
+@scalar("impute.isnan")
+def isnan(x: float) -> bool:
+    return math.isnan(x)
+
+
+@scalar("impute.isinf")
+def isinf(x: float) -> bool:
+    return math.isinf(x)
+
+
+@scalar("impute.isnum")
+def isnum(x: float) -> bool:
+    return math.isfinite(x)
+
+
+@scalar("impute.errorOnNonNum")
+def error_on_non_num(x: float) -> float:
+    if math.isfinite(x):
+        return x
+    if x != x:
+        raise PfaRuntimeError(21050, "encountered nan", "impute.errorOnNonNum")
+    if x > 0:
+        raise PfaRuntimeError(21051, "encountered +inf", "impute.errorOnNonNum")
+    raise PfaRuntimeError(21052, "encountered -inf", "impute.errorOnNonNum")
+
+
+@scalar("impute.defaultOnNonNum")
+def default_on_non_num(x: float, default: float) -> float:
+    return x if math.isfinite(x) else default

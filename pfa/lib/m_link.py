@@ -1,0 +1,100 @@
+"""The ``m.link.*`` library: link (inverse-link) functions for regression outputs.
+
+Each function applies to a double, or element-wise to an array or map of doubles (the
+signature is chosen by the argument's type); ``m.link.softmax`` normalizes a whole array or
+map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from pfa.errors import PfaRuntimeError
+from pfa.lib.m import IEEE
+from pfa.lib.registry import CallSite, specialized
+
+Fn = Callable[..., Any]
+_exp = IEEE["m.exp"]
+_SQRT2 = math.sqrt(2.0)
+
+
+def _elementwise(name: str, f: Callable[[float], float]) -> None:
+    """Register ``name`` as ``f`` on a double, an array of doubles or a map of doubles."""
+
+    @specialized(name)
+    def factory(site: CallSite) -> Fn:
+        kind = site.arg_types[0].name if site.arg_types else "double"
+        if kind == "array":
+            return lambda xs: [f(x) for x in xs]
+        if kind == "map":
+            return lambda xs: {k: f(x) for k, x in xs.items()}
+        return f
+
+
+def logit(x: float) -> float:
+    """1 / (1 + exp(-x))."""
+    return 1.0 / (1.0 + _exp(-x))
+
+
+def probit(x: float) -> float:
+    """(erf(x / √2) + 1) / 2, the standard normal CDF."""
+    return (math.erf(x / _SQRT2) + 1.0) / 2.0
+
+
+def cloglog(x: float) -> float:
+    """1 - exp(-exp(x))."""
+    return 1.0 - _exp(-_exp(x))
+
+
+def loglog(x: float) -> float:
+    """exp(-exp(x))."""
+    return _exp(-_exp(x))
+
+
+def cauchit(x: float) -> float:
+    """0.5 + atan(x) / π."""
+    return 0.5 + math.atan(x) / math.pi
+
+
+def softplus(x: float) -> float:
+    """log(1 + exp(x)), evaluated without overflow as max(x, 0) + log1p(exp(-|x|))."""
+    if x != x:
+        return x
+    return max(x, 0.0) + math.log1p(_exp(-abs(x)))
+
+
+def relu(x: float) -> float:
+    """max(0, x): the rectified linear unit. (The spec's formula for relu repeats softplus's
+    by mistake; the function's name and description fix its meaning.)"""
+    return x if x > 0 else 0.0
+
+
+for _name, _f in (("m.link.logit", logit), ("m.link.probit", probit),
+                  ("m.link.cloglog", cloglog), ("m.link.loglog", loglog),
+                  ("m.link.cauchit", cauchit), ("m.link.softplus", softplus),
+                  ("m.link.relu", relu), ("m.link.tanh", math.tanh)):
+    _elementwise(_name, _f)
+
+
+def _softmax_values(xs: list[float]) -> list[float]:
+    if not xs:
+        raise PfaRuntimeError(25000, "empty input", "m.link.softmax")
+    top = max(xs)
+    if math.isinf(top) or top != top:
+        top = 0.0  # shifting by ±inf would turn every term into NaN
+    terms = [_exp(x - top) for x in xs]
+    total = sum(terms)
+    return [t / total if total else math.nan for t in terms]
+
+
+@specialized("m.link.softmax")
+def softmax(site: CallSite) -> Fn:
+    """exp(x_i) / Σ_j exp(x_j), computed with the largest term shifted to exp(0)."""
+    if site.arg_types and site.arg_types[0].name == "map":
+        def on_map(xs: dict[str, float]) -> dict[str, float]:
+            keys = list(xs)
+            return dict(zip(keys, _softmax_values([xs[k] for k in keys])))
+        return on_map
+    return _softmax_values

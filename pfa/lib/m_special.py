@@ -1,0 +1,49 @@
+"""The ``m.special.*`` library: binomial coefficients, beta, error and gamma functions."""
+
+from __future__ import annotations
+
+import math
+
+from pfa.errors import PfaRuntimeError
+from pfa.lib._numeric import INT_MAX
+from pfa.lib.registry import scalar
+
+
+@scalar("m.special.nChooseK")
+def n_choose_k(n: int, k: int) -> int:
+    """The binomial coefficient, exact. The spec's domain is 0 < k < n (anything else is a
+    "domain error", code 36000); a coefficient too large for an int is outside the domain of
+    this int-valued function and raises the same error."""
+    if k <= 0 or k >= n:
+        raise PfaRuntimeError(36000, "domain error", "m.special.nChooseK")
+    out = math.comb(n, k)
+    if out > INT_MAX:
+        raise PfaRuntimeError(36000, "domain error", "m.special.nChooseK")
+    return out
+
+
+@scalar("m.special.lnBeta")
+def ln_beta(a: float, b: float) -> float:
+    """ln B(a, b) = lnΓ(a) + lnΓ(b) − lnΓ(a + b); "domain error" (36010) if a ≤ 0 or b ≤ 0."""
+    if a <= 0 or b <= 0:
+        raise PfaRuntimeError(36010, "domain error", "m.special.lnBeta")
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+@scalar("m.special.erf")
+def erf(x: float) -> float:
+    return math.erf(x)
+
+
+@scalar("m.special.erfc")
+def erfc(x: float) -> float:
+    return math.erfc(x)
+
+
+@scalar("m.special.lnGamma")
+def ln_gamma(x: float) -> float:
+    """ln|Γ(x)|; +inf at the poles (0, −1, −2 …), as IEEE ``lgamma``."""
+    try:
+        return math.lgamma(x)
+    except (ValueError, OverflowError):
+        return math.inf

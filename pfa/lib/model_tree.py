@@ -1,0 +1,264 @@
+"""model.tree.*: decision-tree predicates and walks.
+
+A tree node is a record ``T`` whose ``pass``/``fail`` (and ``missing``) fields hold either
+another ``T`` or a leaf score ``S``. Unions are bare values in the engine, so whether a branch
+is another node is decided by shape: a record value is a dict whose keys are ``T``'s field
+names. When no leaf type can be a dict (the usual string/number/enum scores) a type check of
+the value is enough; all of this is resolved once per call site.
+
+Comparisons (``simpleTest``, ``missingTest``, ``simpleTree``) are compiled per field of the
+datum record into a table ``field → operator → predicate(field value, comparison value)``.
+"""
+
+from __future__ import annotations
+
+import operator as op
+from collections.abc import Callable
+from typing import Any
+
+from pfa.avro.types import (
+    AvroArray,
+    AvroMap,
+    AvroRecord,
+    AvroType,
+    AvroUnion,
+    accepts,
+    is_numeric,
+)
+from pfa.lib._compare import compare_for
+from pfa.lib.la import err, param_type
+from pfa.lib.registry import CallSite, specialized
+
+Predicate = Callable[[Any, Any], Any]
+_ORDERING = ("<", "<=", ">", ">=", "==", "!=")
+_NUMERIC_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": op.lt, "<=": op.le, ">": op.gt, ">=": op.ge, "==": op.eq, "!=": op.ne,
+}
+_SIGN_TESTS: dict[str, Callable[[int], bool]] = {
+    "<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0,
+    ">=": lambda c: c >= 0, "==": lambda c: c == 0, "!=": lambda c: c != 0,
+}
+
+
+# -- recognising nodes -------------------------------------------------------------------------
+
+def is_record_value(record: AvroRecord, value: Any) -> bool:
+    """True if ``value`` has the shape of a ``record`` value (a dict of its field names)."""
+    return type(value) is dict and value.keys() == set(record.field_names)
+
+
+def node_test(tree_type: Any) -> Callable[[Any], bool]:
+    """``is_node(branch)`` for branches of tree-node record type ``tree_type``."""
+    if not isinstance(tree_type, AvroRecord):
+        return lambda v: type(v) is dict
+    leaves: list[AvroType] = []
+    for fname in ("pass", "fail", "missing"):
+        f = tree_type.field(fname)
+        if f is not None:
+            branches = f.type.types if isinstance(f.type, AvroUnion) else (f.type,)
+            leaves.extend(b for b in branches
+                          if not (isinstance(b, AvroRecord) and b.fullname == tree_type.fullname))
+    if not any(isinstance(b, (AvroRecord, AvroMap)) for b in leaves):
+        return lambda v: type(v) is dict
+    names = frozenset(tree_type.field_names)
+    return lambda v: type(v) is dict and v.keys() == names
+
+
+# -- compiled comparisons ----------------------------------------------------------------------
+
+def _without_null(t: AvroType) -> AvroType:
+    if isinstance(t, AvroUnion):
+        rest = [b for b in t.types if b.name != "null"]
+        if len(rest) == 1:
+            return rest[0]
+        if len(rest) != len(t.types):
+            return AvroUnion(tuple(rest))
+    return t
+
+
+def _raiser(code: int, message: str, name: str) -> Predicate:
+    def fail(field_value: Any, value: Any) -> Any:
+        raise err(code, message, name)
+    return fail
+
+
+def _is_number(v: Any) -> bool:
+    return type(v) in (int, float)
+
+
+def _field_predicates(field_type: AvroType, value_type: AvroType, missing_ops: bool,
+                      bad_code: int, name: str) -> dict[str, Predicate]:
+    """Operator → predicate for one datum field. With ``missing_ops`` (simpleTest/simpleTree)
+    "isMissing"/"notMissing" are allowed; without (missingTest) a null field yields None."""
+    bad = _raiser(bad_code, "bad value type", name)
+    table: dict[str, Predicate] = {
+        "alwaysTrue": lambda fv, v: True,
+        "alwaysFalse": lambda fv, v: False,
+    }
+    if missing_ops:
+        table["isMissing"] = lambda fv, v: fv is None
+        table["notMissing"] = lambda fv, v: fv is not None
+    else:
+        field_type = _without_null(field_type)
+
+    def null_guard(pred: Predicate) -> Predicate:
+        if missing_ops:
+            return pred
+        return lambda fv, v: None if fv is None else pred(fv, v)
+
+    # membership
+    branches = value_type.types if isinstance(value_type, AvroUnion) else (value_type,)
+    if any(isinstance(b, AvroArray) and accepts(b.items, field_type) for b in branches):
+        def member(fv: Any, v: Any) -> bool:
+            if type(v) is not list:
+                raise err(bad_code, "bad value type", name)
+            return fv in v
+        table["in"] = null_guard(member)
+        table["notIn"] = null_guard(lambda fv, v: not member(fv, v))
+    else:
+        table["in"] = table["notIn"] = bad
+
+    # ordering and equality
+    numeric_field = is_numeric(field_type)
+    if not (accepts(value_type, field_type) or (numeric_field and is_numeric(value_type))):
+        for o in _ORDERING:
+            table[o] = bad
+    elif numeric_field:
+        checked = not is_numeric(value_type)  # a union may hold a non-number at run time
+        for o, fn in _NUMERIC_OPS.items():
+            if checked:
+                def pred(fv: Any, v: Any, fn: Callable[[Any, Any], bool] = fn) -> bool:
+                    if not _is_number(v):
+                        raise err(bad_code, "bad value type", name)
+                    return fn(fv, v)
+                table[o] = null_guard(pred)
+            else:
+                table[o] = null_guard(fn)
+    else:
+        cmp = compare_for(value_type)
+        for o, sign in _SIGN_TESTS.items():
+            table[o] = null_guard(
+                lambda fv, v, sign=sign: sign(cmp(fv, v)))
+    return table
+
+
+def _comparison_table(site: CallSite, comparison_index: int, missing_ops: bool,
+                      bad_code: int) -> dict[str, dict[str, Predicate]]:
+    datum_t = param_type(site, 0)
+    comp_t = param_type(site, comparison_index)
+    value_field = comp_t.field("value") if isinstance(comp_t, AvroRecord) else None
+    if not isinstance(datum_t, AvroRecord) or value_field is None:
+        raise TypeError(f"{site.name}: datum and comparison must be record types")
+    return {f.name: _field_predicates(f.type, value_field.type, missing_ops, bad_code, site.name)
+            for f in datum_t.fields}
+
+
+def _comparer(site: CallSite, missing_ops: bool, op_code: int, bad_code: int
+              ) -> Callable[[dict[str, Any], dict[str, Any]], Any]:
+    table = _comparison_table(site, 1, missing_ops, bad_code)
+    name = site.name
+
+    def compare(datum: dict[str, Any], comparison: dict[str, Any]) -> Any:
+        field = comparison["field"]
+        try:
+            pred = table[field][comparison["operator"]]
+        except KeyError:
+            raise err(op_code, "invalid comparison operator", name) from None
+        return pred(datum[field], comparison["value"])
+    return compare
+
+
+@specialized("model.tree.simpleTest")
+def _simple_test(site: CallSite) -> Callable[..., Any]:
+    return _comparer(site, True, 32000, 32001)
+
+
+@specialized("model.tree.missingTest")
+def _missing_test(site: CallSite) -> Callable[..., Any]:
+    return _comparer(site, False, 32010, 32011)
+
+
+# -- combining tests ---------------------------------------------------------------------------
+
+@specialized("model.tree.compoundTest")
+def _compound_test(site: CallSite) -> Callable[..., Any]:
+    name = site.name
+
+    def compound_test(datum: Any, operator: str, comparisons: list[Any],
+                      test: Callable[[Any, Any], bool]) -> bool:
+        if operator == "and":
+            return all(test(datum, c) for c in comparisons)
+        if operator == "or":
+            return any(test(datum, c) for c in comparisons)
+        if operator == "xor":
+            return sum(1 for c in comparisons if test(datum, c)) % 2 == 1
+        raise err(32020, "unrecognized logical operator", name)
+    return compound_test
+
+
+@specialized("model.tree.surrogateTest")
+def _surrogate_test(site: CallSite) -> Callable[..., Any]:
+    name = site.name
+
+    def surrogate_test(datum: Any, comparisons: list[Any],
+                       missing_test: Callable[[Any, Any], bool | None]) -> bool:
+        for c in comparisons:
+            result = missing_test(datum, c)
+            if result is not None:
+                return result
+        raise err(32030, "no successful surrogate", name)
+    return surrogate_test
+
+
+# -- walks -------------------------------------------------------------------------------------
+
+@specialized("model.tree.simpleWalk")
+def _simple_walk(site: CallSite) -> Callable[..., Any]:
+    is_node = node_test(param_type(site, 1))
+
+    def simple_walk(datum: Any, tree_node: dict[str, Any],
+                    test: Callable[[Any, Any], bool]) -> Any:
+        node = tree_node
+        while True:
+            branch = node["pass"] if test(datum, node) else node["fail"]
+            if not is_node(branch):
+                return branch
+            node = branch
+    return simple_walk
+
+
+@specialized("model.tree.missingWalk")
+def _missing_walk(site: CallSite) -> Callable[..., Any]:
+    is_node = node_test(param_type(site, 1))
+
+    def missing_walk(datum: Any, tree_node: dict[str, Any],
+                     test: Callable[[Any, Any], bool | None]) -> Any:
+        node = tree_node
+        while True:
+            result = test(datum, node)
+            branch = node["missing" if result is None else ("pass" if result else "fail")]
+            if not is_node(branch):
+                return branch
+            node = branch
+    return missing_walk
+
+
+@specialized("model.tree.simpleTree")
+def _simple_tree(site: CallSite) -> Callable[..., Any]:
+    table = _comparison_table(site, 1, True, 32061)
+    is_node = node_test(param_type(site, 1))
+    name = site.name
+
+    def simple_tree(datum: dict[str, Any], tree_node: dict[str, Any]) -> Any:
+        node = tree_node
+        while True:
+            field = node["field"]
+            try:
+                pred = table[field][node["operator"]]
+            except KeyError:
+                raise err(32060, "invalid comparison operator", name) from None
+            branch = node["pass"] if pred(datum[field], node["value"]) else node["fail"]
+            if not is_node(branch):
+                return branch
+            node = branch
+    return simple_tree
