@@ -106,18 +106,7 @@ def type_str(t: Any) -> str:
 
 
 def _where(node: A.Node) -> str | None:
-    p = node.path
-    return p if isinstance(p, str) else getattr(node, "json_path", None)
-
-
-def _indexes(node: A.Node) -> list[A.Expr]:
-    """The path expressions of attr/cell/pool forms (the field name differs across versions)."""
-    for name in ("indexes", "path_", "keys", "steps"):
-        v = getattr(node, name, None)
-        if isinstance(v, list):
-            return v
-    v = node.path
-    return v if isinstance(v, list) else []
+    return node.path
 
 
 class _Fail(Exception):
@@ -716,14 +705,14 @@ class _Checker:
 
     def x_AttrGet(self, e: A.AttrGet, scope: Scope) -> AvroType:
         t = self.value(e.expr, scope)
-        path = _indexes(e)
+        path = e.indexes
         if not path:
             raise self.fail(e, "attr needs a non-empty path")
         return self.walk_path(t, path, scope)
 
     def x_AttrTo(self, e: A.AttrTo, scope: Scope) -> AvroType:
         t = self.value(e.expr, scope)
-        path = _indexes(e)
+        path = e.indexes
         if not path:
             raise self.fail(e, "attr-to needs a non-empty path")
         target = self.walk_path(t, path, scope)
@@ -743,17 +732,17 @@ class _Checker:
         return t
 
     def x_CellGet(self, e: A.CellGet, scope: Scope) -> AvroType:
-        return self.walk_path(self.cell_type(e, e.cell), _indexes(e), scope)
+        return self.walk_path(self.cell_type(e, e.cell), e.indexes, scope)
 
     def x_CellTo(self, e: A.CellTo, scope: Scope) -> AvroType:
         t = self.cell_type(e, e.cell)
         self.modifies()
-        target = self.walk_path(t, _indexes(e), scope)
+        target = self.walk_path(t, e.indexes, scope)
         self.update(e.to, target, scope, "cell-to")
         return t
 
     def pool_path(self, e: A.Node, t: AvroType, scope: Scope) -> AvroType:
-        path = _indexes(e)
+        path = e.indexes
         if not path:
             raise self.fail(e, "a pool path needs at least one element (the item name)")
         kt = self.value(path[0], scope)

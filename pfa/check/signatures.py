@@ -475,7 +475,10 @@ class _Matcher:
                     f = t.field(fname)
                     if f is None:
                         raise _Fail(f"record {t.fullname} has no field {fname!r}")
-                    self.match(fp, f.type, covariant)
+                    try:
+                        self.match(fp, f.type, covariant)
+                    except _Fail as exc:
+                        raise _Fail(f"field {fname!r} of record {t.fullname}: {exc}") from exc
         elif isinstance(p, PEnum):
             self._match_named(p.label, t, AvroEnum, "an enum", covariant)
         elif isinstance(p, PFixed):

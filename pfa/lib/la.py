@@ -36,6 +36,11 @@ def param_type(site: CallSite, i: int) -> Any:
     return None
 
 
+def arg_type(site: CallSite, i: int) -> Any:
+    """The observed type of argument ``i`` at ``site`` (before promotion)."""
+    return site.arg_types[i] if i < len(site.arg_types) else None
+
+
 def depth(t: Any) -> tuple[str, int]:
     """("array" | "map" | "scalar", nesting depth) of a numeric vector/matrix type."""
     if isinstance(t, AvroArray):
@@ -170,7 +175,7 @@ def _elementwise(site: CallSite, code: int, op: Callable[[float, float], float] 
     """la.add/la.sub (``op`` given) or la.zipmap (``op`` None: the third argument)."""
     name = site.name
     kind, n = depth(param_type(site, 0))
-    conv = has_integers(param_type(site, 0)) or has_integers(param_type(site, 1))
+    conv = has_integers(arg_type(site, 0)) or has_integers(arg_type(site, 1))
 
     if kind == "array":
         def dense(x: list, y: list, fcn: Callable[[float, float], float] | None = None) -> list:
@@ -321,7 +326,7 @@ def _la_dot(site: CallSite) -> Callable[..., Any]:
 @specialized("la.transpose")
 def _la_transpose(site: CallSite) -> Callable[..., Any]:
     name = site.name
-    conv = has_integers(param_type(site, 0))
+    conv = has_integers(arg_type(site, 0))
     if depth(param_type(site, 0))[0] == "array":
         def transpose(x: Matrix) -> Matrix:
             _check_dense(x, name, 24060, 24061)
@@ -360,7 +365,7 @@ def _la_trace(site: CallSite) -> Callable[..., Any]:
 @specialized("la.truncate")
 def _la_truncate(site: CallSite) -> Callable[..., Any]:
     name = site.name
-    conv = has_integers(param_type(site, 0))
+    conv = has_integers(arg_type(site, 0))
     if depth(param_type(site, 0))[0] == "array":
         def truncate(x: Matrix, keep: int) -> Matrix:
             _check_dense(x, name, 24120, 24121)

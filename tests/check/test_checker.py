@@ -166,7 +166,7 @@ def test_fold_method():
 def test_predefined_symbols_per_phase():
     ok(action([{"let": {"a": "name", "b": "instance", "c": "metadata", "d": "actionsStarted",
                         "e": "actionsFinished", "f": "version"}}, "input"], version=3))
-    errs = errors(action("input", version=None, begin=["version"]))
+    errs = errors(action("input", begin=["version"]))
     assert errs[0].path == "$.begin[0]"
     errs = errors(action("input", begin=["input"], end=["input", "actionsStarted"]))
     assert [e.path for e in errs] == ["$.begin[0]", "$.end[0]"]
@@ -205,9 +205,13 @@ def test_cell_init_validated():
 
 
 def test_cell_shared_and_rollback():
-    errs = errors(action({"cell": "c"}, cells={"c": {"type": "double", "init": 1,
-                                                     "shared": True, "rollback": True}}))
-    assert "shared" in errs[0].message and "rollback" in errs[0].message
+    # the reader rejects this too; the checker also guards hand-built ASTs
+    doc = read(action({"cell": "c"}, cells={"c": {"type": "double", "init": 1,
+                                                  "shared": True}}))
+    doc.cells["c"].rollback = True
+    with pytest.raises(PfaSemanticErrors) as info:
+        check(doc)
+    assert "shared" in info.value.message and "rollback" in info.value.message
 
 
 def test_pool_init_validated():

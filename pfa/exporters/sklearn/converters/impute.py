@@ -1,0 +1,75 @@
+"""SimpleImputer and MissingIndicator."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Vector, lit_double
+from pfa.exporters.registry import converter
+from pfa.exporters.sklearn.converters.compose import concat
+from pfa.exporters.sklearn.core import fitted_attr
+from pfa.exporters.sklearn.data import Column, Data, Table, as_table, as_vector, column_value
+
+
+def _check_nan_marker(est: Any) -> None:
+    mv = est.missing_values
+    if not (mv is None or (isinstance(mv, float) and math.isnan(mv))):
+        raise ValueError(f"missing_values={mv!r} is not supported (only NaN/None)")
+
+
+def _indicator(b: DocumentBuilder, table: Table, features: list[int], what: str) -> Vector:
+    items = []
+    for j in features:
+        col = table.columns[j]
+        if col.kind == "string":
+            test: Any = {"ifnotnull": {"s": col.expr}, "then": False, "else": True} \
+                if col.nullable else False
+        else:
+            test = {"impute.isnan": column_value(col)}
+        items.append({"if": test, "then": 1.0, "else": 0.0})
+    return Vector(b.let(what, {"new": items, "type": ARRAY_DOUBLE}), len(items))
+
+
+@converter("sklearn", "sklearn.impute", "SimpleImputer", "transformer",
+           "mean, median, most_frequent, constant; add_indicator; NaN/None missing values")
+def simple_imputer(est: Any, b: DocumentBuilder, data: Data) -> Data:
+    _check_nan_marker(est)
+    table = as_table(data)
+    stats = fitted_attr(est, "statistics_")
+    keep_empty = getattr(est, "keep_empty_features", False)
+    cols: list[Column] = []
+    for j, col in enumerate(table.columns):
+        stat = stats[j]
+        is_nan_stat = isinstance(stat, float) and math.isnan(stat)
+        if is_nan_stat and not keep_empty and est.strategy != "constant":
+            continue  # sklearn drops features that were entirely missing in training
+        if col.kind == "string":
+            fill = {"string": str(stat)}
+            expr: Any = {"impute.defaultOnNull": [col.expr, fill]} if col.nullable else col.expr
+            cols.append(Column(col.name, expr, "string", False))
+        else:
+            fill_value = 0.0 if is_nan_stat else float(stat)
+            v = column_value(col)
+            expr = {"do": [{"let": {"v": v}}, {"if": {"impute.isnan": "v"},
+                                               "then": lit_double(fill_value), "else": "v"}]}
+            cols.append(Column(col.name, expr, "number", False))
+    out: Data = Table(cols)
+    if all(c.kind == "number" for c in cols):
+        out = as_vector(b, out, "imputed")
+    if est.add_indicator:
+        ind = est.indicator_
+        ind_vec = _indicator(b, table, [int(f) for f in ind.features_], "missing_indicator")
+        out = concat(b, [as_vector(b, out, "imputed"), ind_vec], "imputed_with_indicator")
+    return out
+
+
+@converter("sklearn", "sklearn.impute", "MissingIndicator", "transformer",
+           "features missing-only/all; NaN/None missing values")
+def missing_indicator(est: Any, b: DocumentBuilder, data: Data) -> Vector:
+    _check_nan_marker(est)
+    table = as_table(data)
+    return _indicator(b, table, [int(f) for f in np.asarray(fitted_attr(est, "features_"))],
+                      "missing_indicator")
