@@ -20,11 +20,13 @@ import json
 import math
 import re
 import struct
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from functools import lru_cache
 from typing import IO, Any
 
 import fastavro
+from fastavro.schema import UnknownType
 
 from pfa.avro.types import (
     AvroArray,
@@ -442,9 +444,31 @@ def _strip_defaults(schema: Any) -> Any:
     return schema
 
 
-@lru_cache(maxsize=256)
+_SCHEMA_CACHE: OrderedDict[int, tuple[AvroType, Any]] = OrderedDict()
+_SCHEMA_CACHE_SIZE = 256
+_SCHEMA_LOCK = threading.Lock()
+
+
 def _fastavro_schema(t: AvroType) -> Any:
-    return fastavro.parse_schema(_strip_defaults(t.to_json()))
+    """fastavro's parsed schema of ``t``, cached by identity: equal-looking named types of
+    different documents may differ deep inside (types compare named members by name)."""
+    with _SCHEMA_LOCK:
+        hit = _SCHEMA_CACHE.get(id(t))
+        if hit is not None and hit[0] is t:
+            _SCHEMA_CACHE.move_to_end(id(t))
+            return hit[1]
+    try:
+        parsed = fastavro.parse_schema(_strip_defaults(t.to_json()))
+    except UnknownType as err:
+        # Avro's Java parser falls back to the null namespace for an unqualified name (and so
+        # does TypeParser); fastavro does not, so such a reference cannot be encoded.
+        raise AvroDataError(f"fastavro cannot resolve the type name {err} in {t}: a type "
+                            "outside every namespace is referenced from inside one") from None
+    with _SCHEMA_LOCK:
+        _SCHEMA_CACHE[id(t)] = (t, parsed)  # holding t keeps its id from being reused
+        if len(_SCHEMA_CACHE) > _SCHEMA_CACHE_SIZE:
+            _SCHEMA_CACHE.popitem(last=False)
+    return parsed
 
 
 def _to_fastavro(t: AvroType, v: Any) -> Any:

@@ -21,20 +21,27 @@ Pseudo-types (never the type of a datum):
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from pfa.avro.types import (
     NULL,
+    AvroArray,
+    AvroMap,
+    AvroNamed,
+    AvroPrimitive,
     AvroType,
     AvroUnion,
     NoSupertypeError,
     accepts,
     narrowest_supertype,
 )
+from pfa.check.signatures import FcnType
 
 __all__ = ["BOTTOM", "UNKNOWN", "NoSupertypeError", "Scope", "as_value", "fits", "nullable",
-           "supertype", "without_null"]
+           "supertype", "type_str", "without_null"]
 
 
 SYMBOL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -171,3 +178,22 @@ class Scope:
             return f"symbol {name!r} is already declared (symbols may not be shadowed)"
         self.symbols[name] = t
         return None
+
+
+def type_str(t: Any) -> str:
+    """A short human form of an Avro type (or function type) for error messages."""
+    if isinstance(t, FcnType):
+        return "function(" + ", ".join(type_str(p) for p in t.params) + ") -> " + type_str(t.ret)
+    if t is None:
+        return "?"
+    if isinstance(t, AvroNamed):
+        return t.fullname
+    if isinstance(t, AvroPrimitive) or t is BOTTOM or t is UNKNOWN:
+        return str(t) if not isinstance(t, AvroPrimitive) else t.name
+    if isinstance(t, AvroArray):
+        return f"array of {type_str(t.items)}"
+    if isinstance(t, AvroMap):
+        return f"map of {type_str(t.values)}"
+    if isinstance(t, AvroUnion):
+        return "union of [" + ", ".join(type_str(x) for x in t.types) + "]"
+    return json.dumps(t.to_json())

@@ -1241,7 +1241,7 @@ class Compiler:
 
     def c_AttrGet(self, node: A.AttrGet) -> Compiled:
         base = self.expr(node.expr)
-        steps, _ = self._path_steps(node.expr.type, node.path, node)
+        steps, _ = self._path_steps(node.expr.type, node.indexes, node)
         get = self._getter(steps, (2000, 2001), "attr")
         if len(steps) == 1 and steps[0][0] == "r":
             key = steps[0][1]
@@ -1250,7 +1250,7 @@ class Compiler:
 
     def c_AttrTo(self, node: A.AttrTo) -> Compiled:
         base = self.expr(node.expr)
-        steps, elem_type = self._path_steps(node.expr.type, node.path, node)
+        steps, elem_type = self._path_steps(node.expr.type, node.indexes, node)
         update = self._setter(steps, (2002, 2003), "attr-to")
         keys_of = self._keys_evaluator(steps)
         is_fn, to = self._to_function(node.to, elem_type)
@@ -1282,15 +1282,15 @@ class Compiler:
 
     def c_CellGet(self, node: A.CellGet) -> Compiled:
         cell = self._cell(node.cell, node)
-        if not node.path:
+        if not node.indexes:
             return lambda frame: cell.value
-        steps, _ = self._path_steps(cell.type, node.path, node)
+        steps, _ = self._path_steps(cell.type, node.indexes, node)
         get = self._getter(steps, (2004, 2005), "cell")
         return lambda frame: get(cell.value, frame)
 
     def c_CellTo(self, node: A.CellTo) -> Compiled:
         cell = self._cell(node.cell, node)
-        steps, elem_type = self._path_steps(cell.type, node.path or [], node)
+        steps, elem_type = self._path_steps(cell.type, node.indexes or [], node)
         is_fn, to = self._to_function(node.to, elem_type)
         lock = cell.lock
         if not steps:
@@ -1342,11 +1342,11 @@ class Compiler:
 
     def c_PoolGet(self, node: A.PoolGet) -> Compiled:
         pool = self._pool(node.pool, node)
-        if not node.path:
+        if not node.indexes:
             raise PfaSemanticError("pool needs a non-empty path", node.path)
         items = pool.items
-        key_f = self.expr(node.path[0])
-        steps, _ = self._path_steps(pool.type, node.path[1:], node)
+        key_f = self.expr(node.indexes[0])
+        steps, _ = self._path_steps(pool.type, node.indexes[1:], node)
         if not steps:
             def pool_get(frame: Frame) -> Any:
                 try:
@@ -1366,11 +1366,11 @@ class Compiler:
 
     def c_PoolTo(self, node: A.PoolTo) -> Compiled:
         pool = self._pool(node.pool, node)
-        if not node.path:
+        if not node.indexes:
             raise PfaSemanticError("pool-to needs a non-empty path", node.path)
         items = pool.items
-        key_f = self.expr(node.path[0])
-        steps, elem_type = self._path_steps(pool.type, node.path[1:], node)
+        key_f = self.expr(node.indexes[0])
+        steps, elem_type = self._path_steps(pool.type, node.indexes[1:], node)
         is_fn, to = self._to_function(node.to, elem_type)
         init = self._typed_expr(node.init, pool.type) if node.init is not None else None
         update = self._setter(steps, (2010, 2011), "pool-to")
@@ -1796,29 +1796,11 @@ def _lib_param_names(name: str, sig_index: int, n: int) -> list[str]:
         return _PARAM_NAMES[key]
     names: list[str] | None = None
     try:
-        import json
-        from importlib import resources
+        from pfa.check.signatures import library
 
-        data = json.loads(resources.files("pfa.lib").joinpath("signatures.json").read_text())
-        entry = data.get(name) if isinstance(data, dict) else None
-        if entry is None and isinstance(data, dict) and "functions" in data:
-            entry = data["functions"].get(name)
-        sigs = None
-        if isinstance(entry, dict):
-            sigs = entry.get("signatures") or entry.get("sigs")
-        elif isinstance(entry, list):
-            sigs = entry
-        if sigs and sig_index < len(sigs):
-            params = sigs[sig_index].get("params") or sigs[sig_index].get("parameters") or []
-            got = []
-            for p in params:
-                if isinstance(p, dict):
-                    if "name" in p:
-                        got.append(p["name"])
-                    elif len(p) == 1:
-                        got.append(next(iter(p)))
-                elif isinstance(p, (list, tuple)) and p:
-                    got.append(p[0])
+        spec = library().get(name)
+        if spec is not None and sig_index < len(spec.sigs):
+            got = [p.name for p in spec.sigs[sig_index].params]
             if len(got) == n:
                 names = got
     except Exception:  # noqa: BLE001 - fall back to positional names

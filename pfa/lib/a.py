@@ -4,7 +4,8 @@ Arrays are Python lists and are never modified: every function builds a new list
 ("Avro's sort order") comes from :func:`pfa.lib._compare.compare_for`, resolved once per call
 site from the item type; ``...LT`` variants order by the user's ``lessThan`` function instead.
 Element equality (search, set-like functions, ``a.distinct``, ``a.mode``) is structural
-equality of engine values in which a boolean never equals a number and NaN equals NaN.
+equality of engine values in which numbers compare by value, a boolean never equals a number
+and NaN equals NaN.
 """
 
 from __future__ import annotations
@@ -34,10 +35,8 @@ def value_key(v: Any) -> Any:
         return None
     if isinstance(v, bool):
         return ("b", v)
-    if isinstance(v, int):
-        return ("i", v)
-    if isinstance(v, float):
-        return _NAN_KEY if v != v else ("f", v)
+    if isinstance(v, int | float):  # an int promoted to a double equals that double
+        return _NAN_KEY if v != v else ("n", v)
     if isinstance(v, str | bytes):
         return v
     if isinstance(v, list):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
+from itertools import islice
 from operator import sub
 from typing import Any
 
@@ -20,6 +22,15 @@ def squared_distance(a: list[float], b: list[float]) -> float:
     for d in map(sub, a, b):
         s += d * d
     return s
+
+
+def euclidean(a: list[float], b: list[float]) -> float:
+    """Euclidean distance (C-speed ``math.dist``; over the common length if they differ).
+    Ordering by it is ordering by squared distance."""
+    try:
+        return math.dist(a, b)
+    except ValueError:
+        return math.sqrt(squared_distance(a, b))
 
 
 def lowest_n(distances: list[float], n: int) -> list[int]:
@@ -42,10 +53,10 @@ def _closest(site: CallSite) -> Callable[..., Any]:
                 ) -> dict[str, Any]:
         if not clusters:
             raise err(29000, "no clusters", name)
-        dist = metric or squared_distance
+        dist = metric or euclidean
         best = clusters[0]
         low = dist(datum, best["center"])
-        for c in clusters:
+        for c in islice(clusters, 1, None):
             d = dist(datum, c["center"])
             if d < low:
                 best, low = c, d
@@ -61,7 +72,7 @@ def _closest_n(site: CallSite) -> Callable[..., Any]:
                   metric: Metric | None = None) -> list[dict[str, Any]]:
         if n < 0:
             raise err(29010, "n must be nonnegative", name)
-        dist = metric or squared_distance
+        dist = metric or euclidean
         distances = [dist(datum, c["center"]) for c in clusters]
         return [clusters[i] for i in lowest_n(distances, n)]
     return closest_n

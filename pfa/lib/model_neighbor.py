@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
 from pfa.lib._numeric import ieee_div
 from pfa.lib.la import err
-from pfa.lib.model_cluster import lowest_n, squared_distance
+from pfa.lib.model_cluster import euclidean, lowest_n
 from pfa.lib.registry import CallSite, specialized
 
 
@@ -45,7 +44,7 @@ def _nearest_k(site: CallSite) -> Callable[..., Any]:
             size = len(datum)
             if any(len(x) != size for x in codebook):
                 raise err(30011, "inconsistent dimensionality", name)
-            distances = [squared_distance(datum, x) for x in codebook]
+            distances = [euclidean(datum, x) for x in codebook]
         else:
             distances = [metric(datum, x) for x in codebook]
         return [codebook[i] for i in lowest_n(distances, k)]
@@ -57,6 +56,6 @@ def _ball_r(site: CallSite) -> Callable[..., Any]:
     def ball_r(r: float, datum: Any, codebook: list[Any],
                metric: Callable[[Any, Any], float] | None = None) -> list[Any]:
         if metric is None:
-            return [x for x in codebook if math.sqrt(squared_distance(datum, x)) < r]
+            return [x for x in codebook if euclidean(datum, x) < r]
         return [x for x in codebook if metric(datum, x) < r]
     return ball_r

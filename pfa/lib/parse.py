@@ -67,7 +67,8 @@ def decimal_to_f32(s: str, d: float) -> float:
     f = f32(d)
     if not math.isfinite(f) or f == d:
         return f
-    neighbour = float(np.nextafter(np.float32(f), np.float32(math.copysign(math.inf, d - f))))
+    with np.errstate(all="ignore"):
+        neighbour = float(np.nextafter(np.float32(f), np.float32(math.copysign(math.inf, d - f))))
     midpoint = (f + neighbour) / 2  # exact in double: float32 values have 24-bit mantissas
     if d != midpoint:
         return f

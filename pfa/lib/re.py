@@ -13,6 +13,11 @@ patterns (positions in bytes). Matching is backtracking (leftmost-first alternat
 POSIX leftmost-longest). Successive matches never overlap, and an empty match directly after the
 previous match is skipped. Groups that did not participate in a match are reported as
 ``[-1, -1]`` (index functions) or empty strings/bytes (find functions). Replacements are literal.
+
+Compiled patterns are cached; patterns longer than :data:`MAX_PATTERN_LENGTH` are rejected as
+bad patterns. Python's matcher cannot be interrupted, so a pathological pattern (nested
+unbounded repetition such as ``(a+)+$``) on a long haystack is not stopped by the engine's
+timeout.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ draws conforming engine values (floats of type float are exactly float32).
 from __future__ import annotations
 
 import math
+import string
 from typing import Any
 
 from hypothesis import strategies as st
@@ -41,7 +42,8 @@ _PRIMITIVE_TYPES = list(PRIMITIVES.values())
 _NAMESPACES = [None, None, "ns", "com.example"]
 _KINDS = ["primitive", "primitive", "fixed", "enum", "array", "map", "record", "union",
           "reference"]
-_IDENTS = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,5}", fullmatch=True)
+_IDENTS = st.builds(str.__add__, st.sampled_from(string.ascii_letters + "_"),
+                    st.text(string.ascii_letters + string.digits + "_", max_size=5))
 
 
 class _TypeDrawer:

@@ -187,6 +187,7 @@ def test_timeout_options_must_be_integers(opt):
     ok(action("input", options={opt: 1000}))
     errs = errors(action("input", options={opt: "soon"}))
     assert opt in errs[0].message
+    assert errs[0].path == ("$.options.timeout" if opt == "timeout" else f'$.options["{opt}"]')
     errors(action("input", options={opt: 1.5}))
     errors(action("input", options={opt: True}))
     assert opt in errors(action("input"), options_override={opt: "x"})[0].message
@@ -201,7 +202,7 @@ def test_unknown_options_ignored():
 def test_cell_init_validated():
     ok(action({"cell": "c"}, cells={"c": {"type": "double", "init": 1}}))
     errs = errors(action({"cell": "c"}, cells={"c": {"type": "double", "init": "x"}}))
-    assert errs[0].path == "$.cells.c" and "init" in errs[0].message
+    assert errs[0].path == "$.cells.c.init" and "init" in errs[0].message
 
 
 def test_cell_shared_and_rollback():
@@ -220,7 +221,7 @@ def test_pool_init_validated():
     ok(action({"pool": "p", "path": [["k"]]}, pools={"p": {"type": "double"}}))
     errs = errors(action({"pool": "p", "path": [["k"]]},
                          pools={"p": {"type": "double", "init": {"k": "x"}}}))
-    assert errs[0].path == "$.pools.p" and "'k'" in errs[0].message
+    assert errs[0].path == "$.pools.p.init.k" and "'k'" in errs[0].message
 
 
 def test_unknown_cell_and_pool_suggest():
@@ -252,7 +253,7 @@ def test_literal_values_validated():
               output={"type": "array", "items": "int"}))
     errs = errors(action({"type": {"type": "array", "items": "int"}, "value": [1, "x"]},
                          output={"type": "array", "items": "int"}))
-    assert errs[0].path == "$.action"
+    assert errs[0].path == "$.action.value[1]"
 
 
 def test_semantic_errors_carry_locator():

@@ -115,3 +115,6 @@ def raises(code: int, f: Callable[..., Any], *args: Any) -> PfaRuntimeError:
         f(*args)
     assert info.value.code == code, f"expected code {code}, got {info.value.code}: {info.value}"
     return info.value
+
+
+registry.load_all()  # import the whole library once, up front (not inside a timed test)

@@ -19,6 +19,7 @@ from pfa.avro.types import (
     FLOAT,
     INT,
     LONG,
+    NULL,
     STRING,
     AvroArray,
     AvroMap,
@@ -309,7 +310,7 @@ def test_functional_family():
     assert call("a.filter", [1, 2, 3, 4], lambda x: x % 2 == 0, types=[AI, PRED]) == [2, 4]
     assert call("a.filterWithIndex", [9, 9, 9], lambda i, x: i != 1,
                 types=[AI, FcnType((INT, INT), BOOLEAN)]) == [9, 9]
-    opt = AvroUnion((INT, __import__("pfa.avro.types", fromlist=["NULL"]).NULL))
+    opt = AvroUnion((INT, NULL))
     half = FcnType((INT,), opt)
     assert call("a.filterMap", [1, 2, 4], lambda x: x // 2 if x % 2 == 0 else None,
                 types=[AI, half]) == [1, 2]

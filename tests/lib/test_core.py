@@ -170,7 +170,6 @@ def test_long_modulo_and_remainder_match_python(k, n):
     if n == 0:
         return
     assert fn("%", LONG, LONG)(k, n) == k % n
-    assert fn("%%", LONG, LONG)(k, n) == int(math.fmod(Fraction(k), n)) if abs(k) < 2**52 else True
     r = fn("%%", LONG, LONG)(k, n)
     assert abs(r) < abs(n) and (r == 0 or (r < 0) == (k < 0)) and (k - r) % n == 0
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pfa.avro.types import BOOLEAN, AvroArray, AvroType, AvroUnion, TypeParser
+from pfa.avro.types import BOOLEAN, NULL, AvroArray, AvroType, AvroUnion, TypeParser
 from pfa.check.signatures import FcnType
 from tests.lib.helpers import fn, raises
 
@@ -106,7 +106,7 @@ def test_compound_and_surrogate():
 
     missing = fn("model.tree.missingTest", ts["D"], ts["T"])
     surrogate = fn("model.tree.surrogateTest", ts["D"], AvroArray(ts["T"]),
-                   FcnType((ts["D"], ts["T"]), AvroUnion((BOOLEAN,))))
+                   FcnType((ts["D"], ts["T"]), AvroUnion((NULL, BOOLEAN))))
     chain = [{"field": "m", "operator": "<", "value": 1.0},
              {"field": "x", "operator": ">", "value": 9.0}]
     assert surrogate(DATUM, chain, missing) is False
@@ -172,7 +172,7 @@ def test_missing_walk():
             "missing": "M"}
     missing = fn("model.tree.missingTest", ts["D"], ts["N"])
     walk = fn("model.tree.missingWalk", ts["D"], ts["N"],
-              FcnType((ts["D"], ts["N"]), AvroUnion((BOOLEAN,))))
+              FcnType((ts["D"], ts["N"]), AvroUnion((NULL, BOOLEAN))))
     assert walk(DATUM, tree, missing) == "M"
     assert walk({**DATUM, "m": 0.5}, tree, missing) == "P"
     assert walk({**DATUM, "m": 2.0}, tree, missing) == "FF"

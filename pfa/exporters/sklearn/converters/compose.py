@@ -58,6 +58,16 @@ def _selected(cols: Any, table: Table) -> list[int]:
     return out
 
 
+def _is_identity(trans: Any) -> bool:
+    """A FunctionTransformer that does not change numbers: sklearn's fitted "passthrough"
+    (no function) or HistGradientBoosting's float64 conversion (``check_array``)."""
+    if type(trans).__name__ != "FunctionTransformer":
+        return False
+    func = getattr(trans.func, "func", trans.func)  # unwrap functools.partial
+    return func is None or (getattr(func, "__name__", "") == "check_array"
+                            and getattr(func, "__module__", "").startswith("sklearn."))
+
+
 @converter("sklearn", "sklearn.compose", "ColumnTransformer", "transformer",
            "remainder drop/passthrough; columns by name, index or mask")
 def column_transformer(est: Any, b: DocumentBuilder, data: Data) -> Vector:
@@ -68,7 +78,7 @@ def column_transformer(est: Any, b: DocumentBuilder, data: Data) -> Vector:
         if trans == "drop" or not idx:
             continue
         sub = table.select(idx)
-        if trans == "passthrough":
+        if trans == "passthrough" or _is_identity(trans):
             parts.append(as_vector(b, sub, f"{name}_passthrough"))
             continue
         out = convert(trans, b, sub, f"transformers[{name}]")

@@ -59,3 +59,12 @@ def regressor_output(expr: Any, n_outputs: int = 1) -> Output:
 
 def cluster_output(expr: Any) -> Output:
     return Output(expr, "int", "clusterer")
+
+
+def outlier_output(b: DocumentBuilder, label: Any, score: Any) -> Output:
+    """A record ``{label: int, score: double}`` of an outlier detector: ``label`` is sklearn's
+    ``predict`` (1 inlier, -1 outlier), ``score`` its ``decision_function`` (negative for
+    outliers)."""
+    rtype = {"type": "record", "name": b.type_name("Outlier"),
+             "fields": [{"name": "label", "type": "int"}, {"name": "score", "type": "double"}]}
+    return Output({"new": {"label": label, "score": score}, "type": rtype}, rtype, "outlier")
