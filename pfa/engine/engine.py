@@ -37,6 +37,7 @@ from typing import Any
 from pfa.document import ast as A
 from pfa.errors import AvroDataError, PfaError, PfaInputError, PfaRuntimeError
 
+from .inputs import fast_checker, normalize
 from .options import EngineOptions, make_rng, merge_options, parse_options
 from .scalar import (
     Compiler,
@@ -132,6 +133,7 @@ class Engine:
         self._action_run = self._action.run
         self._action_timeout = self._timeouts["action"]
         self._rollback = self._state.has_rollback
+        self._fast_check = fast_checker(in_t)
         self._begun = False
         self._ended = False
 
@@ -250,20 +252,23 @@ class Engine:
             self._run("begin", self._begin.run, ())
         return self._emitted if self.method == "emit" else None
 
-    def _check_input(self, datum: Any) -> None:
+    def _check_input(self, datum: Any) -> Any:
+        """``datum`` in canonical form; PfaInputError (with the path of the first mismatch)
+        if it is not a value of the input type. Called when the fast check said no."""
         from pfa.avro.data import validate
 
         try:
             validate(self._input_type, datum, "$")
         except AvroDataError as err:
             raise PfaInputError(err.message, err.path) from None
+        return normalize(self._input_type, datum)
 
     def action(self, datum: Any) -> Any:
         """Run the ``action`` routine on one input datum (engine values, see
         docs/architecture.md). Returns the output (map), the list of emitted values (emit) or
         the new tally (fold)."""
-        if self.validate_input:
-            self._check_input(datum)
+        if self.validate_input and not self._fast_check(datum):
+            datum = self._check_input(datum)
         if not self._begun:
             self.begin()
         ctx = self._ctx

@@ -430,6 +430,30 @@ def _bind_call(impl: Callable[..., Any], args: list[Compiled], name: str) -> Com
             except Exception as exc:
                 raise unexpected(exc, name) from exc
         return call1
+    if n == 2 and _is_const(args[1]) and not _is_const(args[0]):
+        a = args[0]
+        bv = args[1].value  # type: ignore[attr-defined]
+
+        def call2c(frame: Frame) -> Any:
+            try:
+                return impl(a(frame), bv)
+            except (PfaError, RecursionError):
+                raise
+            except Exception as exc:
+                raise unexpected(exc, name) from exc
+        return call2c
+    if n == 2 and _is_const(args[0]) and not _is_const(args[1]):
+        av = args[0].value  # type: ignore[attr-defined]
+        b = args[1]
+
+        def callc2(frame: Frame) -> Any:
+            try:
+                return impl(av, b(frame))
+            except (PfaError, RecursionError):
+                raise
+            except Exception as exc:
+                raise unexpected(exc, name) from exc
+        return callc2
     if n == 2:
         a, b = args
 
@@ -1243,9 +1267,19 @@ class Compiler:
         base = self.expr(node.expr)
         steps, _ = self._path_steps(node.expr.type, node.indexes, node)
         get = self._getter(steps, (2000, 2001), "attr")
-        if len(steps) == 1 and steps[0][0] == "r":
-            key = steps[0][1]
-            return lambda frame: base(frame)[key]
+        slot = base.__reduce__()[1][0] if isinstance(base, itemgetter) else None
+        if all(kind == "r" for kind, _ in steps):
+            keys = tuple(k for _, k in steps)
+            if len(keys) == 1:
+                key = keys[0]
+                if slot is not None:
+                    return lambda frame: frame[slot][key]
+                return lambda frame: base(frame)[key]
+            if len(keys) == 2:
+                k1, k2 = keys
+                if slot is not None:
+                    return lambda frame: frame[slot][k1][k2]
+                return lambda frame: base(frame)[k1][k2]
         return lambda frame: get(base(frame), frame)
 
     def c_AttrTo(self, node: A.AttrTo) -> Compiled:
