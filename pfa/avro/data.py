@@ -434,9 +434,13 @@ def from_json_text(t: AvroType, text: str | bytes) -> Any:
 # Binary Avro through fastavro
 # ---------------------------------------------------------------------------------------------
 
+def _avro_schema(t: AvroType) -> Any:
+    """The schema of ``t`` for fastavro. PFA documents may write union defaults tagged, which
+    fastavro rejects; binary data never needs defaults, so they are left out."""
+    return _strip_defaults(t.to_json())
+
+
 def _strip_defaults(schema: Any) -> Any:
-    """PFA documents may write union defaults tagged, which fastavro rejects; binary data
-    never needs defaults, so they are left out of the schema given to fastavro."""
     if isinstance(schema, list):
         return [_strip_defaults(s) for s in schema]
     if isinstance(schema, dict):
@@ -444,26 +448,38 @@ def _strip_defaults(schema: Any) -> Any:
     return schema
 
 
+def _fastavro_call(t: AvroType, call: Callable[[], Any]) -> Any:
+    """Run a fastavro call that parses the schema of ``t``, explaining its one refusal."""
+    try:
+        return call()
+    except UnknownType as err:
+        # Avro's Java parser (like TypeParser) falls back to the null namespace for an
+        # unqualified name; fastavro does not, so such a schema cannot go through fastavro.
+        raise AvroDataError(f"fastavro cannot resolve the type name {err} in {t}: a type "
+                            "outside every namespace is referenced from inside one") from None
+
+
+# A datum is wrapped in a one-field record for fastavro's schemaless calls: the binary
+# encoding is the same, and fastavro only keeps a parsed schema as parsed (without parsing
+# it again, which loses a "namespace": "") when the schema is a record.
+_WRAPPER, _SLOT = "__pfa_datum", "datum"
 _SCHEMA_CACHE: OrderedDict[int, tuple[AvroType, Any]] = OrderedDict()
 _SCHEMA_CACHE_SIZE = 256
 _SCHEMA_LOCK = threading.Lock()
 
 
-def _fastavro_schema(t: AvroType) -> Any:
-    """fastavro's parsed schema of ``t``, cached by identity: equal-looking named types of
-    different documents may differ deep inside (types compare named members by name)."""
+def _wrapped_schema(t: AvroType) -> Any:
+    """fastavro's parsed schema of the wrapper of ``t``, cached by identity: equal-looking
+    named types of different documents may differ deep inside (types compare named members
+    by name)."""
     with _SCHEMA_LOCK:
         hit = _SCHEMA_CACHE.get(id(t))
         if hit is not None and hit[0] is t:
             _SCHEMA_CACHE.move_to_end(id(t))
             return hit[1]
-    try:
-        parsed = fastavro.parse_schema(_strip_defaults(t.to_json()))
-    except UnknownType as err:
-        # Avro's Java parser falls back to the null namespace for an unqualified name (and so
-        # does TypeParser); fastavro does not, so such a reference cannot be encoded.
-        raise AvroDataError(f"fastavro cannot resolve the type name {err} in {t}: a type "
-                            "outside every namespace is referenced from inside one") from None
+    wrapper = {"type": "record", "name": _WRAPPER,
+               "fields": [{"name": _SLOT, "type": _avro_schema(t)}]}
+    parsed = _fastavro_call(t, lambda: fastavro.parse_schema(wrapper))
     with _SCHEMA_LOCK:
         _SCHEMA_CACHE[id(t)] = (t, parsed)  # holding t keeps its id from being reused
         if len(_SCHEMA_CACHE) > _SCHEMA_CACHE_SIZE:
@@ -492,15 +508,16 @@ def encode_binary(t: AvroType, value: Any) -> bytes:
     """Avro binary encoding of one engine value (no header: a schemaless datum)."""
     validate(t, value)
     out = io.BytesIO()
-    fastavro.schemaless_writer(out, _fastavro_schema(t), _to_fastavro(t, value))
+    fastavro.schemaless_writer(out, _wrapped_schema(t), {_SLOT: _to_fastavro(t, value)})
     return out.getvalue()
 
 
 def decode_binary(t: AvroType, data: bytes) -> Any:
     """Decode one schemaless Avro binary datum of type ``t`` into an engine value."""
+    schema = _wrapped_schema(t)
     buf = io.BytesIO(data)
     try:
-        value = fastavro.schemaless_reader(buf, _fastavro_schema(t), None)
+        value = fastavro.schemaless_reader(buf, schema, None)[_SLOT]
     except (EOFError, ValueError, struct.error, IndexError, UnicodeDecodeError) as err:
         raise AvroDataError(f"malformed Avro binary data for {t}: {err}") from None
     if buf.tell() != len(data):
@@ -510,12 +527,15 @@ def decode_binary(t: AvroType, data: bytes) -> Any:
 
 def write_avro_file(t: AvroType, values: Iterable[Any], fileobj: IO[bytes],
                     codec: str = "null") -> None:
-    """Write engine values of type ``t`` as an Avro object container file."""
+    """Write engine values of type ``t`` as an Avro object container file (the header's
+    schema is ``t`` without field defaults)."""
     def records() -> Iterator[Any]:
         for i, v in enumerate(values):
             validate(t, v, f"$[{i}]")
             yield _to_fastavro(t, v)
-    fastavro.writer(fileobj, _fastavro_schema(t), records(), codec=codec)
+    # the unparsed schema: fastavro parses it once and writes it as given into the header
+    _fastavro_call(t, lambda: fastavro.writer(fileobj, _avro_schema(t), records(),
+                                              codec=codec))
 
 
 def read_avro_file(fileobj: IO[bytes]) -> tuple[AvroType, Iterator[Any]]:

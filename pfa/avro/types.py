@@ -582,5 +582,9 @@ def narrowest_supertype(types: Sequence[AvroType]) -> AvroType:
     # A single enum or fixed may still sit in a union beside other kinds (e.g. with null).
     for kind in (AvroFixed, AvroEnum):
         if sum(isinstance(m, kind) for m in merged) > 1:
+            # ... unless an input union already holds them all (e.g. [X, X] for such a union)
+            for t in types:
+                if all(accepts(t, o) for o in types):
+                    return t
             raise NoSupertypeError("no common supertype of " + ", ".join(str(t) for t in types))
     return AvroUnion(tuple(merged))

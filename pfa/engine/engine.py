@@ -245,12 +245,16 @@ class Engine:
             raise unexpected(exc, routine) from exc
 
     def begin(self) -> list[Any] | None:
-        """Run the ``begin`` routine (once). Emit engines return what it emitted."""
-        self._begun = True
+        """Run the ``begin`` routine. It runs once: later calls do nothing (if it raised, the
+        next ``begin`` or ``action`` tries again). Emit engines return what it emitted."""
+        emitting = self.method == "emit"
+        if self._begun:
+            return [] if emitting else None
         self._emitted = []
         if not self._begin.empty:
             self._run("begin", self._begin.run, ())
-        return self._emitted if self.method == "emit" else None
+        self._begun = True
+        return self._emitted if emitting else None
 
     def _check_input(self, datum: Any) -> Any:
         """``datum`` in canonical form; PfaInputError (with the path of the first mismatch)

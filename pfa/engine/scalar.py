@@ -207,10 +207,7 @@ def conforms(t: AvroType, v: Any) -> bool:
     if isinstance(t, AvroRecord):
         if type(v) is not dict or len(v) != len(t.fields):
             return False
-        for f in t.fields:
-            if f.name not in v or not conforms(f.type, v[f.name]):
-                return False
-        return True
+        return all(f.name in v and conforms(f.type, v[f.name]) for f in t.fields)
     if isinstance(t, AvroUnion):
         return any(conforms(b, v) for b in t.types)
     return False
@@ -1035,7 +1032,9 @@ class Compiler:
                     raise unexpected(exc, name) from exc
             if not fill:
                 return const(wrapped)
-            impl_getter = (lambda w=wrapped: w)
+
+            def impl_getter(w: Callable[..., Any] = wrapped) -> Callable[..., Any]:
+                return w
         # partial application: the fill expressions are evaluated on every call
         unknown = [k for k in fill if k not in names]
         if unknown:
@@ -1098,8 +1097,7 @@ class Compiler:
         else:
             raise PfaSemanticError("new with an object needs a record or map type", node.path)
         if all(_is_const(g) for _, g in items):
-            value = {k: g.value for k, g in items}  # type: ignore[attr-defined]
-            return lambda frame: dict(value)
+            return const({k: g.value for k, g in items})  # type: ignore[attr-defined]
         pairs = tuple(items)
         if len(pairs) == 2:
             (k1, g1), (k2, g2) = pairs
@@ -1111,6 +1109,8 @@ class Compiler:
         if not isinstance(t, AvroArray):
             raise PfaSemanticError("new with a list needs an array type", node.path)
         fs = tuple(self._typed_expr(e, t.items) for e in node.items)
+        if all(_is_const(g) for g in fs):
+            return const([g.value for g in fs])  # type: ignore[attr-defined]
         return lambda frame: [g(frame) for g in fs]
 
     # -- symbols ----------------------------------------------------------------------------

@@ -186,10 +186,17 @@ class EngineState:
         for name, journal in self.journals.items():
             pool = self.pools[name]
             for key, old in journal.items():
-                if old is MISSING:
-                    pool.items.pop(key, None)
-                else:
-                    pool.items[key] = old
+                lock = pool.lock_for(key) if pool.shared else None
+                if lock is not None:
+                    lock.acquire()
+                try:
+                    if old is MISSING:
+                        pool.items.pop(key, None)
+                    else:
+                        pool.items[key] = old
+                finally:
+                    if lock is not None:
+                        lock.release()
             journal.clear()
 
     # -- snapshots ----------------------------------------------------------------------------

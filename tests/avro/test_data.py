@@ -434,3 +434,19 @@ def test_binary_null_namespace_reference_from_a_namespace():
     assert decode_json(t, {"ns.R": {"x": "a"}}) == {"x": b"a"}     # JSON is fine
     with pytest.raises(AvroDataError, match="fastavro cannot resolve"):
         encode_binary(t, None)
+    with pytest.raises(AvroDataError, match="fastavro cannot resolve"):
+        write_avro_file(t, [None], io.BytesIO())
+
+
+def test_binary_type_escaping_a_namespace():
+    t = parse_type({"type": "array", "items": [
+        "long", {"type": "record", "name": "R", "namespace": "n", "fields": [
+            {"name": "e", "type": {"type": "enum", "name": "E", "namespace": "",
+                                   "symbols": ["h"]}}]}, "E"]})
+    values = [[1, {"e": "h"}, "h"]]
+    assert decode_binary(t, encode_binary(t, values[0])) == values[0]
+    buf = io.BytesIO()
+    write_avro_file(t, values, buf)
+    buf.seek(0)
+    read_type, it = read_avro_file(buf)
+    assert read_type == t and list(it) == values

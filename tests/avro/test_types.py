@@ -345,6 +345,12 @@ def test_narrowest_supertype_single_fixed_or_enum_beside_other_kinds():
     assert narrowest_supertype([e, NULL]) == union(e, NULL)
 
 
+def test_narrowest_supertype_of_a_union_holding_two_fixed_types():
+    u = union(AvroFixed("F", 2), AvroFixed("G", 2), NULL)
+    assert narrowest_supertype([u, u]) == u
+    assert narrowest_supertype([AvroFixed("G", 2), u]) == u
+
+
 @pytest.mark.parametrize("types", [
     [AvroFixed("F", 2), AvroFixed("G", 2)],                              # 15: distinct fixed
     [AvroFixed("F", 2), AvroFixed("F", 3)],

@@ -7,10 +7,10 @@ import math
 import struct
 
 import pytest
+from engine_helpers import engine, fails, run
 
 from pfa import Engine
 from pfa.errors import PfaRuntimeError, PfaUserError
-from engine_helpers import engine, fails, run
 
 REC = {"type": "record", "name": "R", "fields": [
     {"name": "a", "type": "int"},
@@ -418,3 +418,24 @@ def test_library_error_propagates_with_code():
 def test_nan_and_infinity_flow_through():
     out = run({"/": [1, 0]})
     assert math.isinf(out)
+
+
+def test_nested_inline_functions_capture_through_levels():
+    arr = {"type": "array", "items": "int"}
+    # for each x: sum over y in input of (x * y + k) with k = 1
+    e = engine([{"let": {"k": 1}},
+                {"a.map": ["input", {"params": [{"x": "int"}], "ret": "int", "do":
+                    {"a.sum": {"a.map": ["input", {"params": [{"y": "int"}], "ret": "int",
+                                                   "do": {"+": [{"*": ["x", "y"]}, "k"]}}]}}}]}],
+               input=arr, output=arr)
+    # input [1, 2]: x=1 → (1+1)+(2+1) = 5; x=2 → (2+1)+(4+1) = 8
+    assert e.action([1, 2]) == [5, 8]
+
+
+def test_input_ints_where_doubles_expected_are_normalised():
+    rec = {"type": "record", "name": "P", "fields": [{"name": "x", "type": "double"},
+                                                     {"name": "y", "type": ["null", "double"]}]}
+    e = engine({"new": {"x": "input.x", "y": "input.y"}, "type": "P"}, input=rec, output="P")
+    out = e.action({"x": 2, "y": 3})
+    assert out == {"x": 2.0, "y": 3.0}
+    assert isinstance(out["x"], float) and isinstance(out["y"], float)

@@ -115,3 +115,29 @@ def test_only_pfa_errors_escape():
         datum = {"int": 1, "null": None}.get(d["input"]) if isinstance(d["input"], str) else [1]
         with pytest.raises(PfaError):
             e.action(datum)
+
+
+def test_recursion_without_loops_times_out():
+    fib = {"params": [{"n": "int"}], "ret": "int", "do": {
+        "if": {"<=": ["n", 1]}, "then": "n",
+        "else": {"+": [{"u.fib": [{"-": ["n", 1]}]}, {"u.fib": [{"-": ["n", 2]}]}]}}}
+    e = Engine.from_json({"input": "int", "output": "int", "fcns": {"fib": fib},
+                          "options": {"timeout": 50}, "action": {"u.fib": "input"}})
+    assert e.action(10) == 55
+    start = time.perf_counter()
+    with pytest.raises(PfaTimeoutError):
+        e.action(40)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_timeout_inside_library_callback():
+    # the loop runs inside a function passed to a.map: the callback's entry check stops it
+    e = Engine.from_json({
+        "input": {"type": "array", "items": "int"}, "output": {"type": "array", "items": "int"},
+        "options": {"timeout": 50},
+        "action": {"a.map": ["input", {"params": [{"x": "int"}], "ret": "int", "do": [
+            {"let": {"i": 0}},
+            {"while": {">=": ["i", 0]}, "do": {"set": {"i": {"+": ["i", 1]}}}},
+            "i"]}]}})
+    with pytest.raises(PfaTimeoutError):
+        e.action([1, 2, 3])

@@ -6,10 +6,10 @@ import json
 import threading
 
 import pytest
+from engine_helpers import engine, fails
 
 from pfa import Engine
 from pfa.errors import PfaRuntimeError, PfaUserError
-from engine_helpers import engine, fails
 
 ARR = {"type": "array", "items": "int"}
 MAP = {"type": "map", "values": "int"}

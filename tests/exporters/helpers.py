@@ -110,3 +110,20 @@ def split(X: Any, y: Any, n_test: int = 40, seed: int = 0) -> tuple[Any, Any, An
     idx = rng.permutation(len(X))
     test, train = idx[:n_test], idx[n_test:]
     return X[train], X[test], y[train], y[test]
+
+
+def random_problem(seed: int, n_samples: int = 60, n_features: int = 4, n_classes: int = 3,
+                   n_test: int = 20) -> tuple[Any, Any, Any, Any, Any, Any]:
+    """A random classification/regression problem: (X_train, X_test, y_class, y_class_test,
+    y_reg, y_reg_test), features on mixed scales so no test depends on standardised data."""
+    rng = np.random.default_rng(seed)
+    n = n_samples + n_test
+    scales = rng.choice([0.1, 1.0, 10.0], size=n_features)
+    X = rng.normal(size=(n, n_features)) * scales + rng.normal(size=n_features)
+    w = rng.normal(size=n_features) / scales
+    score = X @ w + 0.5 * rng.normal(size=n)
+    edges = np.quantile(score, np.linspace(0, 1, n_classes + 1)[1:-1])
+    y_class = np.searchsorted(edges, score)
+    y_reg = score + 0.1 * rng.normal(size=n)
+    return (X[:n_samples], X[n_samples:], y_class[:n_samples], y_class[n_samples:],
+            y_reg[:n_samples], y_reg[n_samples:])

@@ -279,7 +279,7 @@ def test_export_is_deterministic():
 def test_metadata_names_source_and_features():
     df, y = _mixed_frame(100, 8)
     pipe = Pipeline([("pre", ColumnTransformer([("cat", OneHotEncoder(), ["color"])])),
-                     ("m", LogisticRegression())]).fit(df.fillna("none"), y)
+                     ("m", LogisticRegression())]).fit(df.astype({"color": object}).fillna({"color": "none"}), y)
     meta = export(pipe, timestamp=False)["metadata"]
     assert meta["source.library"] == "scikit-learn"
     assert meta["source.estimator"] == "Pipeline(ColumnTransformer, LogisticRegression)"

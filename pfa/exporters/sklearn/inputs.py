@@ -102,6 +102,9 @@ def _learned_strings(consumer: Any, column: str) -> bool:
 def _allows_nan(consumer: Any) -> bool:
     if consumer is None:
         return False
+    parts = getattr(consumer, "transformer_list", None)  # FeatureUnion: any of its parts
+    if parts is not None:
+        return any(_allows_nan(_first_step(t)) for _, t in parts if not isinstance(t, str))
     try:
         return bool(consumer.__sklearn_tags__().input_tags.allow_nan)
     except AttributeError:

@@ -162,7 +162,7 @@ def multiclass_probability(b: DocumentBuilder, r: list[list[str | None]], k: int
             b.steps.append({"let": {q(t, j): {"*": [{"u-": r[j][t]}, r[t][j]]}}})
     p = [f"svm_p_{t}" for t in range(k)]
     qp = [f"svm_Qp_{t}" for t in range(k)]
-    b.steps.append({"var": {**{name: 1.0 / k for name in p},
+    b.steps.append({"let": {**{name: 1.0 / k for name in p},
                             **{name: 0.0 for name in qp},
                             "svm_pQp": 0.0, "svm_max_error": 0.0, "svm_iter": 0,
                             "svm_done": False}})
@@ -230,7 +230,8 @@ def svc(est: Any, b: DocumentBuilder, data: Data) -> Output:
     else:
         votes = _votes(decs, n, lambda d: {">": [d, 0.0]})
         index = {"a.argmax": {"new": votes, "type": {"type": "array", "items": "int"}}}
-    proba = _probabilities(est, b, decs, n) if est.probability else None
+    with_proba = np.asarray(est._probA).size > 0  # probability=True
+    proba = _probabilities(est, b, decs, n) if with_proba else None
     return classifier_output(b, classes, index, proba, scores)
 
 

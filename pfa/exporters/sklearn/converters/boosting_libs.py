@@ -1,0 +1,1 @@
+"""XGBoost and LightGBM converters (being written)."""

@@ -1,0 +1,663 @@
+"""prob.dist.*: densities, distribution functions and quantiles of common distributions.
+
+Every function validates its parameters first ("invalid parameterization", the function's
+base code) and then its input ("invalid input", base code + 1): a PDF or CDF needs a finite
+``x``, a QF needs ``0 <= p <= 1``.
+
+Conventions:
+
+* degenerate but allowed parameters (a Gaussian with sigma 0, an exponential with rate 0, a
+  chi-square with 0 degrees of freedom, a gamma with shape or scale 0, a Poisson with lambda
+  0, a binomial with size 0 …) describe a point mass: its density is +inf at the point (1.0
+  for a discrete distribution) and 0 elsewhere, its CDF steps from 0 to 1 at the point;
+* a quantile of a discrete distribution is the smallest support point ``k`` with
+  ``CDF(k) >= p``; ``p = 0`` gives the lower end of the support and ``p = 1`` the upper end
+  (+inf for unbounded support);
+* a continuous QF at ``p = 0`` or ``p = 1`` is the corresponding end of the support.
+
+Numerics come from ``math`` and ``scipy.special`` (incomplete gamma / beta functions and
+their inverses, the cephes distribution functions), which are fast for single values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from scipy import special as sp
+
+from pfa.errors import PfaRuntimeError
+from pfa.lib.registry import scalar
+
+_PREFIX = "prob.dist."
+_INF = math.inf
+_SQRT2 = math.sqrt(2.0)
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+_fin = math.isfinite
+_lgamma = math.lgamma
+
+
+def _define(name: str, code: int, valid: Callable[..., bool], run: Callable[..., float],
+            quantile: bool = False) -> None:
+    """Register ``prob.dist.<name>``: check ``valid(*params)`` (else ``code``), then the input
+    (else ``code + 1``), then return ``float(run(x, *params))``."""
+    full = _PREFIX + name
+
+    if quantile:
+        def impl(p: float, *params: Any) -> float:
+            if not valid(*params):
+                raise PfaRuntimeError(code, "invalid parameterization", full)
+            if not 0.0 <= p <= 1.0:
+                raise PfaRuntimeError(code + 1, "invalid input", full)
+            return float(run(p, *params))
+    else:
+        def impl(x: float, *params: Any) -> float:
+            if not valid(*params):
+                raise PfaRuntimeError(code, "invalid parameterization", full)
+            if not _fin(x):
+                raise PfaRuntimeError(code + 1, "invalid input", full)
+            return float(run(x, *params))
+
+    impl.__name__ = name
+    impl.__doc__ = f"{full} (error codes {code}, {code + 1})."
+    scalar(full)(impl)
+
+
+def _discrete_qf(p: float, cdf: Callable[[float], float], guess: float, lo: int,
+                 hi: float = _INF) -> float:
+    """The smallest integer ``k`` in [lo, hi] with ``cdf(k) >= p``, searched from ``guess``."""
+    k = lo if guess != guess else int(min(max(math.floor(guess), lo), hi))
+    if cdf(k) >= p:
+        while k > lo and cdf(k - 1) >= p:
+            k -= 1
+    else:
+        k += 1
+        while k < hi and cdf(k) < p:
+            k += 1
+    return float(k)
+
+
+def _point_density(x: float, at: float = 0.0) -> float:
+    return _INF if x == at else 0.0
+
+
+def _point_cdf(x: float, at: float = 0.0) -> float:
+    return 1.0 if x >= at else 0.0
+
+
+# -- Gaussian ----------------------------------------------------------------------------------
+
+def _gauss_params(name: str, code: int, params: tuple[Any, ...]) -> tuple[float, float]:
+    """(mu, sigma) from (mu, sigma) or from a record with mean and variance."""
+    if len(params) == 1:
+        rec = params[0]
+        mu, variance = rec["mean"], rec["variance"]
+        if not variance >= 0.0:
+            raise PfaRuntimeError(code, "invalid parameterization", name)
+        sigma = math.sqrt(variance)
+    else:
+        mu, sigma = params
+    if not (_fin(mu) and _fin(sigma) and sigma >= 0.0):
+        raise PfaRuntimeError(code, "invalid parameterization", name)
+    return mu, sigma
+
+
+def _std_normal_cdf(z: float) -> float:
+    return 0.5 * math.erfc(-z / _SQRT2)
+
+
+@scalar("prob.dist.gaussianLL")
+def gaussian_ll(x: float, *params: Any) -> float:
+    """Log-likelihood -(x - mu)²/(2 sigma²) - log(sigma sqrt(2 pi)); codes 13000/13001."""
+    name = "prob.dist.gaussianLL"
+    mu, sigma = _gauss_params(name, 13000, params)
+    if not _fin(x):
+        raise PfaRuntimeError(13001, "invalid input", name)
+    if sigma == 0.0:
+        return _INF if x == mu else -_INF
+    z = (x - mu) / sigma
+    return -0.5 * z * z - math.log(sigma) - _LOG_SQRT_2PI
+
+
+@scalar("prob.dist.gaussianCDF")
+def gaussian_cdf(x: float, *params: Any) -> float:
+    """Normal CDF; codes 13010/13011."""
+    name = "prob.dist.gaussianCDF"
+    mu, sigma = _gauss_params(name, 13010, params)
+    if not _fin(x):
+        raise PfaRuntimeError(13011, "invalid input", name)
+    if sigma == 0.0:
+        return _point_cdf(x, mu)
+    return _std_normal_cdf((x - mu) / sigma)
+
+
+@scalar("prob.dist.gaussianQF")
+def gaussian_qf(p: float, *params: Any) -> float:
+    """Normal quantile mu + sigma Φ⁻¹(p); codes 13020/13021."""
+    name = "prob.dist.gaussianQF"
+    mu, sigma = _gauss_params(name, 13020, params)
+    if not 0.0 <= p <= 1.0:
+        raise PfaRuntimeError(13021, "invalid input", name)
+    if p == 0.0:
+        return -_INF
+    if p == 1.0:
+        return _INF
+    if sigma == 0.0:
+        return float(mu)
+    return mu + sigma * float(sp.ndtri(p))
+
+
+# -- exponential -------------------------------------------------------------------------------
+
+def _rate_ok(rate: float) -> bool:
+    return _fin(rate) and rate >= 0.0
+
+
+def _exponential_pdf(x: float, rate: float) -> float:
+    if rate == 0.0 or x < 0.0:
+        return 0.0
+    return rate * math.exp(-rate * x)
+
+
+def _exponential_cdf(x: float, rate: float) -> float:
+    if rate == 0.0 or x <= 0.0:
+        return 0.0
+    return -math.expm1(-rate * x)
+
+
+def _exponential_qf(p: float, rate: float) -> float:
+    if p == 0.0:
+        return 0.0
+    if p == 1.0 or rate == 0.0:
+        return _INF
+    return -math.log1p(-p) / rate
+
+
+_define("exponentialPDF", 13030, _rate_ok, _exponential_pdf)
+_define("exponentialCDF", 13040, _rate_ok, _exponential_cdf)
+_define("exponentialQF", 13050, _rate_ok, _exponential_qf, quantile=True)
+
+
+# -- gamma (and chi-square, its special case) --------------------------------------------------
+
+def _gamma_ok(shape: float, scale: float) -> bool:
+    return _fin(shape) and _fin(scale) and shape >= 0.0 and scale >= 0.0
+
+
+def _gamma_qf_ok(shape: float, scale: float) -> bool:
+    return _fin(shape) and _fin(scale) and shape > 0.0 and scale > 0.0
+
+
+def _gamma_pdf(x: float, shape: float, scale: float) -> float:
+    if shape == 0.0 or scale == 0.0:
+        return _point_density(x)
+    if x < 0.0:
+        return 0.0
+    if x == 0.0:
+        return _INF if shape < 1.0 else (1.0 / scale if shape == 1.0 else 0.0)
+    y = x / scale
+    return math.exp((shape - 1.0) * math.log(y) - y - _lgamma(shape)) / scale
+
+
+def _gamma_cdf(x: float, shape: float, scale: float) -> float:
+    if shape == 0.0 or scale == 0.0:
+        return _point_cdf(x)
+    if x <= 0.0:
+        return 0.0
+    return float(sp.gammainc(shape, x / scale))
+
+
+def _gamma_qf(p: float, shape: float, scale: float) -> float:
+    if p == 0.0:
+        return 0.0
+    if p == 1.0:
+        return _INF
+    return scale * float(sp.gammaincinv(shape, p))
+
+
+_define("gammaPDF", 13120, _gamma_ok, _gamma_pdf)
+_define("gammaCDF", 13130, _gamma_ok, _gamma_cdf)
+_define("gammaQF", 13140, _gamma_qf_ok, _gamma_qf, quantile=True)
+
+
+def _dof_ok(dof: int) -> bool:
+    return dof >= 0
+
+
+def chi2_cdf(x: float, dof: int) -> float:
+    """CDF of the chi-square distribution (0 degrees of freedom: a point mass at 0)."""
+    return _gamma_cdf(x, dof / 2.0, 2.0)
+
+
+_define("chi2PDF", 13060, _dof_ok, lambda x, dof: _gamma_pdf(x, dof / 2.0, 2.0))
+_define("chi2CDF", 13070, _dof_ok, chi2_cdf)
+_define("chi2QF", 13080, _dof_ok,
+        lambda p, dof: _gamma_qf(p, dof / 2.0, 2.0) if dof > 0 or p == 1.0 else 0.0,
+        quantile=True)
+
+
+# -- beta --------------------------------------------------------------------------------------
+
+def _beta_ok(a: float, b: float) -> bool:
+    return _fin(a) and _fin(b) and a > 0.0 and b > 0.0
+
+
+def _edge_density(shape: float, other: float) -> float:
+    """Beta density at the edge whose exponent is ``shape - 1``."""
+    if shape < 1.0:
+        return _INF
+    return other if shape == 1.0 else 0.0
+
+
+def _beta_pdf(x: float, a: float, b: float) -> float:
+    if x < 0.0 or x > 1.0:
+        return 0.0
+    if x == 0.0:
+        return _edge_density(a, b)
+    if x == 1.0:
+        return _edge_density(b, a)
+    return math.exp((a - 1.0) * math.log(x) + (b - 1.0) * math.log1p(-x) - float(sp.betaln(a, b)))
+
+
+def _beta_cdf(x: float, a: float, b: float) -> float:
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    return float(sp.betainc(a, b, x))
+
+
+def _beta_qf(p: float, a: float, b: float) -> float:
+    if p == 0.0 or p == 1.0:
+        return p
+    return float(sp.betaincinv(a, b, p))
+
+
+_define("betaPDF", 13150, _beta_ok, _beta_pdf)
+_define("betaCDF", 13160, _beta_ok, _beta_cdf)
+_define("betaQF", 13170, _beta_ok, _beta_qf, quantile=True)
+
+
+# -- Cauchy ------------------------------------------------------------------------------------
+
+def _location_scale_ok(location: float, scale: float) -> bool:
+    return _fin(location) and _fin(scale) and scale > 0.0
+
+
+def _cauchy_pdf(x: float, location: float, scale: float) -> float:
+    z = (x - location) / scale
+    return 1.0 / (math.pi * scale * (1.0 + z * z))
+
+
+def _cauchy_cdf(x: float, location: float, scale: float) -> float:
+    return math.atan2(1.0, -(x - location) / scale) / math.pi  # accurate in both tails
+
+
+def _cauchy_qf(p: float, location: float, scale: float) -> float:
+    if p == 0.0:
+        return -_INF
+    if p == 1.0:
+        return _INF
+    if p == 0.5:
+        return float(location)
+    if p < 0.5:
+        return location - scale / math.tan(math.pi * p)
+    return location + scale / math.tan(math.pi * (1.0 - p))
+
+
+_define("cauchyPDF", 13180, _location_scale_ok, _cauchy_pdf)
+_define("cauchyCDF", 13190, _location_scale_ok, _cauchy_cdf)
+_define("cauchyQF", 13200, _location_scale_ok, _cauchy_qf, quantile=True)
+
+
+# -- F -----------------------------------------------------------------------------------------
+
+def _f_ok(d1: int, d2: int) -> bool:
+    return d1 > 0 and d2 > 0
+
+
+def _f_pdf(x: float, d1: int, d2: int) -> float:
+    if x < 0.0:
+        return 0.0
+    if x == 0.0:
+        return _INF if d1 < 2 else (1.0 if d1 == 2 else 0.0)
+    h1, h2 = d1 / 2.0, d2 / 2.0
+    log_pdf = (h1 * math.log(d1 / d2) + (h1 - 1.0) * math.log(x)
+               - (h1 + h2) * math.log1p(d1 * x / d2) - float(sp.betaln(h1, h2)))
+    return math.exp(log_pdf)
+
+
+def _f_cdf(x: float, d1: int, d2: int) -> float:
+    return 0.0 if x <= 0.0 else float(sp.fdtr(d1, d2, x))
+
+
+def _f_qf(p: float, d1: int, d2: int) -> float:
+    if p == 0.0:
+        return 0.0
+    if p == 1.0:
+        return _INF
+    return float(sp.fdtri(d1, d2, p))
+
+
+_define("fPDF", 13210, _f_ok, _f_pdf)
+_define("fCDF", 13220, _f_ok, _f_cdf)
+_define("fQF", 13230, _f_ok, _f_qf, quantile=True)
+
+
+# -- log-normal --------------------------------------------------------------------------------
+
+def _lognormal_pdf(x: float, meanlog: float, sdlog: float) -> float:
+    if x <= 0.0:
+        return 0.0
+    z = (math.log(x) - meanlog) / sdlog
+    return math.exp(-0.5 * z * z - _LOG_SQRT_2PI) / (x * sdlog)
+
+
+def _lognormal_cdf(x: float, meanlog: float, sdlog: float) -> float:
+    return 0.0 if x <= 0.0 else _std_normal_cdf((math.log(x) - meanlog) / sdlog)
+
+
+def _lognormal_qf(p: float, meanlog: float, sdlog: float) -> float:
+    if p == 0.0:
+        return 0.0
+    if p == 1.0:
+        return _INF
+    return math.exp(meanlog + sdlog * float(sp.ndtri(p)))
+
+
+_define("lognormalPDF", 13240, _location_scale_ok, _lognormal_pdf)
+_define("lognormalCDF", 13250, _location_scale_ok, _lognormal_cdf)
+_define("lognormalQF", 13260, _location_scale_ok, _lognormal_qf, quantile=True)
+
+
+# -- Student's t -------------------------------------------------------------------------------
+
+def _t_ok(dof: int) -> bool:
+    return dof > 0
+
+
+def _t_pdf(x: float, dof: int) -> float:
+    nu = float(dof)
+    log_pdf = (_lgamma((nu + 1.0) / 2.0) - _lgamma(nu / 2.0) - 0.5 * math.log(nu * math.pi)
+               - (nu + 1.0) / 2.0 * math.log1p(x * x / nu))
+    return math.exp(log_pdf)
+
+
+def _t_qf(p: float, dof: int) -> float:
+    if p == 0.0:
+        return -_INF
+    if p == 1.0:
+        return _INF
+    return float(sp.stdtrit(dof, p))
+
+
+_define("tPDF", 13270, _t_ok, _t_pdf)
+_define("tCDF", 13280, _t_ok, lambda x, dof: sp.stdtr(dof, x))
+_define("tQF", 13290, _t_ok, _t_qf, quantile=True)
+
+
+# -- uniform -----------------------------------------------------------------------------------
+
+def _uniform_ok(low: float, high: float) -> bool:
+    return _fin(low) and _fin(high) and low < high
+
+
+def _uniform_pdf(x: float, low: float, high: float) -> float:
+    return 1.0 / (high - low) if low <= x <= high else 0.0
+
+
+def _uniform_cdf(x: float, low: float, high: float) -> float:
+    if x <= low:
+        return 0.0
+    if x >= high:
+        return 1.0
+    return (x - low) / (high - low)
+
+
+_define("uniformPDF", 13330, _uniform_ok, _uniform_pdf)
+_define("uniformCDF", 13340, _uniform_ok, _uniform_cdf)
+_define("uniformQF", 13350, _uniform_ok, lambda p, low, high: low + p * (high - low),
+        quantile=True)
+
+
+# -- Weibull -----------------------------------------------------------------------------------
+
+def _weibull_pdf(x: float, shape: float, scale: float) -> float:
+    if x < 0.0:
+        return 0.0
+    if x == 0.0:
+        return _INF if shape < 1.0 else (1.0 / scale if shape == 1.0 else 0.0)
+    y = x / scale
+    return shape / scale * math.exp((shape - 1.0) * math.log(y) - y ** shape)
+
+
+def _weibull_cdf(x: float, shape: float, scale: float) -> float:
+    return 0.0 if x <= 0.0 else -math.expm1(-((x / scale) ** shape))
+
+
+def _weibull_qf(p: float, shape: float, scale: float) -> float:
+    if p == 1.0:
+        return _INF
+    return scale * (-math.log1p(-p)) ** (1.0 / shape)
+
+
+_define("weibullPDF", 13420, _gamma_qf_ok, _weibull_pdf)
+_define("weibullCDF", 13430, _gamma_qf_ok, _weibull_cdf)
+_define("weibullQF", 13440, _gamma_qf_ok, _weibull_qf, quantile=True)
+
+
+# -- Poisson -----------------------------------------------------------------------------------
+
+def _poisson_pdf(x: int, lam: float) -> float:
+    if lam == 0.0:
+        return 1.0 if x == 0 else 0.0
+    if x < 0:
+        return 0.0
+    return math.exp(x * math.log(lam) - lam - _lgamma(x + 1.0))
+
+
+def _poisson_cdf(x: float, lam: float) -> float:
+    if x < 0:
+        return 0.0
+    if lam == 0.0:
+        return 1.0
+    return float(sp.pdtr(math.floor(x), lam))
+
+
+def _poisson_qf(p: float, lam: float) -> float:
+    if lam == 0.0 or p == 0.0:
+        return 0.0
+    if p == 1.0:
+        return _INF
+    return _discrete_qf(p, lambda k: _poisson_cdf(k, lam), float(sp.pdtrik(p, lam)), 0)
+
+
+_define("poissonPDF", 13090, _rate_ok, _poisson_pdf)
+_define("poissonCDF", 13100, _rate_ok, _poisson_cdf)
+_define("poissonQF", 13110, _rate_ok, _poisson_qf, quantile=True)
+
+
+# -- binomial ----------------------------------------------------------------------------------
+
+def _binomial_ok(size: int, prob: float) -> bool:
+    return size >= 0 and 0.0 <= prob <= 1.0
+
+
+def _binomial_pdf(x: int, size: int, prob: float) -> float:
+    if x < 0 or x > size:
+        return 0.0
+    if prob == 0.0 or prob == 1.0:
+        return 1.0 if x == (0 if prob == 0.0 else size) else 0.0
+    log_pdf = (_lgamma(size + 1.0) - _lgamma(x + 1.0) - _lgamma(size - x + 1.0)
+               + x * math.log(prob) + (size - x) * math.log1p(-prob))
+    return math.exp(log_pdf)
+
+
+def _binomial_cdf(x: float, size: int, prob: float) -> float:
+    if x < 0.0:
+        return 0.0
+    if x >= size or prob == 0.0:
+        return 1.0
+    if prob == 1.0:
+        return 0.0
+    return float(sp.bdtr(math.floor(x), size, prob))
+
+
+def _binomial_qf(p: float, size: int, prob: float) -> float:
+    if p == 0.0 or prob == 0.0:
+        return 0.0
+    if p == 1.0 or prob == 1.0:
+        return float(size)
+    return _discrete_qf(p, lambda k: _binomial_cdf(k, size, prob),
+                        float(sp.bdtrik(p, size, prob)), 0, size)
+
+
+_define("binomialPDF", 13300, _binomial_ok, _binomial_pdf)
+_define("binomialCDF", 13310, _binomial_ok, _binomial_cdf)
+_define("binomialQF", 13320, _binomial_ok, _binomial_qf, quantile=True)
+
+
+# -- geometric (failures before the first success) ---------------------------------------------
+
+def _geometric_ok(prob: float) -> bool:
+    return 0.0 < prob <= 1.0
+
+
+def _geometric_pdf(x: int, prob: float) -> float:
+    if x < 0:
+        return 0.0
+    if prob == 1.0:
+        return 1.0 if x == 0 else 0.0
+    return prob * math.exp(x * math.log1p(-prob))
+
+
+def _geometric_cdf(x: float, prob: float) -> float:
+    if x < 0.0:
+        return 0.0
+    if prob == 1.0:
+        return 1.0
+    return -math.expm1((math.floor(x) + 1.0) * math.log1p(-prob))
+
+
+def _geometric_qf(p: float, prob: float) -> float:
+    if p == 0.0 or prob == 1.0:
+        return 0.0
+    if p == 1.0:
+        return _INF
+    guess = math.log1p(-p) / math.log1p(-prob) - 1.0
+    return _discrete_qf(p, lambda k: _geometric_cdf(k, prob), guess, 0)
+
+
+_define("geometricPDF", 13360, _geometric_ok, _geometric_pdf)
+_define("geometricCDF", 13370, _geometric_ok, _geometric_cdf)
+_define("geometricQF", 13380, _geometric_ok, _geometric_qf, quantile=True)
+
+
+# -- negative binomial (failures before the size-th success) -----------------------------------
+
+def _negbin_ok(size: int, prob: float) -> bool:
+    return size >= 0 and 0.0 <= prob <= 1.0
+
+
+def _negbin_qf_ok(size: int, prob: float) -> bool:
+    return size > 0 and 0.0 <= prob <= 1.0
+
+
+def _negbin_pdf(x: int, size: int, prob: float) -> float:
+    if x < 0:
+        return 0.0
+    if size == 0 or prob == 1.0:
+        return 1.0 if x == 0 else 0.0
+    if prob == 0.0:
+        return 0.0
+    log_pdf = (_lgamma(x + size) - _lgamma(size) - _lgamma(x + 1.0)
+               + size * math.log(prob) + x * math.log1p(-prob))
+    return math.exp(log_pdf)
+
+
+def _negbin_cdf(x: float, size: int, prob: float) -> float:
+    if x < 0.0:
+        return 0.0
+    if size == 0 or prob == 1.0:
+        return 1.0
+    if prob == 0.0:
+        return 0.0
+    return float(sp.nbdtr(math.floor(x), size, prob))
+
+
+def _negbin_qf(p: float, size: int, prob: float) -> float:
+    if p == 0.0 or prob == 1.0:
+        return 0.0
+    if p == 1.0 or prob == 0.0:
+        return _INF
+    return _discrete_qf(p, lambda k: _negbin_cdf(k, size, prob),
+                        float(sp.nbdtrik(p, size, prob)), 0)
+
+
+_define("negativeBinomialPDF", 13450, _negbin_ok, _negbin_pdf)
+_define("negativeBinomialCDF", 13460, _negbin_ok, _negbin_cdf)
+_define("negativeBinomialQF", 13470, _negbin_qf_ok, _negbin_qf, quantile=True)
+
+
+# -- hypergeometric (x white balls among k drawn from m white and n black) ---------------------
+
+_EXACT_URN = 2000  # urns up to this size use exact binomial coefficients
+
+
+def _hyper_ok(m: int, n: int, k: int) -> bool:
+    return m >= 0 and n >= 0 and k >= 0 and m + n > 0 and k <= m + n
+
+
+def _log_comb(a: int, b: int) -> float:
+    return _lgamma(a + 1.0) - _lgamma(b + 1.0) - _lgamma(a - b + 1.0)
+
+
+def _hyper_pdf(x: int, m: int, n: int, k: int) -> float:
+    if x < max(0, k - n) or x > min(k, m):
+        return 0.0
+    if m + n <= _EXACT_URN:
+        return math.comb(m, x) * math.comb(n, k - x) / math.comb(m + n, k)
+    return math.exp(_log_comb(m, x) + _log_comb(n, k - x) - _log_comb(m + n, k))
+
+
+def _hyper_sum(start: int, stop: int, step: int, m: int, n: int, k: int) -> float:
+    """Sum of the hypergeometric pmf from ``start`` to ``stop`` (inclusive) in ``step``s."""
+    term = _hyper_pdf(start, m, n, k)
+    total = term
+    i = start
+    while i != stop and term > 0.0:
+        if step > 0:
+            term *= (m - i) * (k - i) / ((i + 1.0) * (n - k + i + 1.0))
+        else:
+            term *= i * (n - k + i) / ((m - i + 1.0) * (k - i + 1.0))
+        i += step
+        total += term
+    return total
+
+
+def _hyper_cdf(x: float, m: int, n: int, k: int) -> float:
+    lo, hi = max(0, k - n), min(k, m)
+    if x < lo:
+        return 0.0
+    if x >= hi:
+        return 1.0
+    x = math.floor(x)
+    if x - lo <= hi - x:
+        return min(1.0, _hyper_sum(lo, x, 1, m, n, k))
+    return max(0.0, 1.0 - _hyper_sum(hi, x + 1, -1, m, n, k))
+
+
+def _hyper_qf(p: float, m: int, n: int, k: int) -> float:
+    lo, hi = max(0, k - n), min(k, m)
+    if p == 0.0:
+        return float(lo)
+    if p == 1.0:
+        return float(hi)
+    mean = k * m / (m + n)
+    return _discrete_qf(p, lambda j: _hyper_cdf(j, m, n, k), mean, lo, hi)
+
+
+_define("hypergeometricPDF", 13390, _hyper_ok, _hyper_pdf)
+_define("hypergeometricCDF", 13400, _hyper_ok, _hyper_cdf)
+_define("hypergeometricQF", 13410, _hyper_ok, _hyper_qf, quantile=True)
