@@ -115,9 +115,11 @@ class Module:
            ref: Callable[..., Any] | None, rows: Sequence[Any], *, src: str = "python stdlib",
            args: Sequence[Any] | None = None, compare: str | None = None,
            rtol: float | None = None, atol: float | None = None, note: str | None = None,
-           **top: Any) -> None:
+           action: Any = None, **top: Any) -> None:
         """Add one case: ``rows`` are argument tuples (expected = ``ref(*row)``) or ``X``."""
         doc = doc_for(fcn, params, ret, args, **top)
+        if action is not None:  # a custom action that still exercises ``fcn``
+            doc["action"] = action if isinstance(action, list) else [action]
         in_type = doc["input"]
         trials = []
         for row in rows:

@@ -33,6 +33,16 @@ _SIMPLE = {"null": type(None), "boolean": bool, "float": float, "double": float,
 Check = Callable[[Any], bool]
 
 
+def _simple_types(t: AvroType) -> frozenset[type] | None:
+    """The Python types of a primitive type (without int ranges) or of a union of such
+    types: the values of ``t`` are exactly the values of these Python types; else None."""
+    if t.name in _SIMPLE:
+        return frozenset((_SIMPLE[t.name],))
+    if isinstance(t, AvroUnion) and all(b.name in _SIMPLE for b in t.types):
+        return frozenset(_SIMPLE[b.name] for b in t.types)
+    return None
+
+
 def fast_checker(t: AvroType, _memo: dict[int, Check] | None = None) -> Check:
     """A predicate true for canonical engine values of type ``t``."""
     memo = {} if _memo is None else _memo
@@ -66,7 +76,13 @@ def fast_checker(t: AvroType, _memo: dict[int, Check] | None = None) -> Check:
         val = fast_checker(t.values, memo)
         return lambda v: type(v) is dict and all(val(x) for x in v.values())
     if isinstance(t, AvroUnion):
+        types = _simple_types(t)
+        if types is not None:
+            return lambda v: type(v) in types
         branches = tuple(fast_checker(b, memo) for b in t.types)
+        if len(branches) == 2:
+            b1, b2 = branches
+            return lambda v: b1(v) or b2(v)
         return lambda v: any(b(v) for b in branches)
     if isinstance(t, AvroRecord):
         cell: list[Check] = []
@@ -74,18 +90,18 @@ def fast_checker(t: AvroType, _memo: dict[int, Check] | None = None) -> Check:
         def record_check(v: Any) -> bool:
             return cell[0](v)
         memo[key] = record_check  # recursive records refer to themselves through the memo
-        simple = tuple((f.name, _SIMPLE[f.type.name]) for f in t.fields
-                       if f.type.name in _SIMPLE)
+        simple = tuple((f.name, _simple_types(f.type)) for f in t.fields
+                       if _simple_types(f.type) is not None)
         others = tuple((f.name, fast_checker(f.type, memo)) for f in t.fields
-                       if f.type.name not in _SIMPLE)
+                       if _simple_types(f.type) is None)
         nfields = len(t.fields)
 
         def check(v: Any) -> bool:
             if type(v) is not dict or len(v) != nfields:
                 return False
             try:
-                for name, tp in simple:
-                    if type(v[name]) is not tp:
+                for name, tps in simple:
+                    if type(v[name]) not in tps:
                         return False
                 for name, c in others:
                     if not c(v[name]):

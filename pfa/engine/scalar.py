@@ -864,6 +864,18 @@ class Compiler:
             return self._call_user(node, self.fcns[name])
         if name == "emit" and self.method == "emit":
             return self._call_emit(node)
+        impl, lazy, param_types = self._bind_library(node)
+        args = []
+        for i, a in enumerate(node.args):
+            ptype = param_types[i] if i < len(param_types) else None
+            args.append(self._argument(a, ptype))
+        if lazy:
+            return _bind_lazy_call(impl, args, name)
+        return _bind_call(impl, args, name)
+
+    def _bind_library(self, node: A.Call) -> tuple[Callable[..., Any], bool, tuple[Any, ...]]:
+        """(implementation bound for this call site, lazy?, parameter types)."""
+        name = node.name
         resolved = node.resolved
         entry = self._registry_get(name)
         if entry is None or entry.bind_scalar is None:
@@ -880,14 +892,37 @@ class Compiler:
         site = CallSite(name=name, arg_types=arg_types, ret_type=ret_type,
                         param_types=param_types, labels=labels, sig_index=sig_index,
                         context=self.ctx)
-        impl = entry.scalar_for(site)
-        args = []
-        for i, a in enumerate(node.args):
-            ptype = param_types[i] if i < len(param_types) else None
-            args.append(self._argument(a, ptype))
-        if entry.lazy:
-            return _bind_lazy_call(impl, args, name)
-        return _bind_call(impl, args, name)
+        return entry.scalar_for(site), entry.lazy, param_types
+
+    def _eta_reduced(self, fdef: A.FcnDef, ptype: Any) -> Callable[..., Any] | None:
+        """The bound library implementation itself when an inline function only forwards its
+        parameters, in order and unconverted, to one library function (a common shape in
+        exported models: ``{"params": [a, b], "do": {"f": ["a", "b"]}}``); else None."""
+        if self.timeouts or len(fdef.body) != 1:
+            return None
+        call = fdef.body[0]
+        if type(call) is not A.Call or call.name in self.fcns or call.name == "emit":
+            return None
+        if len(call.args) != len(fdef.params):
+            return None
+        for arg, p in zip(call.args, fdef.params):
+            if type(arg) is not A.Ref or arg.name != p.name:
+                return None
+        entry = self._registry_get(call.name)
+        if entry is None or entry.bind_scalar is None or entry.lazy:
+            return None
+        impl, _, param_types = self._bind_library(call)
+        if len(param_types) != len(fdef.params):
+            return None
+        for p, t in zip(fdef.params, param_types):
+            if coercer(t, p.type.avro) is not None:
+                return None
+        if coercer(fdef.ret.avro, call.type) is not None:
+            return None
+        want_ret = getattr(ptype, "ret", None)
+        if want_ret is not None and coercer(want_ret, fdef.ret.avro) is not None:
+            return None
+        return impl
 
     def _arg_type(self, a: Any) -> Any:
         if isinstance(a, A.FcnDef):
@@ -947,6 +982,9 @@ class Compiler:
 
     def _inline_function(self, fdef: A.FcnDef, ptype: Any = None) -> Compiled:
         """Compile an inline fcndef; the compiled closure returns a Python callable."""
+        direct = self._eta_reduced(fdef, ptype)
+        if direct is not None:
+            return const(direct)
         saved = self.scope
         inner = FnScope(parent=saved)
         self.scope = inner
@@ -1280,6 +1318,16 @@ class Compiler:
                 if slot is not None:
                     return lambda frame: frame[slot][k1][k2]
                 return lambda frame: base(frame)[k1][k2]
+        if len(steps) == 1 and steps[0][0] == "a" and _is_const(steps[0][1]):
+            index = steps[0][1].value
+            if index >= 0:
+                def get_const_index(frame: Frame) -> Any:
+                    v = frame[slot] if slot is not None else base(frame)
+                    try:
+                        return v[index]
+                    except IndexError:
+                        raise PfaRuntimeError(2000, "array index not found", "attr") from None
+                return get_const_index
         return lambda frame: get(base(frame), frame)
 
     def c_AttrTo(self, node: A.AttrTo) -> Compiled:

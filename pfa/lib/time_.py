@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,7 +23,7 @@ from pfa.lib.registry import scalar
 TS_MIN = -62135596800.0
 TS_MAX = 253402300799.0
 _EPOCH = datetime(1970, 1, 1)
-_UTC_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Local(NamedTuple):
@@ -83,7 +83,7 @@ def local_fields(ts: float, zone: str, zone_code: int, range_code: int, name: st
     if tz is not None:
         utc = _EPOCH + timedelta(seconds=seconds)
         try:
-            offset = tz.utcoffset(utc.replace(tzinfo=timezone.utc).astimezone(tz))
+            offset = tz.utcoffset(utc.replace(tzinfo=UTC).astimezone(tz))
         except OverflowError:  # local time in year 0 or 10000: the offset there is fixed
             offset = tz.utcoffset(utc)
         seconds += int(offset.total_seconds()) if offset else 0
@@ -172,10 +172,10 @@ def make_timestamp(year: int, month: int, day: int, hour: int, minute: int, seco
     try:
         local = datetime(year, month, day, hour, minute, second, millisecond * 1000)
         if tz is None:
-            instant = local.replace(tzinfo=timezone.utc)
+            instant = local.replace(tzinfo=UTC)
         else:
             instant = local.replace(tzinfo=tz)
-            back = instant.astimezone(timezone.utc).astimezone(tz)
+            back = instant.astimezone(UTC).astimezone(tz)
             if back.replace(tzinfo=None) != local:  # in a gap: this wall-clock time never occurs
                 raise undefined
         return (instant - _UTC_EPOCH).total_seconds()

@@ -62,14 +62,24 @@ def _first_step(est: Any) -> Any:
 
 
 def _first_consumers(est: Any, raw: list[str]) -> dict[str, Any]:
-    """Map each input column to the estimator that first reads it."""
-    first = _first_step(est)
+    """Map each input column to the estimator that first reads it (for a column that a
+    ColumnTransformer passes through, the step after the ColumnTransformer)."""
+    chain = []
+    while hasattr(est, "steps"):
+        chain = [s for _, s in est.steps if s is not None and s != "passthrough"]
+        est = chain[0] if chain else None
+    first = est
     if type(first).__name__ != "ColumnTransformer":
         return {r: first for r in raw}
+    after = _first_step(chain[1]) if len(chain) > 1 else None
     out: dict[str, Any] = {}
     for _, trans, cols in getattr(first, "transformers_", []):
+        if isinstance(trans, str) and trans != "passthrough":
+            continue
+        passthrough = trans == "passthrough" or (
+            type(trans).__name__ == "FunctionTransformer" and trans.func is None)
         for c in _column_names(cols, raw):
-            out[c] = _first_step(trans) if not isinstance(trans, str) else None
+            out[c] = after if passthrough else _first_step(trans)
     return out
 
 
