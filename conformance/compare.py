@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from conformance.avro_json import NONFINITE, conforms
+from conformance.avro_json import NONFINITE, Names, collect, conforms
 
 DEFAULT_RTOL = 1e-8
 DEFAULT_ATOL = 1e-300
@@ -77,7 +77,9 @@ def check_output(case: dict[str, Any], trial: dict[str, Any], actual: Any) -> st
     """None if ``actual`` satisfies the trial, else a short reason."""
     mode = case.get("compare", "exact")
     if mode == "type-only":
-        if not conforms(case["doc"]["output"], actual):
+        names = Names()
+        collect(case["doc"]["input"], names)
+        if not conforms(case["doc"]["output"], actual, names):
             return f"output {_short(actual)} does not conform to {case['doc']['output']}"
         if "range" in trial and not _in_range(actual, trial["range"]):
             return f"output {_short(actual)} outside range {trial['range']}"

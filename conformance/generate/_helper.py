@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.avro_json import Names, collect, encode
+from conformance.avro_json import PRIMS, Names, collect, encode
 
 INF = math.inf
 NAN = math.nan
@@ -151,7 +151,9 @@ class Module:
                 trial["output"] = encode(ret, x.out, onames)
             trial["source"] = x.src
             trials.append(trial)
-        mode = compare or ("tolerance" if _has_float(ret) else "exact")
+        named_out = isinstance(ret, str) and ret not in PRIMS
+        floaty = _has_float(ret) or (named_out and _has_float(in_type))
+        mode = compare or ("tolerance" if floaty else "exact")
         case: dict[str, Any] = {"fcn": fcn, "doc": doc, "trials": trials, "compare": mode}
         if rtol is not None:
             case["rtol"] = rtol

@@ -71,26 +71,28 @@ from pfa.document.ast import (
 __all__ = ["write", "write_json", "write_yaml", "write_expr", "write_type"]
 
 
-class _Keep:
-    """Wraps a member value that must be written even when it is ``None`` (JSON null)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any):
-        self.value = value
+_ABSENT: Any = object()  # a member value that means "leave this member out"
 
 
 def _obj(node: Node, *members: tuple[str, Any]) -> dict[str, Any]:
-    """A JSON object for ``node``: its locator first, then ``members`` (None values omitted)."""
+    """A JSON object for ``node``: its locator first, then ``members`` (``_ABSENT`` skipped)."""
     out: dict[str, Any] = {}
     if node.pos is not None:
         out["@"] = node.pos
     for key, value in members:
-        if isinstance(value, _Keep):
-            out[key] = value.value
-        elif value is not None:
+        if value is not _ABSENT:
             out[key] = value
     return out
+
+
+def _opt(value: Any, convert: Callable[[Any], Any] = lambda v: v) -> Any:
+    """``convert(value)``, or ``_ABSENT`` when ``value`` is None."""
+    return _ABSENT if value is None else convert(value)
+
+
+def _flag(value: bool) -> Any:
+    """A boolean member written only when true."""
+    return True if value else _ABSENT
 
 
 def _number(x: float) -> float | str:
@@ -109,8 +111,8 @@ def write_type(t: TypeSpec) -> Any:
     return t.json
 
 
-def _body(exprs: list[Expr] | None) -> list[Any] | None:
-    return None if exprs is None else [write_expr(e) for e in exprs]
+def _body(exprs: list[Expr]) -> list[Any]:
+    return [write_expr(e) for e in exprs]
 
 
 def _exprs(values: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +138,7 @@ def _w_literal(e: Expr) -> Any:
     if isinstance(e, LiteralBase64):
         return _obj(e, ("base64", base64.b64encode(bytes(e.value)).decode("ascii")))
     assert isinstance(e, Literal)
-    return _obj(e, ("type", write_type(e.avro_type)), ("value", _Keep(e.value)))
+    return _obj(e, ("type", write_type(e.avro_type)), ("value", e.value))
 
 
 def _w_call(e: Call) -> Any:
@@ -146,7 +148,7 @@ def _w_call(e: Call) -> Any:
 def _w_cond(e: Cond) -> Any:
     clauses = [_obj(c, ("if", write_expr(c.predicate)), ("then", _body(c.then)))
                for c in e.clauses]
-    return _obj(e, ("cond", clauses), ("else", _body(e.else_)))
+    return _obj(e, ("cond", clauses), ("else", _opt(e.else_, _body)))
 
 
 def _w_case(c: CastCase) -> Any:
@@ -159,11 +161,11 @@ def _w_fcndef(f: FcnDef) -> Any:
 
 
 def _w_fcnref(f: FcnRef) -> Any:
-    return _obj(f, ("fcn", f.name), ("fill", None if f.fill is None else _exprs(f.fill)))
+    return _obj(f, ("fcn", f.name), ("fill", _opt(f.fill, _exprs)))
 
 
-def _path(steps: list[Expr]) -> list[Any] | None:
-    return [write_expr(s) for s in steps] if steps else None
+def _path(steps: list[Expr]) -> Any:
+    return [write_expr(s) for s in steps] if steps else _ABSENT
 
 
 _WRITERS: dict[type, Callable[[Any], Any]] = {
@@ -182,35 +184,35 @@ _WRITERS: dict[type, Callable[[Any], Any]] = {
     PoolGet: lambda e: _obj(e, ("pool", e.pool), ("path", _body(e.indexes))),
     PoolTo: lambda e: _obj(e, ("pool", e.pool), ("path", _body(e.indexes)),
                            ("to", write_expr(e.to)),
-                           ("init", None if e.init is None else write_expr(e.init))),
+                           ("init", _opt(e.init, write_expr))),
     PoolDel: lambda e: _obj(e, ("pool", e.pool), ("del", write_expr(e.key))),
     Do: lambda e: _obj(e, ("do", _body(e.body))),
     If: lambda e: _obj(e, ("if", write_expr(e.predicate)), ("then", _body(e.then)),
-                       ("else", _body(e.else_))),
+                       ("else", _opt(e.else_, _body))),
     Cond: _w_cond,
     While: lambda e: _obj(e, ("while", write_expr(e.predicate)), ("do", _body(e.body))),
     DoUntil: lambda e: _obj(e, ("do", _body(e.body)), ("until", write_expr(e.predicate))),
     For: lambda e: _obj(e, ("for", _exprs(e.init)), ("while", write_expr(e.predicate)),
                         ("step", _exprs(e.step)), ("do", _body(e.body))),
     Foreach: lambda e: _obj(e, ("foreach", e.name), ("in", write_expr(e.array)),
-                            ("do", _body(e.body)), ("seq", True if e.seq else None)),
+                            ("do", _body(e.body)), ("seq", _flag(e.seq))),
     Forkeyval: lambda e: _obj(e, ("forkey", e.forkey), ("forval", e.forval),
                               ("in", write_expr(e.map)), ("do", _body(e.body))),
     CastBlock: lambda e: _obj(e, ("cast", write_expr(e.expr)),
                               ("cases", [_w_case(c) for c in e.cases]),
-                              ("partial", True if e.partial else None)),
+                              ("partial", _flag(e.partial))),
     Upcast: lambda e: _obj(e, ("upcast", write_expr(e.expr)), ("as", write_type(e.avro_type))),
     IfNotNull: lambda e: _obj(e, ("ifnotnull", _exprs(e.symbols)), ("then", _body(e.then)),
-                              ("else", _body(e.else_))),
+                              ("else", _opt(e.else_, _body))),
     Pack: lambda e: _obj(e, ("pack", [{fmt: write_expr(x)} for fmt, x in e.exprs])),
     Unpack: lambda e: _obj(e, ("unpack", write_expr(e.bytes)),
                            ("format", [{name: fmt} for name, fmt in e.format]),
-                           ("then", _body(e.then)), ("else", _body(e.else_))),
+                           ("then", _body(e.then)), ("else", _opt(e.else_, _body))),
     Doc: lambda e: _obj(e, ("doc", e.comment)),
-    Error: lambda e: _obj(e, ("error", e.message), ("code", e.code)),
+    Error: lambda e: _obj(e, ("error", e.message), ("code", _opt(e.code))),
     Try: lambda e: _obj(e, ("try", _body(e.body)),
-                        ("filter", None if e.filter is None else list(e.filter))),
-    Log: lambda e: _obj(e, ("log", _body(e.exprs)), ("namespace", e.namespace)),
+                        ("filter", _opt(e.filter, list))),
+    Log: lambda e: _obj(e, ("log", _body(e.exprs)), ("namespace", _opt(e.namespace))),
     FcnDef: _w_fcndef,
     FcnRef: _w_fcnref,
 }
@@ -231,33 +233,35 @@ def write_expr(expr: Expr | FcnDef | FcnRef) -> Any:
 
 
 def _w_cell(c: CellSpec | PoolSpec) -> dict[str, Any]:
-    return _obj(c, ("type", write_type(c.avro_type)), ("init", _Keep(c.init)),
-                ("shared", True if c.shared else None),
-                ("rollback", True if c.rollback else None),
-                ("source", None if c.source == "embedded" else c.source))
+    return _obj(c, ("type", write_type(c.avro_type)), ("init", c.init),
+                ("shared", _flag(c.shared)), ("rollback", _flag(c.rollback)),
+                ("source", _ABSENT if c.source == "embedded" else c.source))
 
 
 def write(doc: PfaDocument) -> dict[str, Any]:
     """The whole document as a canonical JSON object (a fresh dict)."""
+    def some(value: Any, convert: Callable[[Any], Any] = lambda v: v) -> Any:
+        return convert(value) if value else _ABSENT
+
     return _obj(
         doc,
-        ("name", doc.name),
+        ("name", _opt(doc.name)),
         ("method", doc.method),
         ("input", write_type(doc.input)),
         ("output", write_type(doc.output)),
-        ("begin", _body(doc.begin) if doc.begin else None),
+        ("begin", some(doc.begin, _body)),
         ("action", _body(doc.action)),
-        ("end", _body(doc.end) if doc.end else None),
-        ("fcns", {k: _w_fcndef(f) for k, f in doc.fcns.items()} if doc.fcns else None),
-        ("zero", None if doc.zero is NO_VALUE else _Keep(doc.zero)),
-        ("merge", _body(doc.merge)),
-        ("cells", {k: _w_cell(c) for k, c in doc.cells.items()} if doc.cells else None),
-        ("pools", {k: _w_cell(p) for k, p in doc.pools.items()} if doc.pools else None),
-        ("randseed", doc.randseed),
-        ("doc", doc.doc),
-        ("version", doc.version),
-        ("metadata", dict(doc.metadata) if doc.metadata else None),
-        ("options", dict(doc.options) if doc.options else None),
+        ("end", some(doc.end, _body)),
+        ("fcns", some(doc.fcns, lambda fs: {k: _w_fcndef(f) for k, f in fs.items()})),
+        ("zero", _ABSENT if doc.zero is NO_VALUE else doc.zero),
+        ("merge", _opt(doc.merge, _body)),
+        ("cells", some(doc.cells, lambda cs: {k: _w_cell(c) for k, c in cs.items()})),
+        ("pools", some(doc.pools, lambda ps: {k: _w_cell(p) for k, p in ps.items()})),
+        ("randseed", _opt(doc.randseed)),
+        ("doc", _opt(doc.doc)),
+        ("version", _opt(doc.version)),
+        ("metadata", some(doc.metadata, dict)),
+        ("options", some(doc.options, dict)),
     )
 
 

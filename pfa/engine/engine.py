@@ -288,6 +288,8 @@ class Engine:
         if t >= 0:
             ctx.timeout_ms = t
             ctx.deadline = perf_counter() + t / 1000.0
+        else:
+            ctx.deadline = math.inf
         try:
             if method == "fold":
                 out = self._action_run(datum, self.tally)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pfa.avro.data import to_float32 as f32
 from pfa.avro.types import (
     AvroArray,
     AvroEnum,
@@ -22,7 +23,6 @@ from pfa.avro.types import (
     AvroType,
     AvroUnion,
 )
-from pfa.lib._numeric import f32
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1

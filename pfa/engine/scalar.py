@@ -27,6 +27,7 @@ from operator import itemgetter
 from time import perf_counter
 from typing import Any
 
+from pfa.avro.data import to_float32 as f32
 from pfa.avro.types import (
     STRING,
     AvroArray,
@@ -48,7 +49,6 @@ from pfa.errors import (
     PfaTimeoutError,
     PfaUserError,
 )
-from pfa.lib._numeric import f32
 from pfa.lib.registry import CallSite
 
 from .state import MISSING, EngineState
@@ -371,25 +371,6 @@ def sequence(fs: list[Compiled]) -> Compiled:
             g(frame)
         return last(frame)
     return seqn
-
-
-def statements(fs: list[Compiled]) -> Compiled:
-    """Run ``fs`` in order for their effects; returns None."""
-    fs = [f for f in fs if not _is_const(f)]
-    if not fs:
-        return const(None)
-    if len(fs) == 1:
-        f0 = fs[0]
-
-        def stmt1(frame: Frame) -> None:
-            f0(frame)
-        return stmt1
-    body = tuple(fs)
-
-    def stmtn(frame: Frame) -> None:
-        for g in body:
-            g(frame)
-    return stmtn
 
 
 def apply_coercion(f: Compiled, conv: Callable[[Any], Any] | None) -> Compiled:
@@ -1891,6 +1872,13 @@ def _lib_param_names(name: str, sig_index: int, n: int) -> list[str]:
         names = [f"_{i}" for i in range(n)]
     _PARAM_NAMES[key] = names
     return names
+
+
+def compile_document(typed: Any, ctx: EngineContext, state: EngineState,
+                     timeouts: bool = False) -> Compiler:
+    """Compile a checked document for one engine; the routines are then compiled with
+    :meth:`Compiler.compile_routine` (see :class:`pfa.engine.engine.Engine`)."""
+    return Compiler(typed, ctx, state, timeouts)
 
 
 def ensure_recursion_headroom(limit: int = 8000) -> None:

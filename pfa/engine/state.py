@@ -33,7 +33,7 @@ class Cell:
         self.value = value
         self.shared = shared
         self.rollback = rollback
-        self.lock = threading.Lock() if shared else None
+        self.lock = threading.RLock() if shared else None
 
     def __repr__(self) -> str:
         return f"Cell({self.name!r}, shared={self.shared}, rollback={self.rollback})"
@@ -51,17 +51,17 @@ class Pool:
         self.items = items
         self.shared = shared
         self.rollback = rollback
-        self._locks: dict[str, threading.Lock] = {}
+        self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
 
-    def lock_for(self, key: str) -> threading.Lock:
+    def lock_for(self, key: str) -> threading.RLock:
         """The writers' lock of item ``key`` (one lock per item, created on demand)."""
         lock = self._locks.get(key)
         if lock is None:
             with self._guard:
                 lock = self._locks.get(key)
                 if lock is None:
-                    lock = self._locks[key] = threading.Lock()
+                    lock = self._locks[key] = threading.RLock()
         return lock
 
     def __repr__(self) -> str:

@@ -83,5 +83,23 @@ def markdown_table(library: str = "sklearn") -> str:
     return "\n".join(lines)
 
 
+START, END = "<!-- estimators:start -->", "<!-- estimators:end -->"
+
+
+def update_readme(path: str) -> None:
+    """Rewrite the table between the estimator markers of ``path`` from the registry."""
+    from pathlib import Path
+
+    text = Path(path).read_text()
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    Path(path).write_text(f"{head}{START}\n{markdown_table()}\n{END}{tail}")
+
+
 if __name__ == "__main__":
-    print(markdown_table())
+    import sys
+
+    if len(sys.argv) > 2 and sys.argv[1] == "--update":
+        update_readme(sys.argv[2])
+    else:
+        print(markdown_table())

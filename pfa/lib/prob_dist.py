@@ -50,14 +50,20 @@ def _define(name: str, code: int, valid: Callable[..., bool], run: Callable[...,
                 raise PfaRuntimeError(code, "invalid parameterization", full)
             if not 0.0 <= p <= 1.0:
                 raise PfaRuntimeError(code + 1, "invalid input", full)
-            return float(run(p, *params))
+            try:
+                return float(run(p, *params))
+            except (ValueError, OverflowError):  # parameters beyond the numerics' range
+                return math.nan
     else:
         def impl(x: float, *params: Any) -> float:
             if not valid(*params):
                 raise PfaRuntimeError(code, "invalid parameterization", full)
             if not _fin(x):
                 raise PfaRuntimeError(code + 1, "invalid input", full)
-            return float(run(x, *params))
+            try:
+                return float(run(x, *params))
+            except (ValueError, OverflowError):  # parameters beyond the numerics' range
+                return math.nan
 
     impl.__name__ = name
     impl.__doc__ = f"{full} (error codes {code}, {code + 1})."
@@ -76,6 +82,14 @@ def _discrete_qf(p: float, cdf: Callable[[float], float], guess: float, lo: int,
         while k < hi and cdf(k) < p:
             k += 1
     return float(k)
+
+
+def _exp(v: float) -> float:
+    """exp(v), +inf on overflow."""
+    try:
+        return math.exp(v)
+    except OverflowError:
+        return _INF
 
 
 def _point_density(x: float, at: float = 0.0) -> float:
@@ -196,8 +210,8 @@ def _gamma_pdf(x: float, shape: float, scale: float) -> float:
         return 0.0
     if x == 0.0:
         return _INF if shape < 1.0 else (1.0 / scale if shape == 1.0 else 0.0)
-    y = x / scale
-    return math.exp((shape - 1.0) * math.log(y) - y - _lgamma(shape)) / scale
+    log_y = math.log(x) - math.log(scale)
+    return _exp((shape - 1.0) * log_y - x / scale - _lgamma(shape) - math.log(scale))
 
 
 def _gamma_cdf(x: float, shape: float, scale: float) -> float:
@@ -257,7 +271,7 @@ def _beta_pdf(x: float, a: float, b: float) -> float:
         return _edge_density(a, b)
     if x == 1.0:
         return _edge_density(b, a)
-    return math.exp((a - 1.0) * math.log(x) + (b - 1.0) * math.log1p(-x) - float(sp.betaln(a, b)))
+    return _exp((a - 1.0) * math.log(x) + (b - 1.0) * math.log1p(-x) - float(sp.betaln(a, b)))
 
 
 def _beta_cdf(x: float, a: float, b: float) -> float:
@@ -325,7 +339,7 @@ def _f_pdf(x: float, d1: int, d2: int) -> float:
     h1, h2 = d1 / 2.0, d2 / 2.0
     log_pdf = (h1 * math.log(d1 / d2) + (h1 - 1.0) * math.log(x)
                - (h1 + h2) * math.log1p(d1 * x / d2) - float(sp.betaln(h1, h2)))
-    return math.exp(log_pdf)
+    return _exp(log_pdf)
 
 
 def _f_cdf(x: float, d1: int, d2: int) -> float:
@@ -351,7 +365,7 @@ def _lognormal_pdf(x: float, meanlog: float, sdlog: float) -> float:
     if x <= 0.0:
         return 0.0
     z = (math.log(x) - meanlog) / sdlog
-    return math.exp(-0.5 * z * z - _LOG_SQRT_2PI) / (x * sdlog)
+    return _exp(-0.5 * z * z - _LOG_SQRT_2PI - math.log(x) - math.log(sdlog))
 
 
 def _lognormal_cdf(x: float, meanlog: float, sdlog: float) -> float:
@@ -363,7 +377,7 @@ def _lognormal_qf(p: float, meanlog: float, sdlog: float) -> float:
         return 0.0
     if p == 1.0:
         return _INF
-    return math.exp(meanlog + sdlog * float(sp.ndtri(p)))
+    return _exp(meanlog + sdlog * float(sp.ndtri(p)))
 
 
 _define("lognormalPDF", 13240, _location_scale_ok, _lognormal_pdf)
@@ -381,7 +395,7 @@ def _t_pdf(x: float, dof: int) -> float:
     nu = float(dof)
     log_pdf = (_lgamma((nu + 1.0) / 2.0) - _lgamma(nu / 2.0) - 0.5 * math.log(nu * math.pi)
                - (nu + 1.0) / 2.0 * math.log1p(x * x / nu))
-    return math.exp(log_pdf)
+    return _exp(log_pdf)
 
 
 def _t_qf(p: float, dof: int) -> float:
@@ -428,8 +442,8 @@ def _weibull_pdf(x: float, shape: float, scale: float) -> float:
         return 0.0
     if x == 0.0:
         return _INF if shape < 1.0 else (1.0 / scale if shape == 1.0 else 0.0)
-    y = x / scale
-    return shape / scale * math.exp((shape - 1.0) * math.log(y) - y ** shape)
+    log_y = math.log(x) - math.log(scale)
+    return shape / scale * _exp((shape - 1.0) * log_y - (x / scale) ** shape)
 
 
 def _weibull_cdf(x: float, shape: float, scale: float) -> float:
@@ -454,7 +468,7 @@ def _poisson_pdf(x: int, lam: float) -> float:
         return 1.0 if x == 0 else 0.0
     if x < 0:
         return 0.0
-    return math.exp(x * math.log(lam) - lam - _lgamma(x + 1.0))
+    return _exp(x * math.log(lam) - lam - _lgamma(x + 1.0))
 
 
 def _poisson_cdf(x: float, lam: float) -> float:
@@ -491,7 +505,7 @@ def _binomial_pdf(x: int, size: int, prob: float) -> float:
         return 1.0 if x == (0 if prob == 0.0 else size) else 0.0
     log_pdf = (_lgamma(size + 1.0) - _lgamma(x + 1.0) - _lgamma(size - x + 1.0)
                + x * math.log(prob) + (size - x) * math.log1p(-prob))
-    return math.exp(log_pdf)
+    return _exp(log_pdf)
 
 
 def _binomial_cdf(x: float, size: int, prob: float) -> float:
@@ -573,7 +587,7 @@ def _negbin_pdf(x: int, size: int, prob: float) -> float:
         return 0.0
     log_pdf = (_lgamma(x + size) - _lgamma(size) - _lgamma(x + 1.0)
                + size * math.log(prob) + x * math.log1p(-prob))
-    return math.exp(log_pdf)
+    return _exp(log_pdf)
 
 
 def _negbin_cdf(x: float, size: int, prob: float) -> float:
@@ -621,12 +635,14 @@ def _hyper_pdf(x: int, m: int, n: int, k: int) -> float:
     return math.exp(_log_comb(m, x) + _log_comb(n, k - x) - _log_comb(m + n, k))
 
 
-def _hyper_sum(start: int, stop: int, step: int, m: int, n: int, k: int) -> float:
-    """Sum of the hypergeometric pmf from ``start`` to ``stop`` (inclusive) in ``step``s."""
+def _hyper_tail(start: int, stop: int, m: int, n: int, k: int) -> float:
+    """Sum of the hypergeometric pmf from ``start`` towards ``stop`` (inclusive), away from
+    the mode, so terms shrink and the sum stops once they no longer matter."""
+    step = 1 if stop >= start else -1
     term = _hyper_pdf(start, m, n, k)
     total = term
     i = start
-    while i != stop and term > 0.0:
+    while i != stop and term > total * 1e-17:
         if step > 0:
             term *= (m - i) * (k - i) / ((i + 1.0) * (n - k + i + 1.0))
         else:
@@ -643,9 +659,10 @@ def _hyper_cdf(x: float, m: int, n: int, k: int) -> float:
     if x >= hi:
         return 1.0
     x = math.floor(x)
-    if x - lo <= hi - x:
-        return min(1.0, _hyper_sum(lo, x, 1, m, n, k))
-    return max(0.0, 1.0 - _hyper_sum(hi, x + 1, -1, m, n, k))
+    mode = (k + 1) * (m + 1) // (m + n + 2)
+    if x < mode:
+        return min(1.0, _hyper_tail(x, lo, m, n, k))
+    return max(0.0, 1.0 - _hyper_tail(x + 1, hi, m, n, k))
 
 
 def _hyper_qf(p: float, m: int, n: int, k: int) -> float:

@@ -2,7 +2,7 @@
 
 A blank zone means UTC. Valid timestamps run from -62135596800 (0001-01-01T00:00:00Z) to
 253402300799 (9999-12-31T23:59:59Z). Fields are computed from the local wall-clock time on
-the proleptic Gregorian calendar, so a zone offset that moves the first or last expressible
+the proleptic Gregorian calendar (timestamps resolved to the microsecond), so a zone offset that moves the first or last expressible
 instant into year 0 or 10000 still gives an answer. ``time.makeTimestamp`` resolves an
 ambiguous local time (the repeated hour when clocks go back) to the earlier instant and
 rejects a local time that does not exist (skipped when clocks go forward).
@@ -70,6 +70,18 @@ def _is_leap(year: int) -> bool:
 _CUMULATIVE = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
 
 
+def _whole_seconds(ts: float) -> int:
+    """The second containing ``ts`` after rounding it to the microsecond (half to even, like
+    ``datetime.fromtimestamp``), so a timestamp a hair before a second counts as that second."""
+    frac, whole = math.modf(ts)
+    micros = round(frac * 1e6)
+    if micros >= 1_000_000:
+        return int(whole) + 1
+    if micros < 0:
+        return int(whole) - 1
+    return int(whole)
+
+
 def local_fields(ts: float, zone: str, zone_code: int, range_code: int, name: str) -> Local:
     """The wall-clock fields of timestamp ``ts`` in ``zone`` (spec errors ``zone_code`` for an
     unknown zone, ``range_code`` for a timestamp out of range)."""
@@ -79,7 +91,7 @@ def local_fields(ts: float, zone: str, zone_code: int, range_code: int, name: st
         raise PfaRuntimeError(zone_code, "unrecognized timezone string", name) from None
     if not TS_MIN <= ts <= TS_MAX:
         raise PfaRuntimeError(range_code, "timestamp out of range", name)
-    seconds = math.floor(ts)
+    seconds = _whole_seconds(ts)
     if tz is not None:
         utc = _EPOCH + timedelta(seconds=seconds)
         try:

@@ -439,3 +439,18 @@ def test_input_ints_where_doubles_expected_are_normalised():
     out = e.action({"x": 2, "y": 3})
     assert out == {"x": 2.0, "y": 3.0}
     assert isinstance(out["x"], float) and isinstance(out["y"], float)
+
+
+def test_forwarding_inline_function():
+    # an inline function that only forwards its parameters to a library function
+    darr = {"type": "array", "items": "double"}
+    e = engine({"a.reduce": ["input", {"params": [{"a": "double"}, {"b": "double"}],
+                                       "ret": "double", "do": {"+": ["a", "b"]}}]},
+               input=darr)
+    assert e.action([1.0, 2.0, 3.5]) == 6.5
+    # same shape but the parameters are swapped: not a plain forward
+    e = engine({"a.reduce": ["input", {"params": [{"a": "double"}, {"b": "double"}],
+                                       "ret": "double", "do": {"-": ["b", "a"]}}]},
+               input=darr)
+    # reduce left to right: f(f(1, 2), 3) = 3 - (2 - 1) = 2
+    assert e.action([1.0, 2.0, 3.0]) == 2.0

@@ -141,3 +141,15 @@ def test_timeout_inside_library_callback():
             "i"]}]}})
     with pytest.raises(PfaTimeoutError):
         e.action([1, 2, 3])
+
+
+def test_begin_timeout_does_not_leak_into_action():
+    e = Engine.from_json({"input": "null", "output": "int",
+                          "options": {"timeout.begin": 1},
+                          "action": [{"let": {"i": 0}},
+                                     {"while": {"<": ["i", 200000]},
+                                      "do": {"set": {"i": {"+": ["i", 1]}}}},
+                                     "i"]})
+    e.begin()
+    time.sleep(0.01)  # well past the begin deadline
+    assert e.action(None) == 200000

@@ -16,6 +16,8 @@ from pfa.errors import UnsupportedModelError
 from pfa.exporters.sklearn import export
 from tests.exporters.helpers import assert_matches_sklearn, random_problem, split
 
+pytestmark = pytest.mark.filterwarnings("ignore:The `probability` parameter:FutureWarning")
+
 KERNELS = ["linear", "poly", "rbf", "sigmoid"]
 
 

@@ -1,0 +1,117 @@
+"""``pfa export``: model files in, PFA/YAML/ONNX out, refusals with exit status 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+import yaml
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from pfa import Engine
+from pfa.cli import build_parser, main
+from pfa.exporters import registry
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def iris_model():
+    X, y = load_iris(return_X_y=True)
+    return Pipeline([("s", StandardScaler()),
+                     ("m", LogisticRegression(max_iter=1000))]).fit(X, y), X
+
+
+def test_skops_to_pfa_and_yaml(tmp_path, iris_model, capsys):
+    import skops.io as sio
+
+    model, X = iris_model
+    src = tmp_path / "m.skops"
+    sio.dump(model, src)
+    assert main(["export", str(src), "-o", str(tmp_path / "m.pfa"), "--no-timestamp",
+                 "--name", "iris"]) == 0
+    assert main(["export", str(src), "-o", str(tmp_path / "m.yaml"), "--no-timestamp",
+                 "--name", "iris"]) == 0
+    doc = json.loads((tmp_path / "m.pfa").read_text())
+    assert doc["name"] == "iris"
+    assert yaml.safe_load((tmp_path / "m.yaml").read_text()) == doc
+    engine = Engine.from_json(doc)
+    first = engine.action({f"x{i}": float(v) for i, v in enumerate(X[0])})
+    assert first["label"] == int(model.predict(X[:1])[0])
+    assert main(["check", str(tmp_path / "m.yaml")]) == 0
+
+
+def test_export_is_byte_identical(tmp_path, iris_model):
+    model, _ = iris_model
+    src = tmp_path / "m.joblib"
+    joblib.dump(model, src)
+    for out in ("a.pfa", "b.pfa"):
+        assert main(["export", str(src), "-o", str(tmp_path / out), "--no-timestamp"]) == 0
+    assert (tmp_path / "a.pfa").read_bytes() == (tmp_path / "b.pfa").read_bytes()
+
+
+def test_onnx_output_matches_sklearn(tmp_path, iris_model):
+    import onnxruntime as ort
+
+    model, X = iris_model
+    src = tmp_path / "m.pkl"
+    joblib.dump(model, src)
+    out = tmp_path / "m.onnx"
+    assert main(["export", str(src), "-o", str(out)]) == 0
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    labels, proba = session.run(None, {name: X.astype(np.float64)})
+    assert (labels == model.predict(X)).all()
+    np.testing.assert_allclose(proba, model.predict_proba(X), rtol=1e-9, atol=1e-12)
+
+
+def test_unsupported_model_exits_2_and_writes_nothing(tmp_path, capsys):
+    from sklearn.cross_decomposition import PLSRegression
+
+    X, y = load_iris(return_X_y=True)
+    src = tmp_path / "pls.joblib"
+    joblib.dump(PLSRegression().fit(X, y), src)
+    out = tmp_path / "pls.pfa"
+    assert main(["export", str(src), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "PLSRegression" in err and "supported estimators:" in err
+    assert "StandardScaler" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["missing.pkl", "-o", "x.pfa"], "no such file"),
+    (["model.txt", "-o", "x.pfa"], "unknown model file type"),
+    (["model.pkl", "-o", "x.csv"], "cannot tell the output format"),
+])
+def test_bad_arguments_exit_2(tmp_path, capsys, monkeypatch, args, needle):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model.txt").write_text("not a model")
+    (tmp_path / "model.pkl").write_bytes(b"not a pickle")
+    assert main(["export", *args]) == 2
+    assert needle in capsys.readouterr().err
+
+
+def test_corrupt_pickle_is_one_line_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "bad.pkl").write_bytes(b"\x80\x04garbage")
+    assert main(["export", str(tmp_path / "bad.pkl"), "-o", str(tmp_path / "x.pfa")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_help_warns_that_pickles_run_code():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    text = sub.choices["export"].format_help()
+    assert "runs" in text and "code" in text and ".skops" in text
+
+
+def test_readme_table_is_generated_from_the_registry():
+    readme = (ROOT / "README.md").read_text()
+    assert registry.markdown_table() in readme

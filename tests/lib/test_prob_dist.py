@@ -1,0 +1,309 @@
+"""prob.dist.*: PDF, CDF and QF against scipy.stats over hypothesis-drawn parameters."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from pfa.avro.types import DOUBLE, INT, parse_type
+from tests.lib.helpers import call, fn, raises
+
+INF = math.inf
+NAN = math.nan
+SETTINGS = settings(max_examples=60, deadline=None)
+
+
+def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+def close(a: float, b: float, rel: float = 1e-8, abs_: float = 1e-300) -> bool:
+    if math.isinf(b) or math.isinf(a):
+        return a == b
+    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+
+
+# stem -> (parameter types, parameter strategies, scipy frozen distribution, x strategy)
+Dist = tuple[tuple[Any, ...], tuple[st.SearchStrategy, ...], Callable[..., Any],
+             st.SearchStrategy]
+
+CONTINUOUS: dict[str, Dist] = {
+    "exponential": ((DOUBLE,), (floats(0.01, 100.0),),
+                    lambda lam: stats.expon(scale=1.0 / lam), floats(-1.0, 50.0)),
+    "chi2": ((INT,), (st.integers(1, 200),), stats.chi2, floats(-1.0, 300.0)),
+    "gamma": ((DOUBLE, DOUBLE), (floats(0.1, 50.0), floats(0.01, 100.0)),
+              lambda a, s: stats.gamma(a, scale=s), floats(-1.0, 500.0)),
+    "beta": ((DOUBLE, DOUBLE), (floats(0.1, 50.0), floats(0.1, 50.0)), stats.beta,
+             floats(-0.5, 1.5)),
+    "cauchy": ((DOUBLE, DOUBLE), (floats(-100.0, 100.0), floats(0.01, 100.0)), stats.cauchy,
+               floats(-1e4, 1e4)),
+    "f": ((INT, INT), (st.integers(1, 100), st.integers(1, 100)), stats.f, floats(-1.0, 50.0)),
+    "lognormal": ((DOUBLE, DOUBLE), (floats(-5.0, 5.0), floats(0.05, 5.0)),
+                  lambda m, s: stats.lognorm(s, scale=math.exp(m)), floats(-1.0, 1e3)),
+    "t": ((INT,), (st.integers(1, 200),), stats.t, floats(-50.0, 50.0)),
+    "uniform": ((DOUBLE, DOUBLE), (floats(-100.0, 0.0), floats(0.01, 100.0)),
+                lambda lo, hi: stats.uniform(lo, hi - lo), floats(-200.0, 200.0)),
+    "weibull": ((DOUBLE, DOUBLE), (floats(0.2, 20.0), floats(0.01, 100.0)),
+                lambda k, s: stats.weibull_min(k, scale=s), floats(-1.0, 300.0)),
+}
+
+DISCRETE: dict[str, Dist] = {
+    "poisson": ((DOUBLE,), (floats(0.01, 500.0),), stats.poisson, st.integers(-2, 1000)),
+    "binomial": ((INT, DOUBLE), (st.integers(0, 1000), floats(0.001, 0.999)), stats.binom,
+                 st.integers(-2, 1002)),
+    "geometric": ((DOUBLE,), (floats(0.001, 1.0),), lambda p: stats.geom(p, loc=-1),
+                  st.integers(-2, 3000)),
+    "negativeBinomial": ((INT, DOUBLE), (st.integers(1, 100), floats(0.01, 1.0)), stats.nbinom,
+                         st.integers(-2, 3000)),
+    "hypergeometric": ((INT, INT, INT), (st.integers(0, 300), st.integers(1, 300),
+                                         st.integers(0, 300)),
+                       lambda m, n, k: stats.hypergeom(m + n, m, k), st.integers(-2, 302)),
+}
+
+# the x type of each discrete PDF / CDF (the spec takes int for some, double for others)
+X_TYPES = {("poisson", "CDF"): INT, ("hypergeometric", "CDF"): INT}
+
+
+def _params(stem: str, dist: Dist) -> st.SearchStrategy[tuple]:
+    strategy = st.tuples(*dist[1])
+    if stem == "hypergeometric":  # k must not exceed the urn
+        strategy = strategy.filter(lambda p: p[2] <= p[0] + p[1])
+    return strategy
+
+
+@pytest.mark.parametrize("stem", CONTINUOUS)
+def test_continuous_pdf_cdf_vs_scipy(stem: str) -> None:
+    types, _, make, xs = CONTINUOUS[stem]
+    pdf = fn(f"prob.dist.{stem}PDF", DOUBLE, *types)
+    cdf = fn(f"prob.dist.{stem}CDF", DOUBLE, *types)
+
+    @SETTINGS
+    @given(_params(stem, CONTINUOUS[stem]), xs)
+    def check(params: tuple, x: float) -> None:
+        dist = make(*params)
+        assert close(pdf(x, *params), float(dist.pdf(x))), (params, x)
+        assert close(cdf(x, *params), float(dist.cdf(x)), abs_=1e-15), (params, x)
+
+    check()
+
+
+@pytest.mark.parametrize("stem", CONTINUOUS)
+def test_continuous_qf_vs_scipy(stem: str) -> None:
+    types, _, make, _ = CONTINUOUS[stem]
+    qf = fn(f"prob.dist.{stem}QF", DOUBLE, *types)
+
+    @SETTINGS
+    @given(_params(stem, CONTINUOUS[stem]), floats(0.001, 0.999))
+    def check(params: tuple, p: float) -> None:
+        assert close(qf(p, *params), float(make(*params).ppf(p)), rel=1e-7, abs_=1e-9), (params, p)
+
+    check()
+
+
+@pytest.mark.parametrize("stem", DISCRETE)
+def test_discrete_pdf_cdf_vs_scipy(stem: str) -> None:
+    types, _, make, xs = DISCRETE[stem]
+    pdf = fn(f"prob.dist.{stem}PDF", INT, *types)
+    cdf_type = X_TYPES.get((stem, "CDF"), DOUBLE)
+    cdf = fn(f"prob.dist.{stem}CDF", cdf_type, *types)
+
+    @SETTINGS
+    @given(_params(stem, DISCRETE[stem]), xs, st.sampled_from([0.0, 0.25, 0.999]))
+    def check(params: tuple, x: int, frac: float) -> None:
+        dist = make(*params)
+        assert close(pdf(x, *params), float(dist.pmf(x)), rel=1e-7), (params, x)
+        at = x if cdf_type is INT else x + frac  # a CDF of a double steps at integers
+        assert close(cdf(at, *params), float(dist.cdf(at)), rel=1e-7, abs_=1e-15), (params, at)
+
+    check()
+
+
+@pytest.mark.parametrize("stem", DISCRETE)
+def test_discrete_qf_is_smallest_k_reaching_p(stem: str) -> None:
+    types, _, make, _ = DISCRETE[stem]
+    qf = fn(f"prob.dist.{stem}QF", DOUBLE, *types)
+
+    @SETTINGS
+    @given(_params(stem, DISCRETE[stem]), floats(0.001, 0.999))
+    def check(params: tuple, p: float) -> None:
+        dist = make(*params)
+        k = qf(p, *params)
+        assert k == int(k)
+        assert float(dist.cdf(k)) >= p * (1 - 1e-12), (params, p, k)
+        assert float(dist.cdf(k - 1)) < p * (1 + 1e-12), (params, p, k)
+        expected = float(dist.ppf(p))  # scipy answers -1 for a point mass at 0
+        if expected >= 0:  # the two agree except where CDF(k) equals p up to rounding
+            assert k == expected or abs(float(dist.cdf(min(k, expected))) - p) < 1e-12
+
+    check()
+
+
+@given(floats(-100, 100), floats(0.01, 100), floats(-300, 300))
+@SETTINGS
+def test_gaussian_vs_scipy(mu: float, sigma: float, x: float) -> None:
+    record = {"mean": mu, "variance": sigma * sigma}
+    rec_t = parse_type({"type": "record", "name": "MV", "fields": [
+        {"name": "mean", "type": "double"}, {"name": "variance", "type": "double"}]})
+    dist = stats.norm(mu, sigma)
+    assert close(call("prob.dist.gaussianLL", x, mu, sigma), float(dist.logpdf(x)), rel=1e-12)
+    assert close(call("prob.dist.gaussianLL", x, record, types=[DOUBLE, rec_t]),
+                 float(dist.logpdf(x)), rel=1e-12)
+    assert close(call("prob.dist.gaussianCDF", x, mu, sigma), float(dist.cdf(x)), rel=1e-12)
+    assert close(call("prob.dist.gaussianCDF", x, record, types=[DOUBLE, rec_t]),
+                 float(dist.cdf(x)), rel=1e-12)
+    p = float(dist.cdf(x))
+    if 1e-300 < p < 1 - 1e-12:
+        assert close(call("prob.dist.gaussianQF", p, mu, sigma), float(dist.ppf(p)), rel=1e-9,
+                     abs_=1e-9)
+        assert close(call("prob.dist.gaussianQF", p, record, types=[DOUBLE, rec_t]),
+                     float(dist.ppf(p)), rel=1e-9, abs_=1e-9)
+
+
+def test_degenerate_parameters_are_point_masses() -> None:
+    assert call("prob.dist.gaussianLL", 1.0, 1.0, 0.0) == INF
+    assert call("prob.dist.gaussianLL", 1.5, 1.0, 0.0) == -INF
+    assert call("prob.dist.gaussianCDF", 0.5, 1.0, 0.0) == 0.0
+    assert call("prob.dist.gaussianCDF", 1.0, 1.0, 0.0) == 1.0
+    assert call("prob.dist.gaussianQF", 0.3, 1.0, 0.0) == 1.0
+    assert call("prob.dist.exponentialPDF", 1.0, 0.0) == 0.0
+    assert call("prob.dist.exponentialQF", 0.5, 0.0) == INF
+    assert call("prob.dist.chi2PDF", 0.0, 0) == INF
+    assert call("prob.dist.chi2CDF", 0.0, 0) == 1.0
+    assert call("prob.dist.chi2CDF", -1.0, 0) == 0.0
+    assert call("prob.dist.chi2QF", 0.5, 0) == 0.0
+    assert call("prob.dist.gammaPDF", 2.0, 0.0, 1.0) == 0.0
+    assert call("prob.dist.gammaCDF", 2.0, 1.0, 0.0) == 1.0
+    assert call("prob.dist.poissonPDF", 0, 0.0) == 1.0
+    assert call("prob.dist.poissonCDF", 3, 0.0) == 1.0
+    assert call("prob.dist.poissonQF", 0.7, 0.0) == 0.0
+    assert call("prob.dist.binomialPDF", 0, 0, 0.5) == 1.0
+    assert call("prob.dist.binomialPDF", 4, 4, 1.0) == 1.0
+    assert call("prob.dist.binomialCDF", 2.5, 4, 1.0) == 0.0
+    assert call("prob.dist.binomialQF", 0.5, 4, 1.0) == 4.0
+    assert call("prob.dist.geometricPDF", 0, 1.0) == 1.0
+    assert call("prob.dist.negativeBinomialPDF", 0, 0, 0.5) == 1.0
+    assert call("prob.dist.negativeBinomialCDF", 5.0, 3, 0.0) == 0.0
+    assert call("prob.dist.negativeBinomialQF", 0.5, 3, 0.0) == INF
+
+
+def test_quantile_ends_and_support_edges() -> None:
+    assert call("prob.dist.gaussianQF", 0.0, 0.0, 1.0) == -INF
+    assert call("prob.dist.gaussianQF", 1.0, 0.0, 1.0) == INF
+    assert call("prob.dist.cauchyQF", 0.0, 0.0, 1.0) == -INF
+    assert call("prob.dist.tQF", 1.0, 3) == INF
+    assert call("prob.dist.betaQF", 1.0, 2.0, 3.0) == 1.0
+    assert call("prob.dist.gammaQF", 0.0, 2.0, 3.0) == 0.0
+    assert call("prob.dist.fQF", 1.0, 2, 3) == INF
+    assert call("prob.dist.lognormalQF", 0.0, 0.0, 1.0) == 0.0
+    assert call("prob.dist.weibullQF", 1.0, 2.0, 1.0) == INF
+    assert call("prob.dist.uniformQF", 1.0, 2.0, 4.0) == 4.0
+    assert call("prob.dist.poissonQF", 1.0, 3.0) == INF
+    assert call("prob.dist.poissonQF", 0.0, 3.0) == 0.0
+    assert call("prob.dist.binomialQF", 1.0, 7, 0.3) == 7.0
+    assert call("prob.dist.geometricQF", 1.0, 0.3) == INF
+    assert call("prob.dist.hypergeometricQF", 0.0, 5, 2, 4) == 2.0  # at least 2 white drawn
+    assert call("prob.dist.hypergeometricQF", 1.0, 5, 2, 4) == 4.0
+    assert call("prob.dist.betaPDF", 0.0, 1.0, 3.0) == 3.0
+    assert call("prob.dist.betaPDF", 1.0, 2.0, 0.5) == INF
+    assert call("prob.dist.gammaPDF", 0.0, 1.0, 2.0) == 0.5
+    assert call("prob.dist.weibullPDF", 0.0, 0.5, 2.0) == INF
+    assert call("prob.dist.fPDF", 0.0, 2, 5) == 1.0
+    assert call("prob.dist.uniformPDF", 4.0, 2.0, 4.0) == 0.5
+
+
+def test_results_are_floats_for_integer_arguments() -> None:
+    out = call("prob.dist.uniformCDF", 3, 2, 4, types=[INT, INT, INT])
+    assert out == 0.5 and isinstance(out, float)
+    assert isinstance(call("prob.dist.poissonQF", 0.5, 2.0), float)
+
+
+# name -> (base code, invalid parameters, valid parameters, (bad x or p) for code + 1 or None)
+ERRORS: list[tuple[str, int, tuple, tuple, Any]] = [
+    ("gaussianLL", 13000, (0.0, -1.0), (0.0, 1.0), INF),
+    ("gaussianCDF", 13010, (NAN, 1.0), (0.0, 1.0), NAN),
+    ("gaussianQF", 13020, (0.0, INF), (0.0, 1.0), 1.5),
+    ("exponentialPDF", 13030, (-1.0,), (1.0,), INF),
+    ("exponentialCDF", 13040, (INF,), (1.0,), NAN),
+    ("exponentialQF", 13050, (-0.1,), (1.0,), -0.1),
+    ("chi2PDF", 13060, (-1,), (2,), INF),
+    ("chi2CDF", 13070, (-1,), (2,), -INF),
+    ("chi2QF", 13080, (-3,), (2,), 2.0),
+    ("poissonPDF", 13090, (-1.0,), (1.0,), None),
+    ("poissonCDF", 13100, (NAN,), (1.0,), None),
+    ("poissonQF", 13110, (INF,), (1.0,), NAN),
+    ("gammaPDF", 13120, (-1.0, 1.0), (1.0, 1.0), INF),
+    ("gammaCDF", 13130, (1.0, -1.0), (1.0, 1.0), NAN),
+    ("gammaQF", 13140, (0.0, 1.0), (1.0, 1.0), 1.1),
+    ("betaPDF", 13150, (0.0, 1.0), (1.0, 1.0), INF),
+    ("betaCDF", 13160, (1.0, INF), (1.0, 1.0), NAN),
+    ("betaQF", 13170, (1.0, -2.0), (1.0, 1.0), -1.0),
+    ("cauchyPDF", 13180, (0.0, 0.0), (0.0, 1.0), INF),
+    ("cauchyCDF", 13190, (INF, 1.0), (0.0, 1.0), NAN),
+    ("cauchyQF", 13200, (0.0, -1.0), (0.0, 1.0), 2.0),
+    ("fPDF", 13210, (0, 1), (1, 1), INF),
+    ("fCDF", 13220, (1, -1), (1, 1), NAN),
+    ("fQF", 13230, (0, 0), (1, 1), -0.5),
+    ("lognormalPDF", 13240, (0.0, 0.0), (0.0, 1.0), INF),
+    ("lognormalCDF", 13250, (NAN, 1.0), (0.0, 1.0), -INF),
+    ("lognormalQF", 13260, (0.0, -1.0), (0.0, 1.0), 1.01),
+    ("tPDF", 13270, (0,), (1,), INF),
+    ("tCDF", 13280, (-2,), (1,), NAN),
+    ("tQF", 13290, (0,), (1,), NAN),
+    ("binomialPDF", 13300, (-1, 0.5), (3, 0.5), None),
+    ("binomialCDF", 13310, (3, 1.5), (3, 0.5), INF),
+    ("binomialQF", 13320, (3, -0.5), (3, 0.5), 3.0),
+    ("uniformPDF", 13330, (1.0, 1.0), (0.0, 1.0), INF),
+    ("uniformCDF", 13340, (2.0, 1.0), (0.0, 1.0), NAN),
+    ("uniformQF", 13350, (0.0, INF), (0.0, 1.0), -1.0),
+    ("geometricPDF", 13360, (0.0,), (0.5,), None),
+    ("geometricCDF", 13370, (1.5,), (0.5,), INF),
+    ("geometricQF", 13380, (NAN,), (0.5,), 2.0),
+    ("hypergeometricPDF", 13390, (2, 2, 5), (2, 2, 3), None),
+    ("hypergeometricCDF", 13400, (0, 0, 0), (2, 2, 3), None),
+    ("hypergeometricQF", 13410, (-1, 2, 1), (2, 2, 3), 1.5),
+    ("negativeBinomialPDF", 13450, (-1, 0.5), (2, 0.5), None),
+    ("negativeBinomialCDF", 13460, (2, 1.5), (2, 0.5), INF),
+    ("negativeBinomialQF", 13470, (0, 0.5), (2, 0.5), -0.5),
+    ("weibullPDF", 13420, (0.0, 1.0), (1.0, 1.0), INF),
+    ("weibullCDF", 13430, (1.0, 0.0), (1.0, 1.0), NAN),
+    ("weibullQF", 13440, (-1.0, 1.0), (1.0, 1.0), 7.0),
+]
+
+
+def _types(values: tuple) -> list[Any]:
+    return [INT if isinstance(v, int) else DOUBLE for v in values]
+
+
+@pytest.mark.parametrize(("stem", "code", "bad", "good", "bad_x"), ERRORS,
+                         ids=[e[0] for e in ERRORS])
+def test_error_codes(stem: str, code: int, bad: tuple, good: tuple, bad_x: Any) -> None:
+    x_type = INT if stem.endswith("PDF") and stem[:-3] in DISCRETE else DOUBLE
+    if (stem[:-3], "CDF") in X_TYPES and stem.endswith("CDF"):
+        x_type = INT
+    x = 1 if x_type is INT else 0.5
+    f = fn(f"prob.dist.{stem}", x_type, *_types(good))
+    raises(code, f, x, *bad)
+    f(x, *good)  # the valid parameters are accepted
+    if bad_x is not None:
+        raises(code + 1, f, bad_x, *good)
+    if stem.startswith("gaussian"):  # the record form validates the variance too
+        rec_t = parse_type({"type": "record", "name": "GV", "fields": [
+            {"name": "mean", "type": "double"}, {"name": "variance", "type": "double"}]})
+        g = fn(f"prob.dist.{stem}", DOUBLE, rec_t)
+        raises(code, g, 0.5, {"mean": 0.0, "variance": -1.0})
+        raises(code, g, 0.5, {"mean": INF, "variance": 1.0})
+
+
+def test_all_functions_have_error_tests() -> None:
+    import json
+    from pathlib import Path
+
+    spec = json.loads(Path("pfa/lib/signatures.json").read_text())["functions"]
+    names = {f["name"][len("prob.dist."):] for f in spec if f["name"].startswith("prob.dist.")}
+    assert names == {e[0] for e in ERRORS}
