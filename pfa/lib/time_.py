@@ -1,11 +1,12 @@
 """time.*: calendar fields of timestamps (seconds since the epoch, UTC) in IANA time zones.
 
 A blank zone means UTC. Valid timestamps run from -62135596800 (0001-01-01T00:00:00Z) to
-253402300799 (9999-12-31T23:59:59Z). Fields are computed from the local wall-clock time on
-the proleptic Gregorian calendar (timestamps resolved to the microsecond), so a zone offset that moves the first or last expressible
-instant into year 0 or 10000 still gives an answer. ``time.makeTimestamp`` resolves an
-ambiguous local time (the repeated hour when clocks go back) to the earlier instant and
-rejects a local time that does not exist (skipped when clocks go forward).
+253402300799 (9999-12-31T23:59:59Z), resolved to the microsecond. Fields are computed from
+the local wall-clock time on the proleptic Gregorian calendar, so a zone offset that moves the
+first or last expressible instant into year 0 or 10000 still gives an answer.
+``time.makeTimestamp`` resolves an ambiguous local time (the repeated hour when clocks go
+back) to the earlier instant and rejects a local time that does not exist (skipped when
+clocks go forward).
 """
 
 from __future__ import annotations
