@@ -99,7 +99,10 @@ def update_readme(path: str) -> None:
 if __name__ == "__main__":
     import sys
 
+    # Run as a script this file is "__main__"; the converters register in the real module.
+    from pfa.exporters import registry as _registry
+
     if len(sys.argv) > 2 and sys.argv[1] == "--update":
-        update_readme(sys.argv[2])
+        _registry.update_readme(sys.argv[2])
     else:
-        print(markdown_table())
+        print(_registry.markdown_table())
