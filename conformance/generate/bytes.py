@@ -22,7 +22,7 @@ from conformance.generate._helper import (
     f32,
 )
 
-BY, S, I, B = "bytes", "string", "int", "boolean"
+BY, S, IN, B = "bytes", "string", "int", "boolean"
 SAMPLE = [(b"hello",), (b"",), (b"\xc3\xa9t\xc3\xa9",), (b"\xff\xfe",), (b"\x00\x7f\x80",),
           (b"\xfe\xff\x00A",), (b"\xd8\x00",)]
 
@@ -63,8 +63,8 @@ def _enc(codec: str, code: int):
 
 def build_bytes() -> Module:
     g = Module("bytes")
-    g.fn("bytes.len", [BY], I, len, SAMPLE)
-    g.fn("bytes.subseq", [BY, I, I], BY, lambda x, a, b: x[a:b],
+    g.fn("bytes.len", [BY], IN, len, SAMPLE)
+    g.fn("bytes.subseq", [BY, IN, IN], BY, lambda x, a, b: x[a:b],
          [(b"abcdef", 1, 3), (b"abcdef", -2, 100), (b"abc", 2, 1), (b"", 0, 5), (b"\x00\xff", 1, 2)])
 
     def subseqto(x, a, b, r):
@@ -72,7 +72,7 @@ def build_bytes() -> Module:
         b2 = max(slice(b, None).indices(len(x))[0], a2)
         return x[:a2] + r + x[b2:]
 
-    g.fn("bytes.subseqto", [BY, I, I, BY], BY, subseqto,
+    g.fn("bytes.subseqto", [BY, IN, IN, BY], BY, subseqto,
          [(b"abcdef", 1, 3, b"XY"), (b"abc", -1, 10, b""), (b"abc", 2, 0, b"Z"),
           (b"", 0, 0, b"\x00"), (b"\xff\xfe", 0, 1, b"\x01\x02")])
     strs = [("hello",), ("",), ("été",), ("日本",), ("\u00ff",)]
@@ -147,8 +147,8 @@ def build_enum() -> Module:
     syms = e["symbols"]
     rows = [(s,) for s in syms] + [("RED",)]
     g.fn("enum.toString", [e], S, str, rows)
-    g.fn("enum.toInt", [e], I, syms.index, rows)
-    g.fn("enum.numSymbols", [e], I, lambda x: len(syms), rows)
+    g.fn("enum.toInt", [e], IN, syms.index, rows)
+    g.fn("enum.numSymbols", [e], IN, lambda x: len(syms), rows)
     return g
 
 
@@ -179,8 +179,8 @@ def build_cast() -> Module:
 
     rows = [(255, 8), (127, 8), (-1, 8), (2**40 + 3, 32), (LONG_MIN, 64), (5, 1), (5, 65),
             (-1, 63), (-2, 64)]
-    g.fn("cast.signed", ["long", I], "long", signed, rows)
-    g.fn("cast.unsigned", ["long", I], "long", unsigned, rows)
+    g.fn("cast.signed", ["long", IN], "long", signed, rows)
+    g.fn("cast.unsigned", ["long", IN], "long", unsigned, rows)
 
     def to_int(lo, hi, code):
         def ref(x):
@@ -195,20 +195,20 @@ def build_cast() -> Module:
 
     ti = to_int(INT_MIN, INT_MAX, 17020)
     tl = to_int(LONG_MIN, LONG_MAX, 17030)
-    g.fn("cast.int", [I], I, ti, [(5,), (INT_MIN,)])
-    g.fn("cast.int", ["long"], I, ti, [(2**31,), (-7,), (INT_MAX,)])
-    g.fn("cast.int", ["double"], I, ti, [(2.7,), (-2.7,), (2.5,), (3e9,), (NAN,), (-INF,)])
-    g.fn("cast.int", ["float"], I, ti, [(1.25,)])
-    g.fn("cast.long", [I], "long", tl, [(INT_MIN,), (3,)])
+    g.fn("cast.int", [IN], IN, ti, [(5,), (INT_MIN,)])
+    g.fn("cast.int", ["long"], IN, ti, [(2**31,), (-7,), (INT_MAX,)])
+    g.fn("cast.int", ["double"], IN, ti, [(2.7,), (-2.7,), (2.5,), (3e9,), (NAN,), (-INF,)])
+    g.fn("cast.int", ["float"], IN, ti, [(1.25,)])
+    g.fn("cast.long", [IN], "long", tl, [(INT_MIN,), (3,)])
     g.fn("cast.long", ["long"], "long", tl, [(LONG_MAX,)])
     g.fn("cast.long", ["double"], "long", tl, [(1e18 + 0.0,), (-3.6,), (1e19,), (NAN,), (INF,)])
     g.fn("cast.long", ["float"], "long", tl, [(-8.5,)])
-    g.fn("cast.float", [I], "float", lambda x: f32(float(x)), [(16777217,), (0,), (-5,)],
+    g.fn("cast.float", [IN], "float", lambda x: f32(float(x)), [(16777217,), (0,), (-5,)],
          rtol=1e-7)
     g.fn("cast.float", ["long"], "float", lambda x: f32(float(x)), [(LONG_MAX,)], rtol=1e-7)
     g.fn("cast.float", ["double"], "float", f32, [(0.1,), (1e39,), (NAN,), (-INF,)], rtol=1e-7)
     g.fn("cast.float", ["float"], "float", f32, [(2.5,)], rtol=1e-7)
-    g.fn("cast.double", [I], "double", float, [(INT_MAX,), (-1,)])
+    g.fn("cast.double", [IN], "double", float, [(INT_MAX,), (-1,)])
     g.fn("cast.double", ["long"], "double", float, [(LONG_MIN,), (2**53 + 1,)])
     g.fn("cast.double", ["float"], "double", float, [(f32(0.1),), (INF,)])
     g.fn("cast.double", ["double"], "double", float, [(NAN,)])
@@ -229,7 +229,7 @@ def build_cast() -> Module:
             return out + [cast(not lo <= x < hi)] if oor else out
         return enum_ref, dict_ref, int_ref
 
-    for suffix, t, cast, code in (("Boolean", B, bool, 17060), ("Int", I, int, 17070),
+    for suffix, t, cast, code in (("Boolean", B, bool, 17060), ("Int", IN, int, 17070),
                                   ("Long", "long", int, 17080), ("Float", "float", float, 17090),
                                   ("Double", "double", float, 17100)):
         name = f"cast.fanout{suffix}"
@@ -238,15 +238,15 @@ def build_cast() -> Module:
         g.fn(name, [S, arr(S), B], arr(t), lambda x, d, o, dr=dr, code=code: dr(x, d, o, code),
              [("b", ["a", "b", "c"], False), ("z", ["a", "b"], True), ("a", ["a", "a"], False),
               ("", [], True)])
-        g.fn(name, [I, I, I, B], arr(t), ir,
+        g.fn(name, [IN, IN, IN, B], arr(t), ir,
              [(3, 1, 5, False), (9, 1, 5, True), (0, 0, 2, True)])
-    g.fn("cast.avro", [I], BY, _zz, [(0,), (-1,), (1,), (64,), (INT_MIN,)])
+    g.fn("cast.avro", [IN], BY, _zz, [(0,), (-1,), (1,), (64,), (INT_MIN,)])
     g.fn("cast.avro", [S], BY, lambda s: _zz(len(s.encode())) + s.encode(), [("",), ("héllo",)])
     g.fn("cast.avro", ["double"], BY, lambda x: struct.pack("<d", x), [(1.5,)])
     g.fn("cast.avro", [arr("long")], BY,
          lambda a: (_zz(len(a)) + b"".join(_zz(v) for v in a) if a else b"") + b"\x00",
          [([1, 2, 3],), ([],)])
-    g.fn("cast.json", [I], S, json.dumps, [(5,), (-7,), (INT_MAX,)])
+    g.fn("cast.json", [IN], S, json.dumps, [(5,), (-7,), (INT_MAX,)])
     g.fn("cast.json", [S], S, json.dumps, [("abc",), ("",)])
     g.fn("cast.json", [B], S, json.dumps, [(True,)])
     g.fn("cast.json", ["null"], S, json.dumps, [(None,)])
@@ -255,18 +255,18 @@ def build_cast() -> Module:
 
 def build_impute() -> Module:
     g = Module("impute")
-    ou = [I, "null"]
+    ou = [IN, "null"]
 
     def err_null(x):
         if x is None:
             raise Err(21000)
         return x
 
-    g.fn("impute.errorOnNull", [ou], I, err_null, [(3,), (None,), (0,), (-5,), (INT_MAX,)])
+    g.fn("impute.errorOnNull", [ou], IN, err_null, [(3,), (None,), (0,), (-5,), (INT_MAX,)])
     g.fn("impute.errorOnNull", [["null", S]], S, err_null, [("x",), (None,)])
-    g.fn("impute.defaultOnNull", [ou, I], I, lambda x, d: d if x is None else x,
+    g.fn("impute.defaultOnNull", [ou, IN], IN, lambda x, d: d if x is None else x,
          [(3, 7), (None, 7), (0, -1), (None, 0), (INT_MIN, 1)])
-    g.fn("impute.defaultOnNull", [[arr(I), "null"], arr(I)], arr(I),
+    g.fn("impute.defaultOnNull", [[arr(IN), "null"], arr(IN)], arr(IN),
          lambda x, d: d if x is None else x, [([1], [2]), (None, [])])
     fl = [(1.5,), (0.0,), (NAN,), (INF,), (-INF,), (-2.0,)]
     for name, f in (("impute.isnan", math.isnan), ("impute.isinf", math.isinf),

@@ -171,7 +171,7 @@ def build() -> Module:
     bools = [(a, b) for a in (True, False) for b in (True, False)]
     g.fn("&&", ["boolean", "boolean"], "boolean", lambda x, y: x and y, bools)
     g.fn("||", ["boolean", "boolean"], "boolean", lambda x, y: x or y, bools)
-    g.fn("^^", ["boolean", "boolean"], "boolean", operator.xor, bools)
+    g.fn("^^", ["boolean", "boolean"], "boolean", operator.xor, bools + [(True, True)])
     g.fn("!", ["boolean"], "boolean", operator.not_, [(True,), (False,)])
     g.fn("&&", [], "boolean", None,
          [X((), out=False)], args=[False, _BOOM],

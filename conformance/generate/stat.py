@@ -9,7 +9,7 @@ from scipy import stats
 
 from conformance.generate._helper import INF, NAN, Err, Module, arr, fcndef, mp, rec
 
-D, I, B, S = "double", "int", "boolean", "string"
+D, IN, B, S = "double", "int", "boolean", "string"
 AD, AAD = arr(D), arr(arr(D))
 
 
@@ -65,7 +65,7 @@ def build_sample() -> Module:
             out.append({"x": xi, "w": wi, "count": tot, "mean": mean})
         return out
 
-    g.fn("stat.sample.updateWindow", [D, D, arr(W), I], D, lambda x, w, s, k: uwin(x, w, s, k)[-1]["mean"],
+    g.fn("stat.sample.updateWindow", [D, D, arr(W), IN], D, lambda x, w, s, k: uwin(x, w, s, k)[-1]["mean"],
          [(1.0, 1.0, [], 3), (5.0, 1.0, [{"x": 1.0, "w": 1.0, "count": 1.0, "mean": 1.0}], 3),
           (7.0, 1.0, [{"x": 1.0, "w": 1.0, "count": 1.0, "mean": 1.0},
                       {"x": 3.0, "w": 1.0, "count": 2.0, "mean": 2.0}], 2),
@@ -128,11 +128,11 @@ def build_sample() -> Module:
     g.fn("stat.sample.forecast1HoltWinters", [H], D, lambda s: s["level"] + s["trend"],
          [(h0,), ({"level": 0.0, "trend": 0.0},), ({"level": -5.0, "trend": 2.5},),
           ({"level": 1e300, "trend": 1e300},), ({"level": INF, "trend": 1.0},)])
-    g.fn("stat.sample.forecastHoltWinters", [I, H], AD,
+    g.fn("stat.sample.forecastHoltWinters", [IN, H], AD,
          lambda n, s: [s["level"] + i * s["trend"] for i in range(1, n + 1)],
          [(3, h0), (0, h0), (1, {"level": 0.0, "trend": -1.0}), (2, {"level": 5.0, "trend": 0.0}),
           (4, {"level": 1.0, "trend": 0.5})])
-    Hn = rec("Hn", low=D, high=D, numbins=I, values=AD)
+    Hn = rec("Hn", low=D, high=D, numbins=IN, values=AD)
 
     def fill(x, w, h):
         if len(h["values"]) != h["numbins"]:
@@ -150,7 +150,7 @@ def build_sample() -> Module:
     g.fn("stat.sample.fillHistogram", [D, D, Hn], "Hn", fill,
          [(3.0, 1.0, hh), (0.0, 2.0, hh), (10.0, 1.0, hh), (-1.0, 1.0, hh),
           (1.0, 1.0, {**hh, "values": [0.0]}), (1.0, 1.0, {**hh, "high": 0.0})])
-    H2 = rec("H2", xlow=D, xhigh=D, xnumbins=I, ylow=D, yhigh=D, ynumbins=I, values=AAD)
+    H2 = rec("H2", xlow=D, xhigh=D, xnumbins=IN, ylow=D, yhigh=D, ynumbins=IN, values=AAD)
 
     def fill2(x, y, w, h):
         if len(h["values"]) != h["xnumbins"] or any(len(r) != h["ynumbins"] for r in h["values"]):
@@ -176,7 +176,7 @@ def build_sample() -> Module:
     def topn(x, top, n):
         return sorted(top + [x], reverse=True)[:max(n, 0)]
 
-    g.fn("stat.sample.topN", [D, AD, I], AD, topn,
+    g.fn("stat.sample.topN", [D, AD, IN], AD, topn,
          [(4.0, [5.0, 3.0, 1.0], 3), (0.0, [5.0, 3.0, 1.0], 3), (9.0, [], 2), (2.0, [3.0], 1),
           (6.0, [5.0, 3.0], 5)],
          args=[0, 1, 2, fcndef([("a", D), ("b", D)], B, {"<": ["a", "b"]})],
@@ -186,7 +186,7 @@ def build_sample() -> Module:
 
 def build_change() -> Module:
     g = Module("stat.change")
-    T = rec("T", numEvents=I, numRuns=I, currentRun=I, longestRun=I)
+    T = rec("T", numEvents=IN, numRuns=IN, currentRun=IN, longestRun=IN)
 
     def trig(p, h):
         if not p:
@@ -276,7 +276,7 @@ def build_test() -> Module:
     g.fn("stat.test.mahalanobis", [AD, AD, AAD], D, maha,
          [([1.0, 2.0], [0.0, 0.0], [[1.0, 0.0], [0.0, 4.0]]), ([3.0], [1.0], [[4.0]]),
           ([], [], []), ([1.0], [1.0, 2.0], [[1.0]]), ([1.0, 2.0], [0.0, 0.0], [[1.0]])], **kw)
-    X2 = rec("X2", chi2=D, dof=I)
+    X2 = rec("X2", chi2=D, dof=IN)
 
     def upd(p, s):
         ps = p if isinstance(p, list) else [p]

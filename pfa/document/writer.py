@@ -275,5 +275,5 @@ def write_yaml(doc: PfaDocument) -> str:
     """The document as YAML (same structure as :func:`write`)."""
     import yaml
 
-    return yaml.safe_dump(write(doc), sort_keys=False, allow_unicode=True,
+    return yaml.safe_dump(write(doc), sort_keys=False, allow_unicode=False,
                           default_flow_style=False, width=100)

@@ -261,6 +261,19 @@ def _special_flow(x: float, histogram: Record) -> str | None:
     return None
 
 
+def _bin_index(x: float, low: float, high: float, numbins: int) -> int:
+    """The bin of ``low <= x < high`` among ``numbins`` equal bins whose edges are
+    ``low + i (high - low) / numbins``: the scaled position, corrected against those edges
+    where rounding put it in a neighbouring bin."""
+    step = (high - low) / numbins
+    index = min(int((x - low) * (numbins / (high - low))), numbins - 1)
+    if x < low + index * step:
+        index -= 1
+    elif index < numbins - 1 and x >= low + (index + 1) * step:
+        index += 1
+    return index
+
+
 def _fill_fixed(x: float, w: float, histogram: Record, name: str) -> Record:
     numbins, low, high = histogram["numbins"], histogram["low"], histogram["high"]
     values = histogram["values"]
@@ -277,7 +290,7 @@ def _fill_fixed(x: float, w: float, histogram: Record, name: str) -> Record:
         elif x < low:
             flow = "underflow"
         else:
-            index = min(int(math.floor((x - low) / (high - low) * numbins)), numbins - 1)
+            index = _bin_index(x, low, high, numbins)
             return _with_flows(histogram, _add_at(values, index, w), w, None)
     return _with_flows(histogram, values, w, flow)
 
@@ -357,8 +370,8 @@ def fill_histogram2d(x: float, y: float, w: float, histogram: Record) -> Record:
         return _with_flows(histogram, values, w, "infflow")
     xr, yr = _region(x, xlow, xhigh), _region(y, ylow, yhigh)
     if xr == yr == "mid":
-        i = min(int(math.floor((x - xlow) / (xhigh - xlow) * xbins)), xbins - 1)
-        j = min(int(math.floor((y - ylow) / (yhigh - ylow) * ybins)), ybins - 1)
+        i = _bin_index(x, xlow, xhigh, xbins)
+        j = _bin_index(y, ylow, yhigh, ybins)
         out = list(values)
         out[i] = _add_at(values[i], j, w)
         return _with_flows(histogram, out, w, None)

@@ -59,10 +59,10 @@ def kolmogorov(x: list[float], y: list[float]) -> float:
     i = j = 0
     d = 0.0
     while i < n1 and j < n2:
-        a, b = xs[i], ys[j]
-        if a <= b:
+        v = min(xs[i], ys[j])  # step both empirical CDFs past every copy of v
+        while i < n1 and xs[i] == v:
             i += 1
-        if b <= a:
+        while j < n2 and ys[j] == v:
             j += 1
         d = max(d, abs(i / n1 - j / n2))
     en = math.sqrt(n1 * n2 / (n1 + n2))

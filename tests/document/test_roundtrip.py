@@ -18,7 +18,8 @@ def test_read_write_dict_roundtrip(doc):
     assert read(write(doc)) == doc
 
 
-@_SETTINGS
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(documents())
 def test_read_write_json_text_roundtrip_and_determinism(doc):
     text = write_json(doc)
@@ -28,14 +29,14 @@ def test_read_write_json_text_roundtrip_and_determinism(doc):
     assert write_json(doc, indent=2) == write_json(again, indent=2)
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(documents())
 def test_read_write_yaml_roundtrip(doc):
     assert read_yaml(write_yaml(doc)) == doc
 
 
-@_SETTINGS
+@settings(max_examples=100, deadline=None)
 @given(expressions)
 def test_expression_roundtrip(expr):
     assert read_expr(write_expr(expr)) == expr

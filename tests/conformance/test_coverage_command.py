@@ -1,0 +1,29 @@
+"""``pfa coverage``."""
+
+from __future__ import annotations
+
+import json
+
+from pfa.cli import main
+
+
+def test_table_lists_all_functions(capsys):
+    main(["coverage", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["functions"]["total"] == 449
+    assert "If" in out["forms"] and "FcnRef" in out["forms"]
+    assert sum(r["total"] for r in out["modules"].values()) == 449
+
+
+def test_model_runnable(tmp_path, capsys):
+    p = tmp_path / "m.json"
+    p.write_text(json.dumps({"input": "double", "output": "double",
+                             "action": [{"m.sqrt": [{"+": ["input", 1]}]}]}))
+    assert main(["coverage", str(p), "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["runnable"] and rep["functions_used"] == ["+", "m.sqrt"]
+    assert "Call" in rep["special_forms_used"]
+
+
+def test_model_unreadable(tmp_path, capsys):
+    assert main(["coverage", str(tmp_path / "nope.json")]) == 2
