@@ -1021,16 +1021,13 @@ def read(source: Any) -> PfaDocument:
     ``.yaml``/``.yml`` file (``pathlib.Path`` or path string)."""
     if isinstance(source, (bytes, bytearray)):
         source = source.decode("utf-8")
-    if isinstance(source, dict):
-        value = source
+    p = _as_file(source)
+    if p is not None:
+        value = _load_file(p)
+    elif isinstance(source, str):
+        value = _loads_json(source)
     else:
-        p = _as_file(source)
-        if p is not None:
-            value = _load_file(p)
-        elif isinstance(source, str):
-            value = _loads_json(source)
-        else:
-            raise TypeError(f"cannot read a PFA document from {type(source).__name__}")
+        value = source  # already-decoded JSON
     return _Reader().document(value)
 
 

@@ -139,12 +139,13 @@ def _rfind_slice(keys: list, needle: list) -> int:
 
 
 def _count_slice(keys: list, needle: list) -> int:
+    """Occurrences of the sub-array ``needle``, overlapping ones included."""
     if not needle:
         return 0
     total, i = 0, _find_slice(keys, needle)
     while i >= 0:
         total += 1
-        i = _find_slice(keys, needle, i + len(needle))
+        i = _find_slice(keys, needle, i + 1)  # overlapping matches count (as titus2)
     return total
 
 

@@ -150,8 +150,10 @@ def _gp_fit_predict(x: np.ndarray, xs: np.ndarray, y: np.ndarray, nugget: Any,
     n = len(xs)
     with np.errstate(all="ignore"):
         xmean, xstd = xs.mean(axis=0), xs.std(axis=0)
+        xstd = np.where(xstd == 0.0, 1.0, xstd)  # a constant feature (e.g. one entry)
         xnorm = (xs - xmean) / xstd
         ymean, ystd = y.mean(), y.std()
+        ystd = ystd if ystd != 0.0 else 1.0
         ynorm = (y - ymean) / ystd
         rows = xnorm.tolist()
         r = np.eye(n) * (1.0 + nugget)

@@ -77,9 +77,9 @@ EXPR_ERRORS = [
     ({"cond": [{"if": True, "then": 1, "else": 2}]}, "$.cond[0].else", "cannot have \"else\""),
     ({"cond": [{"if": True}]}, "$.cond[0]", "needs a 'then'"),
     ({"while": True}, "$", "needs a 'do'"),
-    ({"do": 1, "until": True, "while": True}, "$", "unexpected member"),
+    ({"do": 1, "until": True, "while": True}, "$.until", "unexpected member"),
     ({"for": {}, "while": True, "step": {}, "do": 1}, "$.for", "at least one member"),
-    ({"for": {"i": 0}, "until": True, "step": {}, "do": 1}, "$", "unexpected member"),
+    ({"for": {"i": 0}, "until": True, "step": {}, "do": 1}, "$.until", "unexpected member"),
     ({"foreach": "x.y", "in": "a", "do": 1}, "$.foreach", "not a valid symbol"),
     ({"foreach": "x", "in": "a", "do": 1, "seq": "yes"}, "$.seq", "true or false"),
     ({"forkey": "k", "in": "m", "do": 1}, "$", "needs a 'forval'"),
@@ -108,8 +108,8 @@ EXPR_ERRORS = [
     ({"try": 1, "filter": "x"}, "$.filter", "JSON array"),
     ({"try": 1, "filter": [1.5]}, "$.filter[0]", "error message or code"),
     ({"log": 1, "namespace": 1}, "$.namespace", "namespace string"),
-    ({"@": 3, "+": [1, 2]}, "$.@", "locator mark"),
-    ({"type": {"type": "map", "values": "int"}, "value": {"@": 1}}, "$.value.@",
+    ({"@": 3, "+": [1, 2]}, '$["@"]', "locator mark"),
+    ({"type": {"type": "map", "values": "int"}, "value": {"@": 1}}, '$.value["@"]',
      "locator mark"),
 ]
 

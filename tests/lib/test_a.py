@@ -84,7 +84,7 @@ def test_search_three_signatures():
     assert call("a.contains", h, lambda x: x > 2, types=[AI, PRED]) is True
     assert call("a.count", h, [2, 3]) == 2
     assert call("a.count", h, [], types=[AI, AI]) == 0
-    assert call("a.count", [1, 1, 1, 1], [1, 1]) == 2          # non-overlapping
+    assert call("a.count", [1, 1, 1, 1], [1, 1]) == 3          # overlapping
     assert call("a.count", h, 2) == 3
     assert call("a.count", h, lambda x: x % 2 == 1, types=[AI, PRED]) == 3
     assert call("a.index", h, [2, 3]) == 1
