@@ -1,0 +1,1097 @@
+"""The vector back end: compile a typed ``map`` document into kernels over columns.
+
+Every expression becomes a kernel ``k(env) -> column`` (see :mod:`pfa.engine.columns`) that
+computes the expression for all rows of a batch at once. An :class:`Env` holds the columns
+of the local symbols (slots are laid out with the scalar back end's :class:`FnScope`), the
+rows it covers and the runtime errors of its rows:
+
+* a branch (``if``, ``cond``, ``ifnotnull``, the right side of ``&&``/``||``) runs in a
+  sub-environment holding only the rows that take it, so a branch's errors fire only for them;
+  symbols set inside the branch are scattered back when it closes;
+* an inline function (``a.map``, ``a.fold`` …) runs once per array position over all rows;
+* a runtime error is recorded per row (the first one of a row wins, which is the one the
+  scalar engine raises because kernels run in the scalar evaluation order); a failed row keeps
+  flowing through the kernels with meaningless values that are never reported.
+
+What cannot be vectorized falls back, visibly (:attr:`Plan.explain`):
+
+* a library call without a vector form runs its scalar implementation row by row on
+  vectorized arguments ("row-wise");
+* any other subtree (loops, user functions, ``try``, casts …) is compiled by the scalar back
+  end and run row by row with the values of the symbols it reads ("scalar island");
+* documents that are not ``map`` documents, that write cells or pools, emit, log, draw random
+  numbers or read the action counters, or configure timeouts run entirely on the scalar engine.
+
+Results are bit-identical to the scalar engine: kernels perform the same floating-point
+operations in the same order (see :func:`pfa.engine.columns.py_sum`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pfa.avro.types import AvroArray, AvroRecord, AvroType, AvroUnion
+from pfa.document import ast as A
+from pfa.errors import PfaError, PfaRuntimeError, PfaSemanticError, PfaUserError
+from pfa.lib.registry import CallSite
+
+from .columns import (
+    Arr,
+    Col,
+    Const,
+    NotVectorized,
+    Opt,
+    Rec,
+    coerce,
+    dense,
+    from_py,
+    kind,
+    materialize,
+    merge,
+    non_null,
+    scatter,
+    take,
+    to_py,
+)
+from .scalar import FnScope, _fcn_type, _literal_string, coercer, unexpected
+
+Kernel = Callable[["Env"], Col]
+
+
+class NoVector(Exception):
+    """A form that the vector compiler does not handle (``reason`` says why)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class ExplainEntry:
+    """How one expression runs in a batch: ``mode`` is "vector", "row-wise" (a library call
+    run row by row on vectorized arguments), "scalar island" or "scalar" (whole action)."""
+
+    path: str
+    form: str
+    mode: str
+    reason: str = ""
+
+    def __str__(self) -> str:
+        tail = f" — {self.reason}" if self.reason else ""
+        return f"{self.mode:13s} {self.path}  {self.form}{tail}"
+
+
+# =============================================================================================
+# environments
+# =============================================================================================
+
+class Env:
+    """The columns of local symbols over some rows of a batch, and those rows' errors.
+
+    ``parent``/``idx``: this env's row ``j`` is the parent's row ``idx[j]`` (``idx`` None: the
+    same rows). ``captures`` (inline function bodies only): local slot → parent slot."""
+
+    __slots__ = ("n", "parent", "idx", "vars", "errors", "dirty", "declared", "captures")
+
+    def __init__(self, n: int, parent: Env | None = None, idx: np.ndarray | None = None,
+                 captures: dict[int, int] | None = None):
+        self.n = n
+        self.parent = parent
+        self.idx = idx
+        self.vars: dict[int, Col] = {}
+        self.errors: dict[int, PfaRuntimeError] = {}
+        self.dirty: set[int] = set()
+        self.declared: set[int] = set()
+        self.captures = captures
+
+    def get(self, slot: int) -> Col:
+        try:
+            return self.vars[slot]
+        except KeyError:
+            pass
+        if self.parent is None:
+            raise KeyError(slot)
+        outer = slot if self.captures is None else self.captures[slot]
+        col = self.parent.get(outer)
+        if self.idx is not None:
+            col = take(col, self.idx)
+        self.vars[slot] = col
+        return col
+
+    def let(self, slot: int, col: Col) -> None:
+        self.vars[slot] = col
+        self.declared.add(slot)
+
+    def set(self, slot: int, col: Col) -> None:
+        self.vars[slot] = col
+        if slot not in self.declared:
+            self.dirty.add(slot)
+
+    def fail(self, rows: Any, exc: PfaRuntimeError) -> None:
+        """Record ``exc`` for ``rows`` (a boolean mask, a scalar bool or row indexes)."""
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            rows = np.flatnonzero(np.broadcast_to(rows, (self.n,)))
+        errs = self.errors
+        for j in rows.tolist():
+            errs.setdefault(j, exc)
+
+    def alive(self) -> np.ndarray:
+        """Mask of the rows without a recorded error (here or in an enclosing env)."""
+        if self.parent is None:
+            mask = np.ones(self.n, dtype=bool)
+        else:
+            up = self.parent.alive()
+            mask = up.copy() if self.idx is None else up[self.idx]
+        if self.errors:
+            mask[list(self.errors)] = False
+        return mask
+
+    def sub(self, idx: np.ndarray | None) -> Env:
+        """The environment of rows ``idx`` (None: all rows) of this one (a branch)."""
+        return Env(self.n if idx is None else len(idx), self, idx)
+
+    def close(self, child: Env, types: dict[int, AvroType]) -> None:
+        """Take back the errors of ``child`` (in its row order) and the symbols it set."""
+        if child.errors:
+            errs = self.errors
+            if child.idx is None:
+                for j in sorted(child.errors):
+                    errs.setdefault(j, child.errors[j])
+            else:
+                idx = child.idx
+                for j in sorted(child.errors):
+                    errs.setdefault(int(idx[j]), child.errors[j])
+        for slot in child.dirty:
+            new = child.vars[slot]
+            if child.idx is not None:
+                new = scatter(self.get(slot), child.idx, new, types[slot], self.n)
+            self.set(slot, new)
+
+
+def _scope_types(scope: FnScope) -> dict[int, AvroType]:
+    types = getattr(scope, "vtypes", None)
+    if types is None:
+        types = {}
+        scope.vtypes = types  # type: ignore[attr-defined]
+    return types
+
+
+def _declare(scope: FnScope, name: str, t: AvroType) -> int:
+    slot = scope.declare(name, t)
+    _scope_types(scope)[slot] = t
+    return slot
+
+
+# =============================================================================================
+# the plan
+# =============================================================================================
+
+@dataclass
+class Plan:
+    """A compiled batch plan: ``run(input column, n)`` → (output column, errors by row), or
+    ``vectorized`` False when the whole action runs on the scalar engine."""
+
+    vectorized: bool
+    explain: list[ExplainEntry] = field(default_factory=list)
+    action: Kernel | None = None
+
+    def run(self, input_col: Col, n: int) -> tuple[Col, dict[int, PfaRuntimeError]]:
+        assert self.action is not None
+        env = Env(n)
+        env.let(0, input_col)
+        with np.errstate(all="ignore"):
+            out = self.action(env)
+        return out, env.errors
+
+
+_IMPURE_PREFIXES = ("rand.",)
+_IMPURE = {"emit", "a.shuffle", "model.cluster.randomSeeds"}
+
+
+def _whole_scalar_reason(engine: Any) -> str | None:
+    """Why the document must run entirely on the scalar engine (None if it need not)."""
+    if engine.method != "map":
+        return f"method is {engine.method!r} (only map documents are vectorized)"
+    if engine.options.any_timeout:
+        return "timeouts are configured"
+    doc = engine.document
+    roots: list[Any] = list(doc.action) + list(doc.fcns.values())
+    for root in roots:
+        for node in A.walk(root):
+            if isinstance(node, (A.CellTo, A.PoolTo, A.PoolDel)):
+                return f"{type(node).__name__} at {node.path} writes engine state"
+            if isinstance(node, A.Log):
+                return f"log at {node.path} (log order is per row)"
+            if isinstance(node, (A.Call, A.FcnRef)):
+                name = node.name
+                if name in _IMPURE or name.startswith(_IMPURE_PREFIXES):
+                    return f"{name} at {node.path} has side effects (random numbers, emit)"
+            if isinstance(node, A.Ref) and node.name in ("actionsStarted", "actionsFinished"):
+                return f"{node.name} at {node.path} changes from row to row"
+    return None
+
+
+def build_plan(engine: Any) -> Plan:
+    """Compile ``engine``'s action for batches (or explain why it runs row by row)."""
+    reason = _whole_scalar_reason(engine)
+    if reason is not None:
+        return Plan(False, [ExplainEntry("$.action", "action", "scalar", reason)])
+    comp = VectorCompiler(engine)
+    try:
+        action = comp.compile_action()
+    except NoVector as nv:
+        return Plan(False, comp.entries + [ExplainEntry("$.action", "action", "scalar",
+                                                        nv.reason)])
+    return Plan(True, comp.entries, action)
+
+
+# =============================================================================================
+# the compiler
+# =============================================================================================
+
+def _form_name(node: Any) -> str:
+    if isinstance(node, A.Call):
+        return node.name
+    return type(node).__name__
+
+
+def _declared_names(node: Any) -> set[str]:
+    out: set[str] = set()
+    for n in A.walk(node):
+        if isinstance(n, A.Let):
+            out.update(n.values)
+        elif isinstance(n, A.For):
+            out.update(n.init)
+        elif isinstance(n, A.Foreach):
+            out.add(n.name)
+        elif isinstance(n, A.Forkeyval):
+            out.update((n.forkey, n.forval))
+        elif isinstance(n, A.FcnDef):
+            out.update(p.name for p in n.params)
+        elif isinstance(n, A.IfNotNull):
+            out.update(n.symbols)
+        elif isinstance(n, A.CastCase):
+            out.add(n.named)
+        elif isinstance(n, A.Unpack):
+            out.update(name for name, _ in n.format)
+    return out
+
+
+def _assigned_names(node: Any) -> set[str]:
+    out: set[str] = set()
+    for n in A.walk(node):
+        if isinstance(n, A.SetVar):
+            out.update(n.values)
+        elif isinstance(n, A.For):
+            out.update(n.step)
+    return out
+
+
+def _normalize(res: Any) -> Col:
+    """A kernel's result with numpy scalars (all arguments constant) turned into a Const."""
+    if isinstance(res, np.ndarray) and res.ndim == 0:
+        return Const(res.item())
+    if isinstance(res, np.generic):
+        return Const(res.item())
+    return res
+
+
+def stack_results(results: list[Col], item_t: AvroType, n: int) -> Col:
+    """The array column whose position ``j`` holds ``results[j]`` (columns of ``item_t``)."""
+    t = AvroArray(item_t)
+    if all(isinstance(r, Const) for r in results):
+        return Const([r.value for r in results])
+    k = kind(item_t)
+    if k in ("int", "float", "bool"):
+        cols = [materialize(r, item_t, n) for r in results]
+        return Arr(np.stack(cols, axis=1)) if cols else from_py([[]] * n, t)
+    if k == "arr":
+        cols = [materialize(r, item_t, n) for r in results]
+        if all(isinstance(c, Arr) for c in cols):
+            shapes = {c.data.shape for c in cols}
+            if len(shapes) == 1:
+                return Arr(np.stack([c.data for c in cols], axis=1))
+    lists = [to_py(r, item_t, n) for r in results]
+    return from_py([list(row) for row in zip(*lists)] if lists else [[]] * n, t)
+
+
+def elements(col: Col, item_t: AvroType, n: int) -> list[Col] | None:
+    """The columns of the positions of an array column (None if rows differ in length)."""
+    if isinstance(col, Const):
+        return [Const(v) for v in col.value]
+    if isinstance(col, Arr):
+        data = col.data
+        if data.ndim == 2:
+            return [data[:, j] for j in range(data.shape[1])]
+        return [Arr(data[:, j]) for j in range(data.shape[1])]
+    lists = col.tolist() if isinstance(col, np.ndarray) else None
+    if lists is None or not lists:
+        return [] if lists is not None else None
+    size = len(lists[0]) if lists[0] is not None else -1
+    if any(v is None or len(v) != size for v in lists):
+        return None
+    return [from_py([v[j] for v in lists], item_t) for j in range(size)]
+
+
+def array_length(col: Col, n: int) -> np.ndarray | None:
+    """Row-wise lengths of an array column (None when unknown without a row loop)."""
+    if isinstance(col, Const):
+        return np.full(n, len(col.value), dtype=np.int64)
+    if isinstance(col, Arr):
+        return np.full(n, col.data.shape[1], dtype=np.int64)
+    return np.array([len(v) if v is not None else 0 for v in col], dtype=np.int64)
+
+
+class VectorCompiler:
+    """Compiles one engine's action into kernels (library functions bound with the engine's
+    context; scalar islands compiled with the engine's own scalar :class:`Compiler`)."""
+
+    def __init__(self, engine: Any):
+        self.engine = engine
+        self.scalar = engine._compiler
+        self.state = engine._state
+        self.ctx = engine._ctx
+        self.scope = FnScope()
+        self.entries: list[ExplainEntry] = []
+        from pfa.lib import registry
+
+        self.registry = registry
+
+    # -- entry ------------------------------------------------------------------------------
+    def compile_action(self) -> Kernel:
+        doc = self.engine.document
+        _declare(self.scope, "input", self.engine.input_type)
+        body = self._body(doc.action, self.engine.output_type)
+        return body
+
+    def note(self, node: Any, mode: str, reason: str = "") -> None:
+        self.entries.append(ExplainEntry(getattr(node, "path", "?"), _form_name(node), mode,
+                                         reason))
+
+    # -- dispatch ---------------------------------------------------------------------------
+    def expr(self, node: A.Expr) -> Kernel:
+        """The kernel of ``node``; a scalar island if the vector compiler cannot handle it."""
+        method = getattr(self, "v_" + type(node).__name__, None)
+        try:
+            if method is None:
+                raise NoVector(f"{type(node).__name__} is not vectorized")
+            return method(node)
+        except NoVector as nv:
+            return self.island(node, nv.reason)
+
+    def typed(self, node: A.Expr, expected: Any) -> Kernel:
+        k = self.expr(node)
+        return self._coerced(k, node.type, expected)
+
+    @staticmethod
+    def _coerced(k: Kernel, src: Any, dst: Any) -> Kernel:
+        if dst is None or not isinstance(dst, AvroType) or src is dst:
+            return k
+        conv = coercer(dst, src)
+        if conv is None and kind(src) == kind(dst):
+            return k
+        return lambda env: coerce(k(env), conv, src, dst, env.n)
+
+    def _body(self, exprs: list[A.Expr], ret_type: Any = None) -> Kernel:
+        ks = [self.expr(e) for e in exprs]
+        if not ks:
+            return lambda env: Const(None)
+        if ret_type is not None:
+            ks[-1] = self._coerced(ks[-1], exprs[-1].type, ret_type)
+        if len(ks) == 1:
+            return ks[0]
+        init, last = tuple(ks[:-1]), ks[-1]
+
+        def seq(env: Env) -> Col:
+            for k in init:
+                k(env)
+            return last(env)
+        return seq
+
+    def _block(self, exprs: list[A.Expr] | None, ret_type: Any = None) -> Kernel:
+        self.scope.push()
+        try:
+            return self._body(exprs or [], ret_type)
+        finally:
+            self.scope.pop()
+
+    # -- scalar islands ---------------------------------------------------------------------
+    def island(self, node: A.Expr, reason: str) -> Kernel:
+        """``node`` compiled by the scalar back end and run row by row."""
+        kernel = self.scalar_kernel(node)
+        self.note(node, "scalar island", reason)
+        return kernel
+
+    def scalar_kernel(self, node: A.Expr) -> Kernel:
+        outer_sets = _assigned_names(node) - _declared_names(node)
+        if outer_sets:
+            raise NoVector(f"sets enclosing symbol(s) {sorted(outer_sets)}")
+        iscope = FnScope(parent=self.scope)
+        sc = self.scalar
+        saved = sc.scope, sc.routine
+        sc.scope, sc.routine = iscope, "action"
+        try:
+            f = sc.expr(node)
+        except PfaSemanticError as err:
+            raise NoVector(f"scalar compiler: {err}") from None
+        finally:
+            sc.scope, sc.routine = saved
+        outer_scope = self.scope
+        t = node.type
+        return self._rowwise_kernel(f, iscope, outer_scope, t)
+
+    @staticmethod
+    def _rowwise_kernel(f: Callable[[list], Any], iscope: FnScope, outer_scope: FnScope,
+                        t: Any) -> Kernel:
+        def run_island(env: Env) -> Col:
+            captures = iscope.captures
+            types = {local: typ for _, (local, typ) in iscope.blocks[0].items()}
+            outer_types = _scope_types(outer_scope)
+            n = env.n
+            cols = [(local, to_py(env.get(outer), outer_types.get(outer, types.get(local)), n))
+                    for outer, local in captures]
+            nslots = iscope.nslots
+            alive = env.alive().tolist()
+            out: list[Any] = [None] * n
+            for j in range(n):
+                if not alive[j]:
+                    continue
+                frame: list[Any] = [None] * nslots
+                for local, vals in cols:
+                    frame[local] = vals[j]
+                try:
+                    out[j] = f(frame)
+                except PfaRuntimeError as exc:
+                    env.errors.setdefault(j, exc)
+                except PfaError:
+                    raise
+                except RecursionError:
+                    env.errors.setdefault(j, PfaRuntimeError(
+                        None, "maximum recursion depth exceeded", "action"))
+                except Exception as exc:  # noqa: BLE001 - reported as the scalar engine does
+                    env.errors.setdefault(j, unexpected(exc, "action"))
+            return from_py(out, t)
+        return run_island
+
+    # -- literals and symbols ---------------------------------------------------------------
+    def _const_of(self, node: A.Expr) -> Kernel:
+        f = self.scalar.expr(node)
+        value = f([])
+        return lambda env: Const(value)
+
+    v_LiteralNull = v_LiteralBoolean = v_LiteralInt = v_LiteralLong = _const_of
+    v_LiteralFloat = v_LiteralDouble = v_LiteralString = v_LiteralBase64 = _const_of
+    v_Literal = _const_of
+
+    def v_Ref(self, node: A.Ref) -> Kernel:
+        hit = self.scope.lookup(node.name)
+        if hit is not None:
+            slot = hit[0]
+            _scope_types(self.scope).setdefault(slot, hit[1])
+            return lambda env: env.get(slot)
+        if node.name in ("name", "instance", "version", "metadata"):
+            return self._const_of(node)
+        raise NoVector(f"symbol {node.name}")
+
+    def v_Doc(self, node: A.Doc) -> Kernel:
+        return lambda env: Const(None)
+
+    def v_Error(self, node: A.Error) -> Kernel:
+        code, message = node.code, str(node.message)
+
+        def error(env: Env) -> Col:
+            env.fail(np.ones(env.n, dtype=bool), PfaUserError(code, message))
+            return Const(None)
+        return error
+
+    def v_Upcast(self, node: A.Upcast) -> Kernel:
+        return self.typed(node.expr, node.avro_type.avro)
+
+    # -- symbols ----------------------------------------------------------------------------
+    def v_Let(self, node: A.Let) -> Kernel:
+        values = [(name, self.expr(e), e.type) for name, e in node.values.items()]
+        assigns = tuple((_declare(self.scope, name, t), k) for name, k, t in values)
+
+        def let(env: Env) -> Col:
+            for slot, k in assigns:
+                env.let(slot, k(env))
+            return Const(None)
+        return let
+
+    def v_SetVar(self, node: A.SetVar) -> Kernel:
+        assigns = []
+        for name, e in node.values.items():
+            hit = self.scope.lookup(name)
+            if hit is None:
+                raise NoVector(f"set of unknown symbol {name}")
+            _scope_types(self.scope).setdefault(hit[0], hit[1])
+            assigns.append((hit[0], self.typed(e, hit[1])))
+        pairs = tuple(assigns)
+
+        def setvar(env: Env) -> Col:
+            vals = [(s, k(env)) for s, k in pairs]
+            for s, v in vals:
+                env.set(s, v)
+            return Const(None)
+        return setvar
+
+    # -- data construction ------------------------------------------------------------------
+    def v_NewObject(self, node: A.NewObject) -> Kernel:
+        t = node.avro_type.avro
+        if not isinstance(t, AvroRecord):
+            raise NoVector("new map")
+        items = tuple((f.name, self.typed(node.fields[f.name], f.type)) for f in t.fields)
+        return lambda env: Rec({name: k(env) for name, k in items})
+
+    def v_NewArray(self, node: A.NewArray) -> Kernel:
+        t = node.avro_type.avro
+        if not isinstance(t, AvroArray):
+            raise NoVector("new with a list of a non-array type")
+        items = tuple(self.typed(e, t.items) for e in node.items)
+        item_t = t.items
+        return lambda env: stack_results([k(env) for k in items], item_t, env.n)
+
+    # -- control flow -----------------------------------------------------------------------
+    def v_Do(self, node: A.Do) -> Kernel:
+        return self._block(node.body, node.type if node.body else None)
+
+    def _branch(self, env: Env, idx: np.ndarray, body: Kernel) -> Col:
+        types = _scope_types(self.scope)
+        child = env.sub(None if len(idx) == env.n else idx)
+        out = body(child)
+        env.close(child, types)
+        return out
+
+    def v_If(self, node: A.If) -> Kernel:
+        pred = self.expr(node.predicate)
+        has_else = node.else_ is not None
+        then = self._block(node.then, node.type if has_else else None)
+        other = self._block(node.else_, node.type) if has_else else None
+        t = node.type
+        types_scope = self.scope
+
+        def if_(env: Env) -> Col:
+            p = dense(pred(env), env.n, bool)
+            yes = np.flatnonzero(p)
+            parts = []
+            types = _scope_types(types_scope)
+            if len(yes):
+                child = env.sub(None if len(yes) == env.n else yes)
+                parts.append((yes, then(child)))
+                env.close(child, types)
+            if other is None:
+                return Const(None)
+            no = np.flatnonzero(~p)
+            if len(no):
+                child = env.sub(None if len(no) == env.n else no)
+                parts.append((no, other(child)))
+                env.close(child, types)
+            if len(parts) == 1 and len(parts[0][0]) == env.n:
+                return parts[0][1]
+            return merge(t, env.n, parts)
+        return if_
+
+    def v_Cond(self, node: A.Cond) -> Kernel:
+        has_else = node.else_ is not None
+        rt = node.type if has_else else None
+        clauses = tuple((self.expr(c.predicate), self._block(c.then, rt)) for c in node.clauses)
+        other = self._block(node.else_, rt) if has_else else None
+        t = node.type
+        types_scope = self.scope
+
+        def cond(env: Env) -> Col:
+            types = _scope_types(types_scope)
+            remaining = np.arange(env.n)
+            parts = []
+            for pred, body in clauses:
+                if not len(remaining):
+                    break
+                penv = env.sub(remaining)
+                p = dense(pred(penv), penv.n, bool)
+                env.close(penv, types)
+                hit = remaining[p]
+                if len(hit):
+                    benv = env.sub(hit)
+                    parts.append((hit, body(benv)))
+                    env.close(benv, types)
+                remaining = remaining[~p]
+            if other is not None and len(remaining):
+                benv = env.sub(remaining)
+                parts.append((remaining, other(benv)))
+                env.close(benv, types)
+            if not has_else:
+                return Const(None)
+            return merge(t, env.n, parts)
+        return cond
+
+    def v_IfNotNull(self, node: A.IfNotNull) -> Kernel:
+        values = [(name, self.expr(e), e.type) for name, e in node.symbols.items()]
+        has_else = node.else_ is not None
+        rt = node.type if has_else else None
+        self.scope.push()
+        try:
+            assigns = []
+            for name, k, t in values:
+                inner = t
+                if isinstance(t, AvroUnion):
+                    rest = tuple(b for b in t.types if b.name != "null")
+                    inner = rest[0] if len(rest) == 1 else AvroUnion(rest)
+                assigns.append((_declare(self.scope, name, inner), k, t, inner))
+            then = self._body(node.then, rt)
+        finally:
+            self.scope.pop()
+        other = self._block(node.else_, rt) if has_else else None
+        t_out = node.type
+        assigns_t = tuple(assigns)
+        types_scope = self.scope
+
+        def if_not_null(env: Env) -> Col:
+            n = env.n
+            cols = [k(env) for _, k, _, _ in assigns_t]
+            null = np.zeros(n, dtype=bool)
+            for c, (_, _, t, _) in zip(cols, assigns_t):
+                null |= _null_mask(c, t, n)
+            types = _scope_types(types_scope)
+            parts = []
+            ok = np.flatnonzero(~null)
+            if len(ok):
+                child = env.sub(None if len(ok) == n else ok)
+                for c, (slot, _, t, inner) in zip(cols, assigns_t):
+                    child.let(slot, _strip_null(take(c, ok) if len(ok) != n else c, t, inner,
+                                                len(ok)))
+                parts.append((ok, then(child)))
+                env.close(child, types)
+            bad = np.flatnonzero(null)
+            if other is not None and len(bad):
+                child = env.sub(None if len(bad) == n else bad)
+                parts.append((bad, other(child)))
+                env.close(child, types)
+            if not has_else:
+                return Const(None)
+            return merge(t_out, n, parts)
+        return if_not_null
+
+    # -- paths ------------------------------------------------------------------------------
+    def _path(self, t: Any, path: list[A.Expr], codes: tuple[int, int], fcn: str
+              ) -> list[Callable[[Env, Col], Col]]:
+        steps = []
+        for p in path:
+            if isinstance(t, AvroRecord):
+                key = _literal_string(p)
+                if key is None or t.field(key) is None:
+                    raise NoVector("record path element is not a literal field name")
+                steps.append(_record_step(key))
+                t = t.field(key).type
+            elif isinstance(t, AvroArray):
+                steps.append(_array_step(self.expr(p), t.items, codes[0], fcn))
+                t = t.items
+            else:
+                raise NoVector(f"path into a {t.name}")
+        return steps
+
+    def v_AttrGet(self, node: A.AttrGet) -> Kernel:
+        base = self.expr(node.expr)
+        steps = tuple(self._path(node.expr.type, node.indexes, (2000, 2001), "attr"))
+
+        def attr(env: Env) -> Col:
+            col = base(env)
+            for step in steps:
+                col = step(env, col)
+            return col
+        return attr
+
+    def v_CellGet(self, node: A.CellGet) -> Kernel:
+        cell = self.state.cells.get(node.cell)
+        if cell is None:
+            raise NoVector(f"unknown cell {node.cell}")
+        steps = tuple(self._path(cell.type, node.indexes or [], (2004, 2005), "cell"))
+
+        def cell_get(env: Env) -> Col:
+            col: Col = Const(cell.value)
+            for step in steps:
+                col = step(env, col)
+            return col
+        return cell_get
+
+    # -- calls ------------------------------------------------------------------------------
+    def _site(self, node: A.Call) -> CallSite:
+        r = node.resolved
+        arg_types = tuple(self.scalar._arg_type(a) for a in node.args)
+        if r is None:
+            return CallSite(name=node.name, arg_types=arg_types, ret_type=node.type,
+                            param_types=arg_types, context=self.ctx)
+        return CallSite(name=node.name, arg_types=arg_types, ret_type=r.ret_type,
+                        param_types=tuple(r.param_types), labels=dict(r.labels or {}),
+                        sig_index=r.sig_index, context=self.ctx)
+
+    def v_Call(self, node: A.Call) -> Kernel:
+        name = node.name
+        if name in self.scalar.fcns:
+            raise NoVector("user function call")
+        special = _SPECIAL.get(name)
+        if special is not None:
+            kernel = special(self, node)
+            self.note(node, "vector")
+            return kernel
+        if any(isinstance(a, (A.FcnDef, A.FcnRef)) for a in node.args):
+            raise NoVector(f"{name} takes a function argument")
+        entry = self.registry.get(name)
+        if entry is None or entry.bind_scalar is None:
+            raise NoVector(f"{name} is not implemented")
+        if entry.lazy:
+            raise NoVector(f"{name} is a short-circuit function")
+        site = self._site(node)
+        ptypes = site.param_types
+        args = tuple(self.typed(a, ptypes[i] if i < len(ptypes) else None)
+                     for i, a in enumerate(node.args))
+        arg_types = tuple(ptypes[i] if i < len(ptypes) else a.type
+                          for i, a in enumerate(node.args))
+        scalar_impl = entry.scalar_for(site)
+        rowwise = _rowwise_call(scalar_impl, arg_types, node.type, name)
+        vec = entry.bind_vector(site) if entry.bind_vector is not None else None
+        if vec is None:
+            self.note(node, "row-wise", "no vector form")
+
+            def call_rowwise(env: Env) -> Col:
+                return rowwise(env, [k(env) for k in args])
+            return call_rowwise
+        self.note(node, "vector")
+
+        def call(env: Env) -> Col:
+            cols = [k(env) for k in args]
+            try:
+                return _normalize(vec(env, *cols))
+            except NotVectorized:
+                return rowwise(env, cols)
+        return call
+
+    # -- inline functions -------------------------------------------------------------------
+    def inline(self, fdef: Any, ptype: Any = None) -> InlineFcn:
+        """An inline function (or a reference to a library function) run on columns."""
+        if isinstance(fdef, A.FcnRef):
+            raise NoVector("function reference argument")
+        if not isinstance(fdef, A.FcnDef):
+            raise NoVector("function argument")
+        saved = self.scope
+        inner = FnScope(parent=saved)
+        self.scope = inner
+        try:
+            slots = [_declare(inner, p.name, p.type.avro) for p in fdef.params]
+            body = self._body(fdef.body, fdef.ret.avro)
+            want = getattr(ptype, "ret", None)
+            if want is not None:
+                body = self._coerced(body, fdef.ret.avro, want)
+        finally:
+            self.scope = saved
+        return InlineFcn(slots, [p.type.avro for p in fdef.params], body, inner)
+
+
+class InlineFcn:
+    """A compiled inline function: ``call(env, cols)`` runs the body over ``env``'s rows with
+    the parameters bound to ``cols`` (errors go to ``env``)."""
+
+    def __init__(self, slots: list[int], ptypes: list[Any], body: Kernel, scope: FnScope):
+        self.slots = slots
+        self.ptypes = ptypes
+        self.body = body
+        self.scope = scope
+
+    def call(self, env: Env, cols: list[Col], types: list[Any] | None = None) -> Col:
+        captures = {local: outer for outer, local in self.scope.captures}
+        fenv = Env(env.n, env, None, captures)
+        for i, (slot, col) in enumerate(zip(self.slots, cols)):
+            if types is not None and types[i] is not None:
+                col = coerce(col, coercer(self.ptypes[i], types[i]), types[i], self.ptypes[i],
+                             env.n)
+            fenv.let(slot, col)
+        out = self.body(fenv)
+        env.close(fenv, {})
+        return out
+
+
+# =============================================================================================
+# helpers of the forms
+# =============================================================================================
+
+def _null_mask(col: Col, t: Any, n: int) -> np.ndarray:
+    if isinstance(col, Const):
+        return np.full(n, col.value is None)
+    if isinstance(col, Opt):
+        return col.null
+    if isinstance(col, np.ndarray) and col.dtype == object:
+        return np.fromiter((v is None for v in col), dtype=bool, count=n)
+    return np.zeros(n, dtype=bool)
+
+
+def _strip_null(col: Col, t: Any, inner: Any, n: int) -> Col:
+    if isinstance(col, Opt):
+        return col.values
+    if isinstance(col, Const) or kind(t) == kind(inner):
+        return col
+    return from_py(to_py(col, t, n), inner)
+
+
+def _record_step(key: str) -> Callable[[Env, Col], Col]:
+    def step(env: Env, col: Col) -> Col:
+        if isinstance(col, Rec):
+            return col.fields[key]
+        if isinstance(col, Const):
+            return Const(col.value[key])
+        raise NotVectorized("record path into a non-record column")
+    return step
+
+
+_TABLES: dict[int, tuple[Any, Col]] = {}
+
+
+def _const_table(values: list, item_t: Any) -> Col:
+    """The column (one row per item) of a constant list, cached while the list lives."""
+    hit = _TABLES.get(id(values))
+    if hit is not None and hit[0] is values:
+        return hit[1]
+    col = from_py(values, item_t)
+    if len(_TABLES) > 256:
+        _TABLES.clear()
+    _TABLES[id(values)] = (values, col)
+    return col
+
+
+def _array_step(index: Kernel, item_t: Any, code: int, fcn: str) -> Callable[[Env, Col], Col]:
+    def step(env: Env, col: Col) -> Col:
+        n = env.n
+        ic = index(env)
+        if isinstance(col, Const) and isinstance(ic, Const):
+            i = ic.value
+            if 0 <= i < len(col.value):
+                return Const(col.value[i])
+            env.fail(np.ones(n, dtype=bool), PfaRuntimeError(code, "array index not found", fcn))
+            return Const(None) if not col.value else Const(col.value[0])
+        i = dense(ic, n, np.int64)
+        if isinstance(col, Const):
+            size = len(col.value)
+            table = _const_table(col.value, item_t)
+        elif isinstance(col, Arr):
+            size = col.data.shape[1]
+            table = None
+        else:
+            lists = list(col)
+            lengths = np.array([len(v) for v in lists], dtype=np.int64)
+            bad = (i < 0) | (i >= lengths)
+            if bad.any():
+                env.fail(bad, PfaRuntimeError(code, "array index not found", fcn))
+            vals = [v[k] if 0 <= k < len(v) else None for v, k in zip(lists, i.tolist())]
+            return from_py(vals, item_t)
+        bad = (i < 0) | (i >= size)
+        if bad.any():
+            env.fail(bad, PfaRuntimeError(code, "array index not found", fcn))
+            if size == 0:
+                return materialize(Const(None), item_t, n) if kind(item_t) != "obj" else \
+                    from_py([None] * n, item_t)
+            i = np.where(bad, 0, i)
+        if table is not None:
+            return take(table, i)
+        data = col.data[np.arange(n), i]
+        return data if data.ndim == 1 else Arr(data)
+    return step
+
+
+def _rowwise_call(impl: Callable[..., Any], arg_types: tuple[Any, ...], ret_t: Any,
+                  name: str) -> Callable[[Env, list[Col]], Col]:
+    """Run the scalar implementation ``impl`` row by row on argument columns."""
+    def rowwise(env: Env, cols: list[Col]) -> Col:
+        n = env.n
+        consts = all(isinstance(c, Const) for c in cols)
+        if consts and n:
+            alive = [True] + [False] * (n - 1)
+            lists = [[c.value] for c in cols]
+            m = 1
+        else:
+            alive = env.alive().tolist()
+            lists = [to_py(c, t, n) for c, t in zip(cols, arg_types)]
+            m = n
+        out: list[Any] = [None] * m
+        errs: dict[int, PfaRuntimeError] = {}
+        for j, args in enumerate(zip(*lists)) if lists else enumerate([()] * m):
+            if not alive[j]:
+                continue
+            try:
+                out[j] = impl(*args)
+            except PfaRuntimeError as exc:
+                errs[j] = exc
+            except PfaError:
+                raise
+            except RecursionError:
+                errs[j] = PfaRuntimeError(None, "maximum recursion depth exceeded", "action")
+            except Exception as exc:  # noqa: BLE001 - reported as the scalar engine does
+                errs[j] = unexpected(exc, name)
+        if consts and n:
+            if 0 in errs:
+                env.fail(np.ones(n, dtype=bool), errs[0])
+            return Const(out[0])
+        for j, exc in errs.items():
+            env.errors.setdefault(j, exc)
+        return from_py(out, ret_t)
+    return rowwise
+
+
+# =============================================================================================
+# forms with function arguments (and short-circuit functions)
+# =============================================================================================
+
+def _fcn_ptype(node: A.Call, i: int) -> Any:
+    r = node.resolved
+    if r is not None and i < len(r.param_types):
+        return r.param_types[i]
+    return None
+
+
+def _with_fallback(vc: VectorCompiler, node: A.Call,
+                   fast: Callable[[Env], Col | None]) -> Kernel:
+    """``fast(env)``; when it returns None (a ragged array …) the call runs as a scalar island."""
+    try:
+        slow: Kernel | None = vc.scalar_kernel(node)
+    except NoVector:
+        slow = None
+
+    def kernel(env: Env) -> Col:
+        out = fast(env)
+        if out is not None:
+            return out
+        if slow is None:
+            raise PfaRuntimeError(None, f"{node.name}: batch input shape not supported",
+                                  node.name)
+        return slow(env)
+    return kernel
+
+
+def _sc_and_or(is_and: bool) -> Callable[[VectorCompiler, A.Call], Kernel]:
+    def build(vc: VectorCompiler, node: A.Call) -> Kernel:
+        a = vc.expr(node.args[0])
+        b = vc.expr(node.args[1])
+        types_scope = vc.scope
+
+        def and_or(env: Env) -> Col:
+            x = dense(a(env), env.n, bool).copy()
+            rest = np.flatnonzero(x if is_and else ~x)
+            if len(rest):
+                child = env.sub(None if len(rest) == env.n else rest)
+                y = dense(b(child), child.n, bool)
+                env.close(child, _scope_types(types_scope))
+                x[rest] = y
+            return x
+        return and_or
+    return build
+
+
+def _sc_map(vc: VectorCompiler, node: A.Call) -> Kernel:
+    arr = vc.expr(node.args[0])
+    at = node.args[0].type
+    fn = vc.inline(node.args[1], _fcn_ptype(node, 1))
+    ret_item = node.type.items
+    item_t = at.items
+
+    def fast(env: Env) -> Col | None:
+        elems = elements(arr(env), item_t, env.n)
+        if elems is None:
+            return None
+        return stack_results([fn.call(env, [e], [item_t]) for e in elems], ret_item, env.n)
+    return _with_fallback(vc, node, fast)
+
+
+def _sc_zipmap(vc: VectorCompiler, node: A.Call) -> Kernel:
+    arrays = [(vc.expr(a), a.type.items) for a in node.args[:-1]]
+    fn = vc.inline(node.args[-1], _fcn_ptype(node, len(node.args) - 1))
+    ret_item = node.type.items
+
+    def fast(env: Env) -> Col | None:
+        per = [elements(k(env), t, env.n) for k, t in arrays]
+        if any(p is None for p in per):
+            return None
+        if len({len(p) for p in per}) > 1:  # type: ignore[arg-type]
+            env.fail(np.ones(env.n, dtype=bool),
+                     PfaRuntimeError(15650, "misaligned arrays", "a.zipmap"))
+            return from_py([[]] * env.n, node.type)
+        types = [t for _, t in arrays]
+        results = [fn.call(env, list(cols), types) for cols in zip(*per)]  # type: ignore[misc]
+        return stack_results(results, ret_item, env.n)
+    return _with_fallback(vc, node, fast)
+
+
+def _sc_fold(vc: VectorCompiler, node: A.Call) -> Kernel:
+    arr = vc.expr(node.args[0])
+    item_t = node.args[0].type.items
+    zero_t = fn_t = node.type
+    zero = vc.typed(node.args[1], zero_t)
+    fn = vc.inline(node.args[2], _fcn_ptype(node, 2))
+
+    def fast(env: Env) -> Col | None:
+        elems = elements(arr(env), item_t, env.n)
+        if elems is None:
+            return None
+        tally = zero(env)
+        for e in elems:
+            tally = fn.call(env, [tally, e], [fn_t, item_t])
+        return tally
+    return _with_fallback(vc, node, fast)
+
+
+def _sc_reduce(vc: VectorCompiler, node: A.Call) -> Kernel:
+    arr = vc.expr(node.args[0])
+    item_t = node.args[0].type.items
+    fn = vc.inline(node.args[1], _fcn_ptype(node, 1))
+
+    def fast(env: Env) -> Col | None:
+        elems = elements(arr(env), item_t, env.n)
+        if elems is None:
+            return None
+        if not elems:
+            env.fail(np.ones(env.n, dtype=bool),
+                     PfaRuntimeError(15670, "empty array", "a.reduce"))
+            return from_py([None] * env.n, node.type)
+        tally = elems[0]
+        for e in elems[1:]:
+            tally = fn.call(env, [tally, e], [item_t, item_t])
+        return tally
+    return _with_fallback(vc, node, fast)
+
+
+def _is_missing_test_fcn(arg: Any) -> bool:
+    if not isinstance(arg, A.FcnDef) or len(arg.params) != 2 or len(arg.body) != 1:
+        return False
+    call = arg.body[0]
+    return (isinstance(call, A.Call) and call.name == "model.tree.missingTest"
+            and len(call.args) == 2
+            and all(isinstance(a, A.Ref) and a.name == p.name
+                    for a, p in zip(call.args, arg.params)))
+
+
+def _sc_missing_walk(vc: VectorCompiler, node: A.Call) -> Kernel:
+    from .vector_tree import missing_walk_kernel
+
+    if not _is_missing_test_fcn(node.args[2]):
+        raise NoVector("model.tree.missingWalk with a custom test")
+    datum = vc.expr(node.args[0])
+    tree = vc.expr(node.args[1])
+    walk = missing_walk_kernel(node.args[0].type, node.args[1].type, node.type)
+
+    def fast(env: Env) -> Col | None:
+        return walk(env, datum(env), tree(env))
+    return _with_fallback(vc, node, fast)
+
+
+_SPECIAL: dict[str, Callable[[VectorCompiler, A.Call], Kernel]] = {
+    "&&": _sc_and_or(True),
+    "||": _sc_and_or(False),
+    "a.map": _sc_map,
+    "a.zipmap": _sc_zipmap,
+    "a.fold": _sc_fold,
+    "a.reduce": _sc_reduce,
+    "model.tree.missingWalk": _sc_missing_walk,
+}
+
+__all__ = ["Plan", "build_plan", "ExplainEntry", "Env", "NoVector", "_fcn_type"]
