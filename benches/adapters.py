@@ -78,9 +78,7 @@ class PfaScalar:
     name = "pfa scalar (action)"
 
     def prepare(self, model: Any) -> None:
-        from pfa import Engine
-
-        self.engine = Engine.from_json(model.doc)
+        self.engine = model.engine()
         self.records = model.records
         self.action = self.engine.action
 
@@ -106,28 +104,13 @@ class PfaVector:
         self.form = ""
 
     def prepare(self, model: Any) -> None:
-        from pfa import Engine
-
-        engine = Engine.from_json(model.doc)
+        engine = model.engine()
         if not has_action_batch(engine):
             raise Unavailable("Engine.action_batch not available yet")
         self.engine = engine
         self.kwargs = batch_kwargs(engine, self.chunk_size)
-        scalar = Engine.from_json(model.doc)
-        expected = [scalar.action(r) for r in model.records[:50]]
-        errors = []
-        for form, data in (("DataFrame", model.frame), ("records", model.records)):
-            try:
-                got = batch_rows(engine.action_batch(data[:50], **self.kwargs))
-            except Exception as err:  # try the next input form
-                errors.append(f"{form}: {short(err, 40)}")
-                continue
-            if got is not None and not _same_outputs(got, expected):
-                errors.append(f"{form}: outputs differ from action")
-                continue
-            self.form, self.data = form, data
-            return
-        raise Unavailable("action_batch refused the inputs (" + "; ".join(errors) + ")")
+        expected = [engine.action(r) for r in model.records[:50]]
+        self.form, self.data = pick_batch_form(engine, model, expected, self.kwargs)
 
     def single(self, i: int) -> Any:
         return materialize(self.engine.action_batch(self.data[i:i + 1], **self.kwargs))
@@ -136,7 +119,26 @@ class PfaVector:
         return materialize(self.engine.action_batch(self.data[:n], **self.kwargs))
 
 
-def _same_outputs(got: list[Any], expected: list[Any]) -> bool:
+def pick_batch_form(engine: Any, model: Any, expected: list[Any],
+                    kwargs: dict[str, Any]) -> tuple[str, Any]:
+    """(name, data) of the first input form ``action_batch`` accepts and scores like
+    ``action``: a DataFrame of the input columns, else the list of records."""
+    errors = []
+    for form, data in (("DataFrame", model.frame), ("records", model.records)):
+        n = len(expected)
+        try:
+            got = batch_rows(engine.action_batch(data[:n], **kwargs))
+        except Exception as err:  # try the next input form
+            errors.append(f"{form}: {short(err, 40)}")
+            continue
+        if got is not None and not same_outputs(got, expected):
+            errors.append(f"{form}: outputs differ from action")
+            continue
+        return form, data
+    raise Unavailable("action_batch refused the inputs (" + "; ".join(errors) + ")")
+
+
+def same_outputs(got: list[Any], expected: list[Any]) -> bool:
     if len(got) != len(expected):
         return False
     try:
@@ -185,14 +187,25 @@ class Onnx:
     name = "onnxruntime"
 
     def prepare(self, model: Any) -> None:
+        if not isinstance(model.X, np.ndarray):
+            raise Unavailable("table input (strings, missing values) not benched on ONNX")
+        self.note = ""
+        try:
+            self._load(model, np.float64)
+        except Unavailable as err:
+            # e.g. skl2onnx writes float64 tree ensembles onnxruntime cannot run: fall back
+            # to a float32 graph (what skl2onnx users do) and say so
+            self._load(model, np.float32)
+            self.note = f"float32 graph (float64 failed: {str(err)[:40]}…)"
+
+    def _load(self, model: Any, dtype: Any) -> None:
         import onnxruntime as ort
 
         from pfa.exporters.onnx import to_onnx
 
-        if not isinstance(model.X, np.ndarray):
-            raise Unavailable("table input (strings, missing values) not benched on ONNX")
+        sample = np.zeros((1, model.X.shape[1]), dtype=dtype)
         try:
-            blob = to_onnx(model.estimator)
+            blob = to_onnx(model.estimator, sample=sample)
         except Exception as err:
             raise Unavailable(short(err)) from err
         opts = ort.SessionOptions()
@@ -200,12 +213,12 @@ class Onnx:
         opts.inter_op_num_threads = 1
         try:
             self.session = ort.InferenceSession(blob, opts, providers=["CPUExecutionProvider"])
+            self.input_name = self.session.get_inputs()[0].name
+            self.X = np.ascontiguousarray(model.X, dtype=dtype)
+            self.run = self.session.run
+            self.single(0)
         except Exception as err:
             raise Unavailable(short(err)) from err
-        self.input_name = self.session.get_inputs()[0].name
-        self.X = np.ascontiguousarray(model.X, dtype=np.float64)
-        self.run = self.session.run
-        self.single(0)
 
     def single(self, i: int) -> Any:
         return self.run(None, {self.input_name: self.X[i:i + 1]})

@@ -48,9 +48,19 @@ class BenchModel:
     titus_rows: int = 5_000
     notes: list[str] = field(default_factory=list)
 
+    _engine: Any = field(default=None, repr=False)
+
     @property
     def n_rows(self) -> int:
         return len(self.records)
+
+    def engine(self) -> Any:
+        """This engine on the document (built once, shared by the scalar and vector paths)."""
+        if self._engine is None:
+            from pfa import Engine
+
+            self._engine = Engine.from_json(self.doc)
+        return self._engine
 
 
 def export_doc(estimator: Any, **kwargs: Any) -> dict:

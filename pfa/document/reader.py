@@ -78,7 +78,8 @@ from pfa.document.ast import (
 from pfa.errors import PfaSyntaxError
 
 __all__ = [
-    "read", "read_yaml", "read_expr", "join_path", "suggest_keyword",
+    "read", "read_yaml", "read_expr", "read_argument", "join_path", "suggest_keyword",
+    "is_format_specifier",
     "SYMBOL_RE", "FCN_NAME_RE", "KEYWORDS", "TOP_LEVEL_FIELDS",
 ]
 
@@ -604,12 +605,16 @@ class _Reader:
         finally:
             self.loc = saved
 
+    def loop_body(self, value: Any, path: str) -> list[Expr]:
+        """A loop's body: loops return null, so (unlike "do" and functions) it may be empty."""
+        return self.body(value, path, allow_empty=True)
+
     def f_while(self, obj: dict, path: str) -> Expr:
         return While(self.expr(obj["while"], join_path(path, "while")),
-                     self.body(obj["do"], join_path(path, "do")), path=path)
+                     self.loop_body(obj["do"], join_path(path, "do")), path=path)
 
     def f_do_until(self, obj: dict, path: str) -> Expr:
-        return DoUntil(self.body(obj["do"], join_path(path, "do")),
+        return DoUntil(self.loop_body(obj["do"], join_path(path, "do")),
                        self.expr(obj["until"], join_path(path, "until")), path=path)
 
     def f_for(self, obj: dict, path: str) -> Expr:
@@ -617,7 +622,8 @@ class _Reader:
         pred = self.expr(obj["while"], join_path(path, "while"))
         step = self.expr_map(obj["step"], join_path(path, "step"), "loop updates",
                              allow_empty=True)
-        return For(init, pred, step, self.body(obj["do"], join_path(path, "do")), path=path)
+        return For(init, pred, step, self.loop_body(obj["do"], join_path(path, "do")),
+                   path=path)
 
     def f_foreach(self, obj: dict, path: str) -> Expr:
         name = self.name(obj["foreach"], join_path(path, "foreach"))
@@ -625,13 +631,13 @@ class _Reader:
         if "seq" in obj:
             seq = self.expect(obj["seq"], bool, "true or false", join_path(path, "seq"))
         return Foreach(name, self.expr(obj["in"], join_path(path, "in")),
-                       self.body(obj["do"], join_path(path, "do")), seq, path=path)
+                       self.loop_body(obj["do"], join_path(path, "do")), seq, path=path)
 
     def f_forkeyval(self, obj: dict, path: str) -> Expr:
         key = self.name(obj["forkey"], join_path(path, "forkey"))
         val = self.name(obj["forval"], join_path(path, "forval"))
         return Forkeyval(key, val, self.expr(obj["in"], join_path(path, "in")),
-                         self.body(obj["do"], join_path(path, "do")), path=path)
+                         self.loop_body(obj["do"], join_path(path, "do")), path=path)
 
     def f_cast(self, obj: dict, path: str) -> Expr:
         target = self.expr(obj["cast"], join_path(path, "cast"))
@@ -1004,8 +1010,11 @@ def _as_file(source: Any) -> Path | None:
         if stripped[:1] in ("{", "[", '"') or not stripped:
             return None
         p = Path(stripped)
-        if p.is_file() or p.suffix.lower() in (".json", ".pfa", ".yaml", ".yml"):
-            return p
+        try:
+            if p.is_file() or p.suffix.lower() in (".json", ".pfa", ".yaml", ".yml"):
+                return p
+        except (OSError, ValueError):  # not a usable file name: treat it as text
+            return None
     return None
 
 
@@ -1033,10 +1042,8 @@ def read(source: Any) -> PfaDocument:
 
 def read_yaml(source: str | Path) -> PfaDocument:
     """Read a PFA document written in YAML (text, or the path of a file)."""
-    p = source if isinstance(source, Path) else None
-    if isinstance(source, str) and "\n" not in source and Path(source).is_file():
-        p = Path(source)
-    text = p.read_text(encoding="utf-8") if p is not None else source
+    p = _as_file(source)
+    text = p.read_text(encoding="utf-8") if p is not None else str(source)
     return _Reader().document(_loads_yaml(text))
 
 

@@ -12,7 +12,6 @@ None, NaN, a masked value or an Arrow null.
 
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -313,7 +312,9 @@ def concat(parts: list[Any], dk: str) -> Any:
 
 def with_row(exc: PfaRuntimeError, row: int) -> PfaRuntimeError:
     """A copy of ``exc`` carrying the batch ``row`` (attribute and message)."""
-    err = copy.copy(exc)
+    err = type(exc).__new__(type(exc))
+    err.__dict__.update(exc.__dict__)
+    err.__traceback__ = exc.__traceback__
     err.row = row  # type: ignore[attr-defined]
     err.args = (f"{exc} [row {row}]",)
     return err

@@ -386,3 +386,34 @@ def elementwise(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
     come from calling the scalar function."""
     flat = x.ravel().tolist()
     return np.fromiter(map(fn, flat), dtype=np.float64, count=len(flat)).reshape(x.shape)
+
+
+def num_arg(col: Col, dtype: Any = np.float64) -> Any:
+    """A numeric argument of a kernel: an ndarray, or a numpy scalar for a Const
+    (NotVectorized for other columns)."""
+    if isinstance(col, np.ndarray) and col.dtype != object:
+        return col
+    if isinstance(col, Const) and type(col.value) in (int, float, bool):
+        return dtype(col.value)
+    raise NotVectorized("not a numeric column")
+
+
+def block(col: Col, dtype: Any = np.float64) -> np.ndarray:
+    """The data of a numeric array column: (n, k, …) for an :class:`Arr`, (k, …) for a
+    Const list (NotVectorized for ragged columns)."""
+    if isinstance(col, Arr):
+        return col.data
+    if isinstance(col, Const):
+        try:
+            out = np.array(col.value, dtype=dtype)
+        except (TypeError, ValueError) as exc:
+            raise NotVectorized("ragged constant") from exc
+        if out.dtype == object:
+            raise NotVectorized("ragged constant")
+        return out
+    raise NotVectorized("ragged array column")
+
+
+def fail_all(env: Any, exc: Exception) -> None:
+    """Record ``exc`` for every row of ``env``."""
+    env.fail(np.ones(env.n, dtype=bool), exc)

@@ -352,6 +352,34 @@ class Engine:
             raise KeyError(f"no user function {name!r}")
         return self._run("action", uf.invoke, args)
 
+    # -- batches ------------------------------------------------------------------------------
+    def action_batch(self, data: Any, *, chunk_size: int | None = None,
+                     on_error: str = "raise") -> Any:
+        """Run ``action`` (map documents) on a batch: a pandas DataFrame, a pyarrow Table /
+        RecordBatch / Array, a dict of numpy arrays (column name → array), a numpy array or a
+        list of input values. The outputs come back in the matching kind (see
+        :mod:`pfa.engine.batch`), equal to ``[action(row) for row in rows]``; ``chunk_size``
+        bounds the rows processed at once. A failing row raises its PfaRuntimeError (with a
+        ``row`` attribute, lowest row first) unless ``on_error="null"``: then the result is a
+        :class:`pfa.engine.batch.BatchResult` with null for failed rows and an error report
+        of ``(row, code, message)``."""
+        from .batch import run_batch
+
+        return run_batch(self, data, chunk_size, on_error)
+
+    def explain_batch(self) -> list[Any]:
+        """Which expressions (by document path) run vectorized in :meth:`action_batch`, which
+        run row by row on the scalar engine, and why (a list of ``ExplainEntry``)."""
+        return list(self._batch_plan().explain)
+
+    def _batch_plan(self) -> Any:
+        plan = getattr(self, "_plan", None)
+        if plan is None:
+            from .vector import build_plan
+
+            plan = self._plan = build_plan(self)
+        return plan
+
     # -- JSON interface -----------------------------------------------------------------------
     def decode_input(self, obj: Any) -> Any:
         """Engine value of a JSON-decoded datum of the input type (raises PfaInputError)."""

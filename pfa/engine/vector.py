@@ -52,7 +52,6 @@ from .columns import (
     kind,
     materialize,
     merge,
-    non_null,
     scatter,
     take,
     to_py,

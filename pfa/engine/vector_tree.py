@@ -93,9 +93,8 @@ def _datum_matrix(dcol: Col, datum_t: AvroRecord, n: int
     for i, f in enumerate(datum_t.fields):
         c = dcol.fields[f.name]
         inner = non_null(f.type) or f.type
-        if kind(inner) != "float":
-            if not isinstance(c, Const) or c.value is not None:
-                return None
+        if kind(inner) != "float" and (not isinstance(c, Const) or c.value is not None):
+            return None
         if isinstance(c, Const):
             if c.value is None:
                 M[i] = True

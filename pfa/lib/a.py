@@ -20,7 +20,7 @@ from pfa.avro.types import AvroArray, AvroType
 from pfa.errors import PfaRuntimeError
 from pfa.lib._compare import compare_for
 from pfa.lib._numeric import range_checker, rounder
-from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.lib.registry import CallSite, scalar, specialized, vector
 from pfa.lib.s import slice_bounds
 
 Cmp = Callable[[Any, Any], int]
@@ -744,3 +744,78 @@ def a_groupby(a: list, fcn: Callable[[Any], str]) -> dict[str, list]:
     for x in a:
         out.setdefault(fcn(x), []).append(x)
     return out
+
+
+# ---------------------------------------------------------------------- vector forms
+
+@vector("a.len")
+def _len_v(site: CallSite) -> Callable[..., Any]:
+    import numpy as np
+
+    from pfa.engine.columns import Arr, NotVectorized
+
+    def impl(env: Any, a: Any) -> Any:
+        if isinstance(a, Arr):
+            return np.full(env.n, a.data.shape[1], dtype=np.int64)
+        raise NotVectorized("a.len of a ragged column")
+    return impl
+
+
+@vector("a.sum")
+def _sum_v(site: CallSite) -> Callable[..., Any]:
+    import numpy as np
+
+    from pfa.engine.columns import Arr, NotVectorized, f32_col, seq_sum
+
+    kind = _type_name(site)
+
+    def impl(env: Any, a: Any) -> Any:
+        if not isinstance(a, Arr) or a.data.ndim != 2:
+            raise NotVectorized("a.sum of a ragged column")
+        data = a.data
+        if kind == "int":
+            r = data.sum(axis=1)
+            bad = (r < -(2**31)) | (r > 2**31 - 1)
+            if bad.any():
+                env.fail(bad, _err(15400, "int overflow", "a.sum"))
+            return r
+        if kind != "float" and kind != "double":
+            raise NotVectorized("a.sum of longs")
+        r = seq_sum([data[:, j] for j in range(data.shape[1])]) * np.ones(env.n)
+        return f32_col(r) if kind == "float" else r
+    return impl
+
+
+def _vector_argbest(name: str, code: int, sign: int) -> None:
+    @vector(name)
+    def vfactory(site: CallSite) -> Callable[..., Any]:
+        import numpy as np
+
+        from pfa.engine.columns import Arr, NotVectorized, number_cmp
+
+        kind = item_type(site).name
+
+        def impl(env: Any, a: Any) -> Any:
+            if not isinstance(a, Arr) or a.data.ndim != 2 or kind not in (
+                    "int", "long", "float", "double"):
+                raise NotVectorized(f"{name} of this column")
+            data = a.data
+            n, k = data.shape
+            best = np.zeros(n, dtype=np.int64)
+            if k == 0:
+                env.fail(np.ones(n, dtype=bool), _err(code, "empty array", name))
+                return best
+            top = data[:, 0]
+            for j in range(1, k):
+                x = data[:, j]
+                c = number_cmp(x, top) if kind in ("float", "double") else \
+                    np.where(x > top, 1, np.where(x < top, -1, 0))
+                better = sign * c > 0
+                best = np.where(better, j, best)
+                top = np.where(better, x, top)
+            return best
+        return impl
+
+
+_vector_argbest("a.argmax", 15320, 1)
+_vector_argbest("a.argmin", 15330, -1)

@@ -10,7 +10,7 @@ from pfa.avro.data import encode_binary, to_json_text
 from pfa.errors import PfaRuntimeError
 from pfa.lib._numeric import f32, int_to_f32, range_checker, round_half_up
 from pfa.lib.core import label_type
-from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.lib.registry import CallSite, scalar, specialized, vector
 
 Fn = Callable[..., Any]
 
@@ -134,3 +134,33 @@ def to_json(site: CallSite) -> Fn:
     """Compact JSON text of the value, in Avro's JSON encoding (unions tagged)."""
     t = label_type(site)
     return lambda x: to_json_text(t, x)
+
+
+# ------------------------------------------------------------------------------ vector forms
+
+@vector("cast.float")
+def _to_float_v(site: CallSite) -> Fn:
+    import numpy as np
+
+    from pfa.engine.columns import NotVectorized, f32_col, num_arg
+
+    source = site.arg_types[0].name if site.arg_types else "double"
+
+    def impl(env: Any, x: Any) -> Any:
+        if source in ("int", "long"):
+            a = num_arg(x, np.int64)
+            if np.any(np.abs(a) > 2**53):
+                raise NotVectorized("integers beyond 2**53 round differently")
+        else:
+            a = num_arg(x)
+        return f32_col(np.asarray(a, dtype=np.float64))
+    return impl
+
+
+@vector("cast.double")
+def _to_double_v(site: CallSite) -> Fn:
+    import numpy as np
+
+    from pfa.engine.columns import num_arg
+
+    return lambda env, x: np.asarray(num_arg(x), dtype=np.float64)

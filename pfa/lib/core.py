@@ -13,6 +13,7 @@ from typing import Any
 from pfa.errors import PfaRuntimeError
 from pfa.lib._compare import compare_for
 from pfa.lib._numeric import (
+    INT_MAX,
     INT_MIN,
     LONG_MIN,
     f32,
@@ -26,7 +27,7 @@ from pfa.lib._numeric import (
     wrap_int,
     wrap_long,
 )
-from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.lib.registry import CallSite, scalar, specialized, vector
 
 Fn = Callable[..., Any]
 
@@ -284,3 +285,141 @@ def bit_xor(x: int, y: int) -> int:
 @scalar("~")
 def bit_not(x: int) -> int:
     return ~x
+
+
+# ------------------------------------------------------------------------------ vector forms
+# Column kernels for the batch engine (pfa.engine.vector): same results, row by row errors.
+
+def _vector_arith(name: str, code: int, op: Callable[[Any, Any], Any]) -> None:
+    @vector(name)
+    def vfactory(site: CallSite) -> Fn:
+        import numpy as np
+
+        from pfa.engine.columns import f32_col, num_arg
+
+        kind = _kind(site)
+        if kind == "int":
+            def int_impl(env: Any, x: Any, y: Any) -> Any:
+                r = op(num_arg(x, np.int64), num_arg(y, np.int64))
+                bad = (r < INT_MIN) | (r > INT_MAX)
+                if np.any(bad):
+                    env.fail(bad, PfaRuntimeError(code, "int overflow", name))
+                return r
+            return int_impl
+        if kind == "long":
+            def long_impl(env: Any, x: Any, y: Any) -> Any:
+                a, b = num_arg(x, np.int64), num_arg(y, np.int64)
+                r = op(a, b)
+                if name == "+":
+                    bad = ((a ^ r) & (b ^ r)) < 0
+                elif name == "-":
+                    bad = ((a ^ b) & (a ^ r)) < 0
+                else:
+                    approx = np.abs(np.asarray(a, dtype=np.float64) * b)
+                    bad = approx >= 2.0**62
+                    if np.any(bad):
+                        aa, bb = np.broadcast_arrays(a, b)
+                        exact = np.array([LONG_MIN <= p * q <= -LONG_MIN - 1 for p, q in
+                                          zip(aa[bad].tolist(), bb[bad].tolist())], dtype=bool)
+                        sel = np.flatnonzero(np.broadcast_to(bad, np.shape(aa)))
+                        bad = np.zeros(np.shape(aa), dtype=bool)
+                        bad[sel[~exact]] = True
+                if np.any(bad):
+                    env.fail(bad, PfaRuntimeError(code + 1, "long overflow", name))
+                return r
+            return long_impl
+        single = kind == "float"
+
+        def float_impl(env: Any, x: Any, y: Any) -> Any:
+            r = op(num_arg(x), num_arg(y))
+            return f32_col(np.asarray(r)) if single else r
+        return float_impl
+
+
+for _name, _code, _op in (("+", 18000, lambda x, y: x + y), ("-", 18010, lambda x, y: x - y),
+                          ("*", 18020, lambda x, y: x * y)):
+    _vector_arith(_name, _code, _op)
+
+
+@vector("/")
+def _divide_v(site: CallSite) -> Fn:
+    from pfa.engine.columns import num_arg
+
+    return lambda env, x, y: num_arg(x) / num_arg(y)
+
+
+@vector("u-")
+def _negate_v(site: CallSite) -> Fn:
+    import numpy as np
+
+    from pfa.engine.columns import num_arg
+
+    kind = _kind(site)
+    if kind in ("int", "long"):
+        lowest = INT_MIN if kind == "int" else LONG_MIN
+        code, msg = (18050, "int overflow") if kind == "int" else (18051, "long overflow")
+
+        def impl(env: Any, x: Any) -> Any:
+            a = num_arg(x, np.int64)
+            bad = a == lowest
+            if np.any(bad):
+                env.fail(bad, PfaRuntimeError(code, msg, "u-"))
+            return -a
+        return impl
+    return lambda env, x: -num_arg(x)
+
+
+def _vector_comparison(name: str, test: Callable[[Any], Any], direct: Callable[[Any, Any], Any]
+                       ) -> None:
+    @vector(name)
+    def vfactory(site: CallSite) -> Fn:
+        import numpy as np
+
+        from pfa.engine.columns import NotVectorized, num_arg, number_cmp
+
+        t = label_type(site)
+        kind = t.name if t is not None else ""
+        if kind in ("float", "double"):
+            def float_impl(env: Any, x: Any, y: Any) -> Any:
+                return test(number_cmp(num_arg(x), num_arg(y)))
+            return float_impl
+        if kind in ("int", "long", "boolean"):
+            dt = np.int64 if kind != "boolean" else np.bool_
+            return lambda env, x, y: direct(num_arg(x, dt), num_arg(y, dt))
+        if kind == "string":
+            def str_impl(env: Any, x: Any, y: Any) -> Any:
+                a = x.value if hasattr(x, "value") else x
+                b = y.value if hasattr(y, "value") else y
+                if not isinstance(a, (str, np.ndarray)) or not isinstance(b, (str, np.ndarray)):
+                    raise NotVectorized("string comparison")
+                return np.asarray(direct(a, b), dtype=bool)
+            return str_impl
+
+        def unsupported(env: Any, x: Any, y: Any) -> Any:
+            raise NotVectorized(f"comparison of {kind}")
+        return unsupported
+
+
+for _name, _test, _direct in (
+        ("==", lambda c: c == 0, lambda a, b: a == b), ("!=", lambda c: c != 0, lambda a, b: a != b),
+        ("<", lambda c: c < 0, lambda a, b: a < b), ("<=", lambda c: c <= 0, lambda a, b: a <= b),
+        (">", lambda c: c > 0, lambda a, b: a > b), (">=", lambda c: c >= 0, lambda a, b: a >= b)):
+    _vector_comparison(_name, _test, _direct)
+
+
+@vector("!")
+def _not_v(site: CallSite) -> Fn:
+    import numpy as np
+
+    from pfa.engine.columns import num_arg
+
+    return lambda env, x: ~num_arg(x, np.bool_)
+
+
+@vector("^^")
+def _xor_v(site: CallSite) -> Fn:
+    import numpy as np
+
+    from pfa.engine.columns import num_arg
+
+    return lambda env, x, y: num_arg(x, np.bool_) != num_arg(y, np.bool_)

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from pfa.errors import PfaRuntimeError
-from pfa.lib.registry import scalar
+from pfa.lib.registry import scalar, vector
 
 
 @scalar("impute.errorOnNull")
@@ -50,3 +50,38 @@ def error_on_non_num(x: float) -> float:
 @scalar("impute.defaultOnNonNum")
 def default_on_non_num(x: float, default: float) -> float:
     return x if math.isfinite(x) else default
+
+
+# ------------------------------------------------------------------------------ vector forms
+
+@vector("impute.defaultOnNull")
+def _default_on_null_v(site: Any) -> Any:
+    import numpy as np
+
+    from pfa.engine.columns import NotVectorized, Opt, num_arg
+
+    def impl(env: Any, x: Any, default: Any) -> Any:
+        if not isinstance(x, Opt):
+            raise NotVectorized("defaultOnNull of a non-numeric column")
+        d = num_arg(default, x.values.dtype.type)
+        return np.where(x.null, d, x.values)
+    return impl
+
+
+def _vector_test(name: str, test: Any) -> None:
+    @vector(name)
+    def vfactory(site: Any) -> Any:
+        from pfa.engine.columns import num_arg
+
+        return lambda env, x: test(num_arg(x))
+
+
+def _register_tests() -> None:
+    import numpy as np
+
+    for name, test in (("impute.isnan", np.isnan), ("impute.isinf", np.isinf),
+                       ("impute.isnum", np.isfinite)):
+        _vector_test(name, test)
+
+
+_register_tests()

@@ -17,7 +17,7 @@ import numpy as np
 
 from pfa.avro.types import AvroArray, AvroMap, AvroType, AvroUnion
 from pfa.errors import PfaRuntimeError
-from pfa.lib.registry import CallSite, specialized
+from pfa.lib.registry import CallSite, specialized, vector
 
 Matrix = list[list[float]]
 MapMatrix = dict[str, dict[str, float]]
@@ -502,3 +502,77 @@ def _la_eigen_basis(site: CallSite) -> Callable[..., Any]:
         return _np_to_map(out, [str(i) for i in range(len(keys))], keys)
     return eigen_basis_map
 
+
+
+# -- vector forms ----------------------------------------------------------------------------
+
+def _vector_elementwise(name: str, code: int, op: Callable[[Any, Any], Any]) -> None:
+    @vector(name)
+    def vfactory(site: CallSite) -> Callable[..., Any]:
+        from pfa.engine.columns import Arr, NotVectorized, block, fail_all
+
+        kind, _ = depth(param_type(site, 0))
+        ints = has_integers(arg_type(site, 0)) or has_integers(arg_type(site, 1))
+
+        def impl(env: Any, x: Any, y: Any) -> Any:
+            if kind != "array" or ints:
+                raise NotVectorized(f"{name} on maps or integers")
+            a, b = block(x), block(y)
+            sa = a.shape[1:] if isinstance(x, Arr) else a.shape
+            sb = b.shape[1:] if isinstance(y, Arr) else b.shape
+            if sa != sb:
+                if len(sa) == 2 and len(sb) == 2 and sa[0] == sb[0] == 0:
+                    return op(a, b)
+                fail_all(env, err(code, "misaligned matrices", name))
+                raise NotVectorized("misaligned")
+            if not isinstance(x, Arr) and not isinstance(y, Arr):
+                raise NotVectorized("constant arguments")
+            return Arr(op(a, b))
+        return impl
+
+
+_vector_elementwise("la.add", 24030, lambda a, b: a + b)
+_vector_elementwise("la.sub", 24040, lambda a, b: a - b)
+
+
+@vector("la.dot")
+def _la_dot_v(site: CallSite) -> Callable[..., Any]:
+    import numpy as np
+
+    from pfa.engine.columns import Arr, NotVectorized, block, py_sum
+
+    xkind = depth(param_type(site, 0))[0]
+    yn = depth(param_type(site, 1))[1]
+    name = site.name
+
+    def impl(env: Any, x: Any, y: Any) -> Any:
+        if xkind != "array" or yn != 1 or not isinstance(y, Arr) or y.data.ndim != 2:
+            raise NotVectorized("la.dot of this shape")
+        m = block(x)
+        v = y.data
+        n, d = v.shape
+        if isinstance(x, Arr):
+            if m.ndim != 3:
+                raise NotVectorized("ragged matrix")
+            rows, k = m.shape[1], m.shape[2]
+        else:
+            if m.ndim != 2:
+                raise NotVectorized("ragged matrix")
+            rows, k = m.shape
+        if rows == 0 or k == 0 or d == 0:
+            env.fail(np.ones(n, dtype=bool), err(24051, "too few rows/cols", name))
+            raise NotVectorized("too few")
+        if k != d:
+            env.fail(np.ones(n, dtype=bool), err(24050, "misaligned matrices", name))
+            raise NotVectorized("misaligned")
+        if isinstance(x, Arr):
+            out = py_sum([m[:, :, j] * v[:, j:j + 1] for j in range(d)])
+            xfin = np.isfinite(m).all(axis=(1, 2))
+        else:
+            out = py_sum([m[:, j] * v[:, j:j + 1] for j in range(d)])
+            xfin = np.full(n, bool(np.isfinite(m).all()))
+        bad = ~np.isfinite(out).all(axis=1) & ~(xfin & np.isfinite(v).all(axis=1))
+        if bad.any():
+            env.fail(bad, err(24052, "contains non-finite value", name))
+        return Arr(out)
+    return impl

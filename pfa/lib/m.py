@@ -25,7 +25,7 @@ from pfa.lib._numeric import (
     wrap_long,
 )
 from pfa.lib.core import label_type
-from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.lib.registry import CallSite, scalar, specialized, vector
 
 Fn = Callable[..., Any]
 
@@ -163,3 +163,17 @@ def round_(site: CallSite) -> Fn:
             raise PfaRuntimeError(code, f"{kind} overflow", "m.round")
         return check(r)
     return impl
+
+
+# ------------------------------------------------------------------------------ vector forms
+
+def _vector_unary(name: str, fn: Callable[[float], float]) -> None:
+    @vector(name)
+    def vfactory(site: CallSite) -> Callable[..., Any]:
+        from pfa.engine.columns import elementwise, num_arg
+
+        return lambda env, x: elementwise(fn, num_arg(x))
+
+
+for _name, _fn in IEEE.items():
+    _vector_unary(_name, _fn)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pfa.errors import PfaRuntimeError
 from pfa.lib.m import IEEE
-from pfa.lib.registry import CallSite, specialized
+from pfa.lib.registry import CallSite, specialized, vector
 
 Fn = Callable[..., Any]
 _exp = IEEE["m.exp"]
@@ -98,3 +98,52 @@ def softmax(site: CallSite) -> Fn:
             return dict(zip(keys, _softmax_values([xs[k] for k in keys])))
         return on_map
     return _softmax_values
+
+
+# -- vector forms ----------------------------------------------------------------------------
+
+def _vector_elementwise(name: str, f: Callable[[float], float]) -> None:
+    @vector(name)
+    def vfactory(site: CallSite) -> Fn:
+        from pfa.engine.columns import Arr, NotVectorized, elementwise, num_arg
+
+        def impl(env: Any, x: Any) -> Any:
+            if isinstance(x, Arr):
+                return Arr(elementwise(f, x.data))
+            if site.arg_types and site.arg_types[0].name == "map":
+                raise NotVectorized("map argument")
+            return elementwise(f, num_arg(x))
+        return impl
+
+
+for _name, _f in (("m.link.logit", logit), ("m.link.probit", probit),
+                  ("m.link.cloglog", cloglog), ("m.link.loglog", loglog),
+                  ("m.link.cauchit", cauchit), ("m.link.softplus", softplus),
+                  ("m.link.relu", relu), ("m.link.tanh", math.tanh)):
+    _vector_elementwise(_name, _f)
+
+
+@vector("m.link.softmax")
+def _softmax_v(site: CallSite) -> Fn:
+    import numpy as np
+
+    from pfa.engine.columns import Arr, NotVectorized, elementwise, fail_all, py_sum
+
+    def impl(env: Any, x: Any) -> Any:
+        if not isinstance(x, Arr) or x.data.ndim != 2:
+            raise NotVectorized("softmax of a map or ragged array")
+        data = x.data
+        n, k = data.shape
+        if k == 0:
+            fail_all(env, PfaRuntimeError(25000, "empty input", "m.link.softmax"))
+            return x
+        top = data[:, 0]
+        for j in range(1, k):  # Python's max(): the first item not exceeded later
+            top = np.where(data[:, j] > top, data[:, j], top)
+        top = np.where(np.isinf(top) | np.isnan(top), 0.0, top)
+        terms = elementwise(_exp, data - top[:, None])
+        total = py_sum([terms[:, j] for j in range(k)])
+        with np.errstate(all="ignore"):
+            out = np.where((total != 0)[:, None], terms / total[:, None], np.nan)
+        return Arr(out)
+    return impl

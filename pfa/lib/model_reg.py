@@ -13,7 +13,7 @@ import numpy as np
 from pfa.avro.types import AvroRecord
 from pfa.lib._numeric import ieee_div
 from pfa.lib.la import depth, err, param_type
-from pfa.lib.registry import CallSite, specialized
+from pfa.lib.registry import CallSite, specialized, vector
 
 _isfinite = math.isfinite
 _EMPTY: dict[str, Any] = {}
@@ -394,3 +394,40 @@ def _chi2_prob(site: CallSite) -> Callable[..., Any]:
 
         return float(gammainc(dof / 2.0, chi2 / 2.0))
     return chi2_prob
+
+
+# -- vector forms ------------------------------------------------------------------------------
+
+@vector("model.reg.linear")
+def _linear_v(site: CallSite) -> Callable[..., Any]:
+    import numpy as np
+
+    from pfa.engine.columns import Arr, Const, NotVectorized, fail_all, py_sum
+
+    name = site.name
+    kind, n = _field_kind(param_type(site, 1), "coeff")
+
+    def impl(env: Any, datum: Any, model: Any) -> Any:
+        if kind != "array" or not isinstance(model, Const) or not isinstance(datum, Arr) \
+                or datum.data.ndim != 2:
+            raise NotVectorized("model.reg.linear of this shape")
+        x = datum.data
+        size = x.shape[1]
+        coeff, const = model.value["coeff"], model.value["const"]
+        if n == 1:
+            if len(coeff) != size:
+                fail_all(env, err(31000, "misaligned coeff", name))
+                raise NotVectorized("misaligned")
+            c = np.array(coeff, dtype=np.float64)
+            return py_sum([c[j] * x[:, j] for j in range(size)]) + const
+        if len(const) != len(coeff):
+            fail_all(env, err(31001, "misaligned const", name))
+            raise NotVectorized("misaligned")
+        if any(len(row) != size for row in coeff):
+            fail_all(env, err(31000, "misaligned coeff", name))
+            raise NotVectorized("misaligned")
+        c = np.array(coeff, dtype=np.float64).reshape(len(coeff), size)
+        out = py_sum([c[:, j] * x[:, j:j + 1] for j in range(size)],
+                     ) + np.array(const, dtype=np.float64)
+        return Arr(out.reshape(env.n, len(coeff)))
+    return impl

@@ -315,3 +315,9 @@ def test_sources(tmp_path: Path):
 def test_missing_file_is_an_error(tmp_path: Path):
     with pytest.raises(FileNotFoundError):
         read(tmp_path / "nope.json")
+
+
+def test_yaml_single_line_and_missing_file(tmp_path: Path):
+    assert read_yaml("{input: double, output: double, action: input}").action == [A.Ref("input")]
+    with pytest.raises(FileNotFoundError):
+        read_yaml(str(tmp_path / "missing.yaml"))
