@@ -58,6 +58,11 @@ def fcndef(params: Sequence[tuple[str, Any]], ret: Any, body: Any) -> dict[str, 
             "do": body if isinstance(body, list) else [body]}
 
 
+# Function arguments on ints used by the a and map cases.
+LT = fcndef([("a", "int"), ("b", "int")], "boolean", {"<": ["a", "b"]})
+EVEN = fcndef([("x", "int")], "boolean", {"==": [{"%": ["x", 2]}, 0]})
+
+
 class Err(Exception):
     """Raised by a reference implementation: the trial expects this PFA error code."""
 

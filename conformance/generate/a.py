@@ -8,9 +8,11 @@ import math
 from collections import Counter
 
 from conformance.generate._helper import (
+    EVEN,
     INF,
     INT_MAX,
     LONG_MAX,
+    LT,
     NAN,
     Err,
     Module,
@@ -22,9 +24,7 @@ from conformance.generate._helper import (
 
 IN, D, S, B = "int", "double", "string", "boolean"
 AI, AD, AS = arr("int"), arr("double"), arr("string")
-LT = fcndef([("a", IN), ("b", IN)], B, {"<": ["a", "b"]})
 GT_AS_LT = fcndef([("a", IN), ("b", IN)], B, {">": ["a", "b"]})  # reversed order
-EVEN = fcndef([("x", IN)], B, {"==": [{"%": ["x", 2]}, 0]})
 DBL = fcndef([("x", IN)], IN, {"*": ["x", 2]})
 STR = fcndef([("x", IN)], S, {"s.int": ["x"]})
 ARRS = [([3, 1, 2],), ([],), ([5],), ([-1, -1, 0],), ([INT_MAX, 0, -7, 4],)]

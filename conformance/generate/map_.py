@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from conformance.generate._helper import Err, Module, arr, fcndef, mp
+from conformance.generate._helper import EVEN, LT, Err, Module, arr, fcndef, mp
 
 IN, S, B = "int", "string", "boolean"
 MI, AS, AI = mp("int"), arr("string"), arr("int")
 MAPS = [({"a": 1, "b": 2},), ({},), ({"x": -5},), ({"é": 0, "": 3},), ({"k1": 7, "k2": 7, "k3": 1},)]
-EVEN = fcndef([("x", IN)], B, {"==": [{"%": ["x", 2]}, 0]})
-LT = fcndef([("a", IN), ("b", IN)], B, {"<": ["a", "b"]})
 
 
 def _nonempty(code, f):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from pfa.commands._common import UnreadableModel, load_document
 from pfa.errors import PfaSemanticError, PfaSemanticErrors, PfaSyntaxError
 
 NAME = "check"
@@ -27,45 +27,9 @@ exit status: 0 valid, 1 errors found (each listed with its JSON path), 2 unreada
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
-class _Unreadable(Exception):
-    """The model file cannot be read or is neither JSON nor YAML."""
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="PFA document (.json, .pfa, .yaml, .yml)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
-
-
-def _load(path: str):
-    """Read ``path`` into a PfaDocument; _Unreadable if it is not a JSON/YAML object."""
-    from pfa.document.reader import read, read_yaml
-
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise _Unreadable(f"cannot read {path}: {reason}") from None
-    suffix = Path(path).suffix.lower()
-    as_yaml = suffix in (".yaml", ".yml")
-    if not as_yaml:
-        try:
-            value: Any = json.loads(text)
-        except ValueError as exc:
-            if suffix in (".json", ".pfa"):
-                raise _Unreadable(f"{path} is not valid JSON: {exc}") from None
-            as_yaml = True
-    if as_yaml:
-        import yaml
-
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            first = str(exc).splitlines()[0] if str(exc) else "syntax error"
-            raise _Unreadable(f"{path} is neither JSON nor YAML: {first}") from None
-    if not isinstance(value, dict):
-        raise _Unreadable(f"{path} does not hold a PFA document (a JSON/YAML object), found "
-                          f"{type(value).__name__}")
-    return read_yaml(text) if as_yaml else read(text)
 
 
 def _error_dict(err: PfaSemanticError | PfaSyntaxError, kind: str) -> dict[str, Any]:
@@ -90,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     from pfa.check.checker import check
 
     try:
-        doc = _load(args.model)
-    except _Unreadable as exc:
+        doc = load_document(args.model)
+    except UnreadableModel as exc:
         print(f"pfa check: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     except PfaSyntaxError as exc:

@@ -113,15 +113,15 @@ def _print_table(t: dict[str, Any]) -> None:
 
 def _model_report(path: str) -> tuple[dict[str, Any], int]:
     from pfa.check.checker import check
-    from pfa.commands.check import _load, _Unreadable
+    from pfa.commands._common import UnreadableModel, load_document
     from pfa.document import ast as A
     from pfa.errors import PfaSemanticError, PfaSemanticErrors, PfaSyntaxError
     from pfa.lib.registry import implemented_names
 
     try:
-        doc = _load(path)
+        doc = load_document(path)
         typed = check(doc)
-    except _Unreadable as exc:
+    except UnreadableModel as exc:
         return {"model": path, "error": str(exc)}, 2
     except (PfaSyntaxError, PfaSemanticError, PfaSemanticErrors) as exc:
         return {"model": path, "runnable": False, "error": f"invalid document: {exc}"}, 1

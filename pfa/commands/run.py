@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
+from pfa.commands._common import UnreadableModel, read_model
 from pfa.errors import PfaError, PfaInputError, PfaRuntimeError, PfaSemanticError, PfaSyntaxError
 
 NAME = "run"
@@ -65,30 +65,10 @@ def _parse_options(items: list[str]) -> dict[str, Any]:
 def _load_engine(path: str, options: dict[str, Any]):
     from pfa.engine.engine import Engine
 
-    p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise _ModelError(f"cannot read {path}: {reason}") from None
-    as_yaml = p.suffix.lower() in (".yaml", ".yml")
-    if not as_yaml:
-        try:
-            value = json.loads(text)
-        except ValueError as exc:
-            if p.suffix.lower() in (".json", ".pfa"):
-                raise _ModelError(f"{path} is not valid JSON: {exc}") from None
-            as_yaml = True
-    if as_yaml:
-        import yaml
-
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            first = str(exc).splitlines()[0] if str(exc) else "syntax error"
-            raise _ModelError(f"{path} is neither JSON nor YAML: {first}") from None
-    if not isinstance(value, dict):
-        raise _ModelError(f"{path} does not hold a PFA document (a JSON/YAML object)")
+        _, value, _ = read_model(path)
+    except UnreadableModel as exc:
+        raise _ModelError(str(exc)) from None
     try:
         return Engine.from_json(value, options=options or None, validate_input=False)
     except (PfaSyntaxError, PfaSemanticError) as err:
