@@ -92,6 +92,19 @@ def _emit_line(out: TextIO, engine: Any, value: Any) -> None:
     out.write("\n")
 
 
+def _routine(engine: Any, which: str, out: TextIO, err: TextIO) -> bool:
+    """Run the ``begin`` or ``end`` routine and write what it emits; False if it failed."""
+    try:
+        emitted = getattr(engine, which)()
+    except PfaError as exc:
+        print(f"pfa run: {which}: {_describe(exc)}", file=err)
+        return False
+    if engine.method == "emit":
+        for v in emitted or []:
+            _emit_line(out, engine, v)
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     err = sys.stderr
     out = sys.stdout
@@ -104,14 +117,8 @@ def run(args: argparse.Namespace) -> int:
 
     method = engine.method
     failed = 0
-    try:
-        begun = engine.begin()
-    except PfaError as exc:
-        print(f"pfa run: begin: {_describe(exc)}", file=err)
+    if not _routine(engine, "begin", out, err):
         return EXIT_FAILED
-    if method == "emit":
-        for v in begun or []:
-            _emit_line(out, engine, v)
 
     if args.input in ("-", None):
         stream: TextIO = sys.stdin
@@ -147,15 +154,9 @@ def run(args: argparse.Namespace) -> int:
         if close:
             stream.close()
 
-    try:
-        ended = engine.end()
-    except PfaError as exc:
-        print(f"pfa run: end: {_describe(exc)}", file=err)
+    if not _routine(engine, "end", out, err):
         return EXIT_FAILED
-    if method == "emit":
-        for v in ended or []:
-            _emit_line(out, engine, v)
-    elif method == "fold":
+    if method == "fold":
         _emit_line(out, engine, engine.tally)
     out.flush()
     return EXIT_FAILED if failed else EXIT_OK
