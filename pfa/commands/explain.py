@@ -31,16 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pfa.commands._common import UnreadableModel, load_document
     from pfa.engine.engine import Engine
 
-    path = args.model
     try:
-        if path.endswith((".yaml", ".yml")):
-            engine = Engine.from_yaml(path)
-        else:
-            engine = Engine.from_json(path)
-    except OSError as err:
-        print(f"pfa explain: cannot read {path}: {err}", file=sys.stderr)
+        engine = Engine.from_ast(load_document(args.model))
+    except UnreadableModel as err:
+        print(f"pfa explain: {err}", file=sys.stderr)
         return 2
     except PfaError as err:
         print(f"pfa explain: {err}", file=sys.stderr)
