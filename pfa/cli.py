@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     except PfaError as err:
         print(f"pfa {args.command}: {err}", file=sys.stderr)
         return 1
+    except RecursionError:
+        print(f"pfa {args.command}: the input is nested too deeply to process", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -81,7 +81,10 @@ class TypedDocument:
 
 def check(doc: A.PfaDocument, *, options_override: dict | None = None) -> TypedDocument:
     """Type-check ``doc`` (annotating it in place); raises :class:`PfaSemanticErrors`."""
-    return _Checker(doc, options_override).run()
+    try:
+        return _Checker(doc, options_override).run()
+    except RecursionError:
+        raise PfaSemanticError("the document is nested too deeply to check", "$") from None
 
 
 def _where(node: A.Node) -> str | None:

@@ -31,6 +31,8 @@ def read_model(path: str) -> tuple[str, Any, bool]:
     if not as_yaml:
         try:
             value: Any = json.loads(text)
+        except RecursionError:
+            raise UnreadableModel(f"{path} is nested too deeply to read") from None
         except ValueError as exc:
             if suffix in (".json", ".pfa"):
                 raise UnreadableModel(f"{path} is not valid JSON: {exc}") from None

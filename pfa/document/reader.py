@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import difflib
+import functools
 import json
 import math
 import re
@@ -1025,6 +1026,20 @@ def _load_file(p: Path) -> Any:
     return _loads_json(text)
 
 
+def _depth_guard(fn: Any) -> Any:
+    """Turn Python's recursion limit, hit by absurdly deep documents, into a syntax error."""
+
+    @functools.wraps(fn)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except RecursionError:
+            raise PfaSyntaxError("the document is nested too deeply to read", "$") from None
+
+    return guarded
+
+
+@_depth_guard
 def read(source: Any) -> PfaDocument:
     """Read a PFA document from a dict, JSON text (str or bytes), or a ``.json``/``.pfa``/
     ``.yaml``/``.yml`` file (``pathlib.Path`` or path string)."""
@@ -1040,6 +1055,7 @@ def read(source: Any) -> PfaDocument:
     return _Reader().document(value)
 
 
+@_depth_guard
 def read_yaml(source: str | Path) -> PfaDocument:
     """Read a PFA document written in YAML (text, or the path of a file)."""
     p = _as_file(source)
