@@ -23,6 +23,7 @@ class PathResult:
     available: bool = True
     reason: str = ""
     note: str = ""
+    invalid: str = ""  # measured, but the outputs are wrong (excluded from the targets)
     p50_us: float | None = None
     p99_us: float | None = None
     calls: int = 0
@@ -87,19 +88,15 @@ def machine_info() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": sys.version.split()[0],
     }
-    for mod in ("numpy", "sklearn", "onnxruntime", "skl2onnx", "pandas", "titus"):
-        try:
-            m = __import__(mod)
-            info[mod] = getattr(m, "__version__", "?")
-        except Exception as err:  # titus needs the shim; report what we can
-            info[mod] = f"not importable ({type(err).__name__})"
-    if str(info.get("titus", "")).startswith("not importable"):
-        try:
-            from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-            info["titus"] = version("titus2")
-        except Exception:
-            pass
+    for mod, dist in (("numpy", "numpy"), ("sklearn", "scikit-learn"),
+                      ("onnxruntime", "onnxruntime"), ("skl2onnx", "skl2onnx"),
+                      ("pandas", "pandas"), ("titus", "titus2")):
+        try:
+            info[mod] = version(dist)
+        except PackageNotFoundError:
+            info[mod] = "not installed"
     return info
 
 

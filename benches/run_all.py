@@ -21,6 +21,7 @@ with a ``chunk_size`` (subprocess, ``getrusage`` max RSS). Results also go to
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -30,6 +31,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+# One thread for every native library (sklearn's OpenMP, BLAS, onnxruntime is set per
+# session): the machine is shared, and this engine runs on one thread too.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
@@ -62,12 +68,13 @@ class Config:
     memory_rows: int = 1_000_000
     chunk_size: int = 10_000
     memory_timeout: float = 600.0
+    titus_max_bytes: int | None = None  # skip titus2 on bigger documents (its load is slow)
 
     @classmethod
     def quick(cls) -> Config:
         return cls(rows=10_000, calls=300, warmup=30, titus_rows=300, titus_calls=100,
                    fast_rounds=2, check_rows=100, cold_trees=20, cold_timeout=120.0,
-                   memory_rows=100_000, memory_timeout=120.0)
+                   memory_rows=100_000, memory_timeout=120.0, titus_max_bytes=5_000_000)
 
 
 # --- one model ------------------------------------------------------------------------------
@@ -92,6 +99,12 @@ def bench_model(model: models.BenchModel, cfg: Config) -> dict[str, Any]:
     prep_s: dict[str, float] = {}
     for p in paths:
         t0 = time.perf_counter()
+        if (isinstance(p, adapters.Titus) and cfg.titus_max_bytes
+                and model.doc_bytes > cfg.titus_max_bytes):
+            results[p.name].available = False
+            results[p.name].reason = (f"skipped by --quick: {model.doc_bytes / 1e6:.0f} MB "
+                                      "document, titus2 loads it in > 30 s")
+            continue
         try:
             p.prepare(model)
         except Unavailable as err:
@@ -104,10 +117,15 @@ def bench_model(model: models.BenchModel, cfg: Config) -> dict[str, Any]:
             continue
         prep_s[p.name] = time.perf_counter() - t0
         results[p.name].note = getattr(p, "note", "") or ""
-        if isinstance(p, adapters.PfaVector):
-            results[p.name].note = f"input: {p.form}"
+        results[p.name].invalid = getattr(p, "problem", "") or ""
         ready.append(p)
+    # the prepared models (a 100-tree document is millions of objects) must not make every
+    # garbage collection during the timings slow: move them out of the collector's sight
+    gc.collect()
+    gc.freeze()
+    phase = {"prepare": time.perf_counter()}
     checks = agreement(model, ready, cfg)
+    phase["check"] = time.perf_counter()
 
     # single-record latency, interleaved
     n = model.n_rows
@@ -118,6 +136,8 @@ def bench_model(model: models.BenchModel, cfg: Config) -> dict[str, Any]:
         r.calls = len(samples)
         r.p50_us = harness.pct(samples, 50)
         r.p99_us = harness.pct(samples, 99)
+
+    phase["latency"] = time.perf_counter()
 
     # batch throughput: slow paths once, fast paths ``fast_rounds`` times (median)
     times: dict[str, list[float]] = {p.name: [] for p in ready}
@@ -140,6 +160,10 @@ def bench_model(model: models.BenchModel, cfg: Config) -> dict[str, Any]:
             if isinstance(p, adapters.Titus) and min(cfg.titus_rows, n) < n:
                 r.extrapolated_from = min(cfg.titus_rows, n)
 
+    phase["batch"] = time.perf_counter()
+    marks = list(phase.items())
+    phase_s = {k: round(t - marks[i - 1][1], 3) for i, (k, t) in enumerate(marks) if i}
+    gc.unfreeze()
     print_model(model, [results[p.name] for p in paths], checks, prep_s, cfg)
     return {
         "title": model.title,
@@ -148,6 +172,7 @@ def bench_model(model: models.BenchModel, cfg: Config) -> dict[str, Any]:
         "engine_build_s": prep_s.get(adapters.PfaScalar.name),
         "titus_build_s": prep_s.get(adapters.Titus.name),
         "checks": checks,
+        "phase_s": phase_s,
         "paths": {name: r.as_json() for name, r in results.items()},
     }
 
@@ -202,7 +227,8 @@ def print_model(model: models.BenchModel, results: list[PathResult], checks: lis
         if not r.available:
             rows.append([r.name, "n/a", "", "", "", "n/a", "", "", f"({r.reason})"])
             continue
-        notes = [r.note] if r.note else []
+        notes = [f"WRONG OUTPUTS ({r.invalid})"] if r.invalid else []
+        notes += [r.note] if r.note else []
         if r.calls and r.calls < cfg.calls:
             notes.append(f"{r.calls:,} calls")
         if r.extrapolated_from:
@@ -288,7 +314,7 @@ def memory(path: str, n_rows: int, chunk_size: int) -> dict[str, Any]:
     probe = models.BenchModel("M3", "", None, {}, X[:50], frame.iloc[:50],
                               [dict(zip(names, r)) for r in X[:50].tolist()])
     expected = [engine.action(r) for r in probe.records]
-    form, _ = adapters.pick_batch_form(engine, probe, expected, kwargs)
+    form, _, problem = adapters.pick_batch_form(engine, probe, expected, kwargs, strict=False)
     if form == "DataFrame":
         data: Any = frame
     else:
@@ -305,7 +331,7 @@ def memory(path: str, n_rows: int, chunk_size: int) -> dict[str, Any]:
     return {"available": True, "input": form, "rows": n_rows, "chunk_size": kwargs.get(
         "chunk_size"), "baseline_rss_bytes": base, "peak_rss_bytes": harness.maxrss_bytes(),
         "seconds": elapsed, "rows_per_s": n_rows / elapsed, "outputs": n_out,
-        "numpy": np.__version__}
+        "problem": problem, "numpy": np.__version__}
 
 
 def run_child(args: list[str], timeout: float) -> dict[str, Any]:
@@ -362,11 +388,11 @@ def cold_start(cfg: Config, workdir: Path) -> dict[str, Any]:
     return res
 
 
-def peak_memory(cfg: Config, workdir: Path, m3: models.BenchModel | None) -> dict[str, Any]:
+def peak_memory(cfg: Config, workdir: Path) -> dict[str, Any]:
     """Peak RSS of a ``cfg.memory_rows``-row M3 batch through ``action_batch``."""
     path = workdir / "m3.pfa.json"
-    doc = m3.doc if m3 is not None else models.export_doc(models.forest())
-    path.write_text(json.dumps(doc))
+    if not path.exists():
+        path.write_text(json.dumps(models.export_doc(models.forest())))
     res = run_child(["memory", str(path), str(cfg.memory_rows), str(cfg.chunk_size)],
                     cfg.memory_timeout)
     print()
@@ -378,6 +404,8 @@ def peak_memory(cfg: Config, workdir: Path, m3: models.BenchModel | None) -> dic
         print(f"  input {res['input']}; RSS before the call {res['baseline_rss_bytes'] / GIB:.2f}"
               f" GiB (engine + input), peak {res['peak_rss_bytes'] / GIB:.2f} GiB; "
               f"{res['rows_per_s']:,.0f} rows/s")
+        if res.get("problem"):
+            print(f"  WARNING: {res['problem']} (vector engine bug; memory measured anyway)")
     sys.stdout.flush()
     return res
 
@@ -400,7 +428,7 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         sc, vec = p[adapters.PfaScalar.name], p[adapters.PfaVector.name]
         skl, ort, tit = (p[adapters.Sklearn.name], p[adapters.Onnx.name],
                          p[adapters.Titus.name])
-        vr = vec.get("rows_per_s")
+        vr = None if vec.get("invalid") else vec.get("rows_per_s")
 
         def rel(a: float | None, b: float | None) -> float | None:
             return None if a is None or b is None else a / b
@@ -422,7 +450,8 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     mem = report.get("memory", {})
     if report.get("memory") is not None:
         peak = mem.get("peak_rss_bytes")
-        add(f"{mem.get('rows', '')} -row M3 batch < 2 GiB (2 GiB ÷ peak)", "M3",
+        rows = report["config"]["memory_rows"]
+        add(f"{rows:,}-row M3 batch < 2 GiB (2 GiB ÷ peak RSS)", "M3",
             None if peak is None else 2 * GIB / peak, 1.0, "×")
     return out
 
@@ -466,10 +495,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{info['cpu_count']} CPUs ({info['cpu']}); Python {info['python']}, numpy "
           f"{info['numpy']}, sklearn {info['sklearn']}, onnxruntime {info['onnxruntime']}, "
           f"titus2 {info['titus']}")
-    print("× columns: speed relative to that path (> 1 = faster); onnxruntime and sklearn "
-          "predict run on one thread.")
+    print("× columns: speed relative to that path (> 1 = faster). Every path runs on one "
+          f"thread (OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, onnxruntime "
+          "intra_op_num_threads=1).")
     report: dict[str, Any] = {"machine": info, "config": cfg.__dict__, "models": {}}
-    m3 = None
+    tmp = tempfile.TemporaryDirectory(prefix="pfa-bench-")
+    workdir = Path(tmp.name)
     for key in keys:
         t0 = time.perf_counter()
         try:
@@ -481,15 +512,17 @@ def main(argv: list[str] | None = None) -> int:
         model.titus_rows = max(cfg.titus_rows, cfg.titus_calls)
         report["models"][key] = bench_model(model, cfg)
         report["models"][key]["wall_s"] = time.perf_counter() - t0
-        if key == "M3":
-            m3 = model
-        else:
-            del model
-    with tempfile.TemporaryDirectory(prefix="pfa-bench-") as tmp:
+        if key == "M3":  # the memory bench runs its document in a subprocess
+            (workdir / "m3.pfa.json").write_text(json.dumps(model.doc))
+        del model
+        gc.collect()
+    try:
         if not args.no_cold:
-            report["cold_start"] = cold_start(cfg, Path(tmp))
+            report["cold_start"] = cold_start(cfg, workdir)
         if not args.no_memory:
-            report["memory"] = peak_memory(cfg, Path(tmp), m3)
+            report["memory"] = peak_memory(cfg, workdir)
+    finally:
+        tmp.cleanup()
     rows = targets({**report, "models": {k: v for k, v in report["models"].items()
                                          if "paths" in v}})
     report["targets"] = rows

@@ -31,6 +31,7 @@ from fastavro.schema import UnknownType
 from pfa.avro.types import (
     AvroArray,
     AvroEnum,
+    AvroField,
     AvroFixed,
     AvroMap,
     AvroNamed,
@@ -111,7 +112,20 @@ def _int_range(t: AvroType) -> tuple[int, int]:
 # ---------------------------------------------------------------------------------------------
 
 def decode_json(t: AvroType, obj: Any, path: str = "$") -> Any:
-    """Decode a JSON-loaded object (Avro's JSON encoding) into an engine value of type ``t``."""
+    """Decode a JSON-loaded object (Avro's JSON encoding) into an engine value of type ``t``.
+
+    A decoder compiled once per type (:func:`_compiled`) does the work without building JSON
+    paths; when it refuses ``obj``, the reference decoder runs again to raise the error with
+    its exact message and path."""
+    try:
+        return _compiled(t)(obj)
+    except Exception:  # any refusal: the reference decoder explains it
+        pass
+    return _decode(t, obj, path)
+
+
+def _decode(t: AvroType, obj: Any, path: str) -> Any:
+    """The reference decoder: dispatches on the type at every value, builds paths as it goes."""
     return _DECODERS[t.name](t, obj, path)
 
 
@@ -180,13 +194,13 @@ def _dec_enum(t: AvroEnum, obj: Any, path: str) -> str:
 def _dec_array(t: AvroArray, obj: Any, path: str) -> list:
     if not isinstance(obj, (list, tuple)):
         raise _fail("array (a JSON array)", obj, path)
-    return [decode_json(t.items, x, _child(path, i)) for i, x in enumerate(obj)]
+    return [_decode(t.items, x, _child(path, i)) for i, x in enumerate(obj)]
 
 
 def _dec_map(t: AvroMap, obj: Any, path: str) -> dict:
     if not isinstance(obj, dict):
         raise _fail("map (a JSON object)", obj, path)
-    return {k: decode_json(t.values, v, _child(path, k)) for k, v in _members(obj)}
+    return {k: _decode(t.values, v, _child(path, k)) for k, v in _members(obj)}
 
 
 def _dec_record(t: AvroRecord, obj: Any, path: str) -> dict:
@@ -195,7 +209,7 @@ def _dec_record(t: AvroRecord, obj: Any, path: str) -> dict:
     out = {}
     for f in t.fields:
         if f.name in obj:
-            out[f.name] = decode_json(f.type, obj[f.name], _child(path, f.name))
+            out[f.name] = _decode(f.type, obj[f.name], _child(path, f.name))
         elif f.has_default:
             out[f.name] = _decode_default(f.type, f.default, _child(path, f.name))
         else:
@@ -211,10 +225,10 @@ def _decode_default(t: AvroType, default: Any, path: str) -> Any:
     the tagged union form is accepted too."""
     if isinstance(t, AvroUnion):
         try:
-            return decode_json(t.types[0], default, path)
+            return _decode(t.types[0], default, path)
         except AvroDataError:
             pass
-    return decode_json(t, default, path)
+    return _decode(t, default, path)
 
 
 def _dec_union(t: AvroUnion, obj: Any, path: str) -> Any:
@@ -230,7 +244,7 @@ def _dec_union(t: AvroUnion, obj: Any, path: str) -> Any:
     branch = _find_branch(t, key)
     if branch is None:
         raise AvroDataError(f"union {names} has no branch named {key!r}", path)
-    return decode_json(branch, value, _child(path, key))
+    return _decode(branch, value, _child(path, key))
 
 
 def _find_branch(t: AvroUnion, key: str) -> AvroType | None:
@@ -247,6 +261,205 @@ _DECODERS: dict[str, Callable[[Any, Any, str], Any]] = {
     "bytes": _dec_bytes, "fixed": _dec_bytes, "enum": _dec_enum, "array": _dec_array,
     "map": _dec_map, "record": _dec_record, "union": _dec_union,
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled decoders: closures built once per type object
+# ---------------------------------------------------------------------------------------------
+
+class _Refused(Exception):
+    """A compiled decoder refuses a value (the reference decoder then says why, and where)."""
+
+
+_COMPILED: OrderedDict[int, tuple[AvroType, Callable[[Any], Any]]] = OrderedDict()
+_COMPILED_SIZE = 512
+_COMPILED_LOCK = threading.Lock()
+_JUST_FLOAT = frozenset({float})
+
+
+def _compiled(t: AvroType) -> Callable[[Any], Any]:
+    """The compiled decoder of ``t``, cached by identity (as :func:`_wrapped_schema`)."""
+    hit = _COMPILED.get(id(t))
+    if hit is not None and hit[0] is t:
+        return hit[1]
+    fn = _compile(t, {})
+    with _COMPILED_LOCK:
+        _COMPILED[id(t)] = (t, fn)  # holding t keeps its id from being reused
+        if len(_COMPILED) > _COMPILED_SIZE:
+            _COMPILED.popitem(last=False)
+    return fn
+
+
+def _compile(t: AvroType, memo: dict[int, Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    """A decoder ``obj -> value`` of ``t``: returns exactly what the reference decoder returns
+    and raises (anything) where the reference decoder raises. ``memo`` holds the decoders of
+    the named types compiled so far (a recursive record refers to itself)."""
+    fn = memo.get(id(t))
+    if fn is not None:
+        return fn
+    kind = t.name
+    if kind == "record":
+        return _compile_record(t, memo)  # type: ignore[arg-type]
+    if kind == "union":
+        return _compile_union(t, memo)  # type: ignore[arg-type]
+    if kind == "array":
+        item = _compile(t.items, memo)  # type: ignore[attr-defined]
+        if t.items.name == "double":  # type: ignore[attr-defined]
+            def dec_doubles(obj: Any) -> list:
+                if isinstance(obj, (list, tuple)):
+                    if set(map(type, obj)) <= _JUST_FLOAT:  # no per-item call
+                        return list(obj)
+                    return list(map(item, obj))
+                raise _Refused
+            return dec_doubles
+
+        def dec_array(obj: Any) -> list:
+            if isinstance(obj, (list, tuple)):
+                return list(map(item, obj))
+            raise _Refused
+        return dec_array
+    if kind == "map":
+        value = _compile(t.values, memo)  # type: ignore[attr-defined]
+
+        def dec_map(obj: Any) -> dict:
+            if isinstance(obj, dict):
+                return {k: value(v) for k, v in obj.items() if k != _LOCATOR}
+            raise _Refused
+        return dec_map
+    fn = _compile_simple(t)
+    memo[id(t)] = fn
+    return fn
+
+
+def _compile_simple(t: AvroType) -> Callable[[Any], Any]:
+    kind = t.name
+    if kind == "double":
+        def dec_double(obj: Any) -> float:
+            if type(obj) is float:
+                return obj
+            return _dec_floating(t, obj, "$")
+        return dec_double
+    if kind == "float":
+        def dec_float(obj: Any) -> float:
+            if type(obj) is float:
+                return to_float32(obj)
+            return _dec_floating(t, obj, "$")
+        return dec_float
+    if kind in ("int", "long"):
+        lo, hi = _int_range(t)
+
+        def dec_integer(obj: Any) -> int:
+            if type(obj) is int and lo <= obj <= hi:
+                return obj
+            return _dec_integer(t, obj, "$")
+        return dec_integer
+    if kind == "string":
+        def dec_string(obj: Any) -> str:
+            if isinstance(obj, str):
+                return obj
+            raise _Refused
+        return dec_string
+    if kind == "boolean":
+        def dec_boolean(obj: Any) -> bool:
+            if obj is True or obj is False:
+                return obj
+            raise _Refused
+        return dec_boolean
+    if kind == "null":
+        def dec_null(obj: Any) -> None:
+            if obj is None:
+                return None
+            raise _Refused
+        return dec_null
+    if kind == "enum":
+        symbols = frozenset(t.symbols)  # type: ignore[attr-defined]
+
+        def dec_enum(obj: Any) -> str:
+            if isinstance(obj, str) and obj in symbols:
+                return obj
+            raise _Refused
+        return dec_enum
+    reference = _DECODERS[kind]  # bytes, fixed
+    return lambda obj: reference(t, obj, "$")
+
+
+def _refuse(obj: Any) -> Any:
+    raise _Refused
+
+
+def _compile_union(t: AvroUnion, memo: dict[int, Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    has_null = any(branch_name(b) == "null" for b in t.types)
+    # as _find_branch: the first branch with that full name, else an unambiguous short name
+    shorts: dict[str, list[AvroType]] = {}
+    for b in t.types:
+        if isinstance(b, AvroNamed):
+            shorts.setdefault(b.short_name, []).append(b)
+    tags: dict[str, Callable[[Any], Any]] = {}
+    for name, same in shorts.items():
+        if len(same) == 1:
+            tags[name] = _compile(same[0], memo)
+    for b in reversed(t.types):
+        tags[branch_name(b)] = _compile(b, memo)
+    tags.pop(_LOCATOR, None)
+    get = tags.get
+
+    def dec_union(obj: Any) -> Any:
+        if obj is None:
+            if has_null:
+                return None
+            raise _Refused
+        if type(obj) is dict and len(obj) == 1:
+            for key, value in obj.items():
+                return get(key, _refuse)(value)
+        if isinstance(obj, dict):
+            members = [(k, v) for k, v in obj.items() if k != _LOCATOR]
+            if len(members) == 1:
+                return get(members[0][0], _refuse)(members[0][1])
+        raise _Refused
+    return dec_union
+
+
+def _compile_record(t: AvroRecord, memo: dict[int, Callable[[Any], Any]]) -> Callable[[Any], Any]:
+    fields: list[tuple[str, Callable[[Any], Any], AvroField]] = []
+    names = frozenset(f.name for f in t.fields)
+
+    def general(obj: Any) -> dict:
+        """Every case of the reference decoder: defaults, locator marks, refusals."""
+        if not isinstance(obj, dict):
+            raise _Refused
+        out = {}
+        for name, dec, f in fields:
+            if name in obj:
+                out[name] = dec(obj[name])
+            elif f.has_default:
+                out[name] = _decode_default(f.type, f.default, "$")
+            else:
+                raise _Refused
+        for k in obj:
+            if k != _LOCATOR and k not in names:
+                raise _Refused
+        return out
+
+    # The common case (a dict with every field and nothing else) as straight-line code; the
+    # field decoders are globals of this code, bound after it exists (recursive records).
+    n = len(t.fields)
+    members = ", ".join(f"{f.name!r}: _d{i}(obj[{f.name!r}])" for i, f in enumerate(t.fields))
+    src = ("def dec_record(obj):\n"
+           f"    if type(obj) is dict and len(obj) == {n}:\n"
+           "        try:\n"
+           f"            return {{{members}}}\n"
+           "        except KeyError:\n"
+           "            pass\n"
+           "    return general(obj)\n")
+    namespace: dict[str, Any] = {"general": general}
+    exec(src, namespace)  # field names enter the code as Python literals (repr)
+    fn = namespace["dec_record"]
+    memo[id(t)] = fn
+    for i, f in enumerate(t.fields):
+        dec = _compile(f.type, memo)
+        namespace[f"_d{i}"] = dec
+        fields.append((f.name, dec, f))
+    return fn
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pfa._gcpause import gc_paused
 from pfa.avro.types import (
     BOOLEAN,
     BYTES,
@@ -77,12 +78,19 @@ class TypedDocument:
     named_types: dict[str, AvroNamed] = field(default_factory=dict)
     functions_used: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
+    # The embedded inits the checker decoded while validating them, reused by the engine
+    # (decoded once): name -> (init JSON, its type, decoded value); pools: decoded items.
+    cell_values: dict[str, tuple[Any, AvroType, Any]] = field(
+        default_factory=dict, compare=False, repr=False)
+    pool_values: dict[str, tuple[Any, AvroType, dict[str, Any]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
 
 def check(doc: A.PfaDocument, *, options_override: dict | None = None) -> TypedDocument:
     """Type-check ``doc`` (annotating it in place); raises :class:`PfaSemanticErrors`."""
     try:
-        return _Checker(doc, options_override).run()
+        with gc_paused():
+            return _Checker(doc, options_override).run()
     except RecursionError:
         raise PfaSemanticError("the document is nested too deeply to check", "$") from None
 
@@ -97,6 +105,9 @@ def _child(path: str, key: str) -> str:
 
 class _Fail(Exception):
     """An expression could not be typed (its error is already recorded)."""
+
+
+_INVALID: Any = object()  # data that does not match its type (the error is recorded)
 
 
 @dataclass
@@ -119,6 +130,8 @@ class _Checker(FormRules):
         self.input: AvroType = UNKNOWN
         self.cells: dict[str, AvroType] = {}
         self.pools: dict[str, AvroType] = {}
+        self.cell_values: dict[str, tuple[Any, AvroType, Any]] = {}
+        self.pool_values: dict[str, tuple[Any, AvroType, dict[str, Any]]] = {}
         self.fcn_types: dict[str, FcnType] = {}
         self.used: set[str] = set()
         self.frames: dict[str, _Frame] = {}
@@ -163,7 +176,8 @@ class _Checker(FormRules):
             doc=doc, input_type=self.input, output_type=self.output, method=self.method,
             cells=dict(self.cells), pools=dict(self.pools), fcns=dict(self.fcn_types),
             named_types=dict(self.parser.types), functions_used=sorted(self.used),
-            options=dict(self.options))
+            options=dict(self.options), cell_values=self.cell_values,
+            pool_values=self.pool_values)
 
     # -- types -----------------------------------------------------------------------------
     def parse_types(self) -> None:
@@ -215,17 +229,19 @@ class _Checker(FormRules):
             if not _FCN_NAME_RE.match(name) or name.startswith("u."):
                 self.error(doc.fcns[name], f"{name!r} is not a valid function name")
 
-    def decode(self, t: AvroType, value: Any, path: str, pos: str | None, what: str) -> None:
-        """Validate JSON-encoded Avro data (``path`` is where the data sits)."""
+    def decode(self, t: AvroType, value: Any, path: str, pos: str | None, what: str) -> Any:
+        """Validate JSON-encoded Avro data (``path`` is where the data sits); the decoded
+        value, or ``_INVALID``."""
         if t is UNKNOWN:
-            return
+            return _INVALID
         from pfa.avro.data import decode_json
 
         try:
-            decode_json(t, value, path)
+            return decode_json(t, value, path)
         except AvroDataError as exc:
             self.errors.append(PfaSemanticError(
                 f"{what} does not match type {type_str(t)}: {exc.message}", exc.path, pos))
+            return _INVALID
 
     def check_state(self) -> None:
         doc = self.doc
@@ -237,8 +253,11 @@ class _Checker(FormRules):
             if cell.shared and cell.rollback:
                 self.error(cell, f"cell {name!r} cannot be both shared and rollback")
             if cell.source == "embedded":
-                self.decode(self.cells[name], cell.init, f"{cell.path}.init", cell.pos,
-                            f"init of cell {name!r}")
+                t = self.cells[name]
+                value = self.decode(t, cell.init, f"{cell.path}.init", cell.pos,
+                                    f"init of cell {name!r}")
+                if value is not _INVALID:
+                    self.cell_values[name] = (cell.init, t, value)
             elif cell.source not in ("json", "avro"):
                 self.error(cell, f"cell source must be embedded, json or avro, found "
                                  f"{cell.source!r}")
@@ -252,9 +271,13 @@ class _Checker(FormRules):
                     self.error(pool, f"init of pool {name!r} must be a JSON object (a map of "
                                      "values)")
                 else:
+                    t = self.pools[name]
+                    items = {}
                     for key, v in pool.init.items():
-                        self.decode(self.pools[name], v, _child(f"{pool.path}.init", key),
-                                    pool.pos, f"init of pool {name!r} item {key!r}")
+                        items[key] = self.decode(t, v, _child(f"{pool.path}.init", key),
+                                                 pool.pos, f"init of pool {name!r} item {key!r}")
+                    if _INVALID not in items.values():
+                        self.pool_values[name] = (pool.init, t, items)
             elif pool.source not in ("json", "avro"):
                 self.error(pool, f"pool source must be embedded, json or avro, found "
                                  f"{pool.source!r}")

@@ -439,6 +439,29 @@ class PfaDocument(Node):
     options: dict[str, Any] = field(default_factory=dict)
 
 
+# Fields that hold JSON data, never sub-nodes: not searched (a cell's init can be huge).
+_DATA_FIELDS: dict[str, frozenset[str]] = {
+    "TypeSpec": frozenset({"json"}), "Literal": frozenset({"value"}),
+    "CellSpec": frozenset({"init"}), "PoolSpec": frozenset({"init"}),
+    "PfaDocument": frozenset({"zero", "metadata", "options"}),
+}
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _node_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold sub-nodes."""
+    names = _NODE_FIELDS.get(cls)
+    if names is None:
+        data = {"path", "pos"}
+        for base in cls.__mro__:
+            if base.__module__ == __name__:
+                data |= _DATA_FIELDS.get(base.__name__, frozenset())
+        names = tuple(n for n in cls.__dataclass_fields__  # type: ignore[attr-defined]
+                      if n not in data)
+        _NODE_FIELDS[cls] = names
+    return names
+
+
 def children(node: Node) -> list[Node]:
     """The direct sub-nodes of ``node`` (expressions, functions, type specs, cases) in order."""
     out: list[Node] = []
@@ -453,9 +476,7 @@ def children(node: Node) -> list[Node]:
             for x in v.values():
                 visit(x)
 
-    for name in node.__dataclass_fields__:  # type: ignore[attr-defined]
-        if name in ("path", "pos"):
-            continue
+    for name in _node_fields(type(node)):
         visit(getattr(node, name))
     return out
 

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pfa._gcpause import gc_paused
 from pfa.document.ast import (
     METHODS,
     AttrGet,
@@ -239,6 +240,30 @@ class _OverflowFloat(float):
     """A JSON number too large for a double (decoded as infinity, but remembered)."""
 
 
+class _Reparse(Exception):
+    """The JSON text must be decoded again with overflowing numbers marked."""
+
+
+class _Marked(Exception):
+    """Raised by :func:`_copy_unmarked` at the first locator mark."""
+
+
+def _copy_unmarked(value: Any) -> Any:
+    """A copy of JSON data (what ``_Reader.strip`` returns) if it has no locator mark;
+    raises :class:`_Marked` otherwise. No paths are built: they only serve errors."""
+    if isinstance(value, dict):
+        if "@" in value:
+            raise _Marked
+        return {k: _copy_unmarked(v) if isinstance(v, (dict, list)) else v
+                for k, v in value.items()}
+    return [_copy_unmarked(v) if isinstance(v, (dict, list)) else v for v in value]
+
+
+def _has_no_marks(text: str) -> bool:
+    """Whether JSON text certainly has no member named "@" (as is, or escaped)."""
+    return '"@"' not in text and "\\u0040" not in text
+
+
 def _parse_json_float(text: str) -> float:
     value = float(text)
     return _OverflowFloat(value) if math.isinf(value) else value
@@ -249,8 +274,14 @@ def _parse_json_float(text: str) -> float:
 class _Reader:
     """Converts decoded JSON into AST nodes; ``loc`` is the innermost locator mark seen."""
 
-    def __init__(self) -> None:
+    def __init__(self, marks: bool = True, overflow_marked: bool = True) -> None:
         self.loc: str | None = None
+        # False when JSON text was decoded without marking overflowing numbers: an infinite
+        # number in an expression then asks for the text to be decoded again, marking them
+        self.overflow_marked = overflow_marked
+        # False when the JSON text has no locator mark anywhere: embedded data is then kept
+        # as decoded (fresh objects, nothing to strip)
+        self.marks = marks
 
     # helpers ------------------------------------------------------------------------------
     def fail(self, message: str, path: str) -> None:
@@ -269,14 +300,30 @@ class _Reader:
 
     def strip(self, value: Any, path: str) -> Any:
         """Embedded JSON data with every locator mark removed (their values are checked)."""
+        if not self.marks:
+            return value
+        if isinstance(value, (dict, list)):
+            try:
+                return _copy_unmarked(value)
+            except _Marked:
+                pass
+        return self._strip(value, path)
+
+    def _strip(self, value: Any, path: str) -> Any:
         if isinstance(value, dict):
             if "@" in value and not isinstance(value["@"], str):
                 self.fail(f"a locator mark \"@\" must be a string, found {_describe(value['@'])}",
                           join_path(path, "@"))
-            return {k: self.strip(v, join_path(path, k)) for k, v in value.items() if k != "@"}
+            return {k: self._strip(v, join_path(path, k)) for k, v in value.items() if k != "@"}
         if isinstance(value, list):
-            return [self.strip(v, join_path(path, i)) for i, v in enumerate(value)]
+            return [self._strip(v, join_path(path, i)) for i, v in enumerate(value)]
         return value
+
+    def check_overflow(self, value: Any, path: str) -> None:
+        if isinstance(value, _OverflowFloat):
+            self.fail("the number is too large for a 64-bit floating-point value", path)
+        if not self.overflow_marked and isinstance(value, float) and math.isinf(value):
+            raise _Reparse
 
     def expect(self, value: Any, kinds: type | tuple[type, ...], what: str, path: str) -> Any:
         """``value`` if it has one of the JSON types ``kinds`` (bool is not an int here)."""
@@ -380,8 +427,7 @@ class _Reader:
         raise AssertionError
 
     def bare_float(self, value: float, path: str) -> Expr:
-        if isinstance(value, _OverflowFloat):
-            self.fail("the number is too large for a 64-bit floating-point value", path)
+        self.check_overflow(value, path)
         return LiteralDouble(math.nan if math.isnan(value) else value, path=path)
 
     def symbol_or_attr(self, value: str, path: str) -> Expr:
@@ -775,8 +821,7 @@ class _Reader:
             return _NON_FINITE[value]
         self.expect(value, (int, float), "a number (or \"NaN\", \"Infinity\", \"-Infinity\")",
                     path)
-        if isinstance(value, _OverflowFloat):
-            self.fail("the number is too large for a 64-bit floating-point value", path)
+        self.check_overflow(value, path)
         try:
             v = float(value)
         except OverflowError:
@@ -960,7 +1005,10 @@ _TOP_LEVEL_READERS: dict[str, Callable[[_Reader, Any, str], Any]] = {
 # --- decoding text and files ------------------------------------------------------------------
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
-    out: dict = {}
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    out = {}
     for k, v in pairs:
         if k in out:
             raise PfaSyntaxError(f"the member {k!r} appears twice in one JSON object", "$")
@@ -968,8 +1016,10 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     return out
 
 
-def _loads_json(text: str) -> Any:
+def _loads_json(text: str, mark_overflow: bool = True) -> Any:
     try:
+        if not mark_overflow:
+            return json.loads(text, object_pairs_hook=_no_duplicates)
         return json.loads(text, parse_float=_parse_json_float, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
         raise PfaSyntaxError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column "
@@ -1043,16 +1093,27 @@ def _depth_guard(fn: Any) -> Any:
 def read(source: Any) -> PfaDocument:
     """Read a PFA document from a dict, JSON text (str or bytes), or a ``.json``/``.pfa``/
     ``.yaml``/``.yml`` file (``pathlib.Path`` or path string)."""
+    with gc_paused():
+        return _read(source)
+
+
+def _read(source: Any) -> PfaDocument:
     if isinstance(source, (bytes, bytearray)):
         source = source.decode("utf-8")
     p = _as_file(source)
     if p is not None:
-        value = _load_file(p)
-    elif isinstance(source, str):
-        value = _loads_json(source)
-    else:
-        value = source  # already-decoded JSON
-    return _Reader().document(value)
+        if p.suffix.lower() in (".yaml", ".yml"):
+            return _Reader().document(_load_file(p))
+        source = p.read_text(encoding="utf-8")
+    if isinstance(source, str):
+        # Numbers too large for a double only matter in expressions (an error there): the
+        # text is decoded without marking them, and again, marking them, if one may be there.
+        marks = not _has_no_marks(source)
+        try:
+            return _Reader(marks, overflow_marked=False).document(_loads_json(source, False))
+        except _Reparse:
+            return _Reader(marks).document(_loads_json(source))
+    return _Reader().document(source)  # already-decoded JSON
 
 
 @_depth_guard

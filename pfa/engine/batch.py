@@ -21,7 +21,19 @@ import numpy as np
 from pfa.avro.types import AvroArray, AvroRecord, AvroType
 from pfa.errors import AvroDataError, PfaInputError, PfaRuntimeError
 
-from .columns import Arr, Col, Opt, Rec, f32_col, from_py, kind, non_null, to_py
+from .columns import (
+    Arr,
+    Col,
+    Const,
+    Opt,
+    Rec,
+    f32_col,
+    from_py,
+    kind,
+    materialize,
+    non_null,
+    to_py,
+)
 
 
 @dataclass
@@ -103,10 +115,8 @@ def _raw(values: Any) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _obj(values: list) -> np.ndarray:
-    out = np.empty(len(values), dtype=object)
-    for i, v in enumerate(values):
-        out[i] = v
-    return out
+    """A 1-D object array holding ``values`` as they are (lists stay lists)."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def _bad(path: str, what: str) -> PfaInputError:
@@ -257,21 +267,12 @@ def output_values(col: Col, t: AvroType, n: int, failed: list[int], dk: str,
             return np.ma.MaskedArray(vals, mask)
         return vals
     if dk in ("dict", "dataframe") and k == "rec" and isinstance(t, AvroRecord):
-        py = to_py(col, t, n)
-        for j in failed:
-            py[j] = None
-        cols = {}
-        for f in t.fields:
-            vals = [None if r is None else r[f.name] for r in py]
-            if kind(f.type) in ("float", "int", "bool") and not failed:
-                cols[f.name] = np.asarray(vals)
-            else:
-                cols[f.name] = _obj(vals)
+        cols = _record_columns(col, t, n, failed)
         if dk == "dict":
             return cols
         import pandas as pd
 
-        return pd.DataFrame(cols, index=index)
+        return pd.DataFrame(cols, index=index, copy=False)
     py = to_py(col, t, n)
     for j in failed:
         py[j] = None
@@ -282,6 +283,35 @@ def output_values(col: Col, t: AvroType, n: int, failed: list[int], dk: str,
 
         return pa.array(py)
     return _obj(py)
+
+
+def _record_columns(col: Col, t: AvroRecord, n: int, failed: list[int]) -> dict[str, Any]:
+    """Field name → output column (numbers as numpy arrays when no row failed, else object
+    arrays with None for the failed rows), converted field by field."""
+    if isinstance(col, Const):
+        value = col.value
+        fields = {f.name: Const(value[f.name]) for f in t.fields}
+    elif isinstance(col, Rec):
+        fields = col.fields
+    else:
+        py = to_py(col, t, n)
+        fields = {f.name: _obj([None if r is None else r[f.name] for r in py])
+                  for f in t.fields}
+    cols = {}
+    for f in t.fields:
+        fc = fields[f.name]
+        if kind(f.type) in ("float", "int", "bool") and not failed:
+            fc = materialize(fc, f.type, n)
+            if isinstance(fc, np.ndarray) and fc.dtype != object:
+                cols[f.name] = fc
+            else:
+                cols[f.name] = np.asarray(to_py(fc, f.type, n))
+            continue
+        vals = to_py(fc, f.type, n)
+        for j in failed:
+            vals[j] = None
+        cols[f.name] = _obj(vals)
+    return cols
 
 
 def concat(parts: list[Any], dk: str) -> Any:
@@ -336,10 +366,13 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
     parts = []
     report: list[tuple[int, int | None, str]] = []
     index = data.index if dk == "dataframe" else None
+    data_in, dk_in = data, dk
+    if dk == "dataframe" and isinstance(in_t, AvroRecord):
+        data_in, dk_in = _frame_columns(data), "dict"  # pandas once, not per chunk
     for a in range(0, max(total, 1), max(size, 1)):
         b = min(total, a + size)
-        chunk = _slice(data, dk, a, b)
-        col, n = input_column(chunk, dk, in_t)
+        chunk = _slice(data_in, dk_in, a, b)
+        col, n = input_column(chunk, dk_in, in_t)
         ctx = engine._ctx
         if plan.vectorized:
             ctx.actions_started += n
@@ -361,6 +394,15 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
     if on_error == "null":
         return BatchResult(values, report)
     return values
+
+
+def _frame_columns(frame: Any) -> dict[str, Any]:
+    """The columns of a DataFrame as numpy arrays (masked where null), by name."""
+    out: dict[str, Any] = {}
+    for name in frame.columns:
+        values, null = _raw(frame[name])
+        out[name] = values if null is None else np.ma.MaskedArray(values, null)
+    return out
 
 
 def _scalar_rows(engine: Any, col: Col, n: int) -> tuple[Col, dict[int, PfaRuntimeError]]:

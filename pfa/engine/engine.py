@@ -34,6 +34,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from pfa._gcpause import gc_paused
 from pfa.document import ast as A
 from pfa.errors import AvroDataError, PfaError, PfaInputError, PfaRuntimeError
 
@@ -94,7 +95,7 @@ class Engine:
         self._output_type = typed.output_type
         ensure_recursion_headroom()
 
-        self._initial = initial if initial is not None else InitialState(doc)
+        self._initial = initial if initial is not None else InitialState(doc, typed)
         self._state = EngineState(self._initial)
         ctx = EngineContext(rng=make_rng(doc.randseed, instance), instance=instance,
                             name=self.name, version=doc.version,
@@ -142,7 +143,8 @@ class Engine:
     def from_json(cls, doc: Any, options: dict[str, Any] | None = None, instance: int = 0,
                   **kwargs: Any) -> Engine:
         """An engine from a PFA document: a dict, JSON text, a file path, or an AST."""
-        return cls(_typed(doc, options), options=options, instance=instance, **kwargs)
+        with gc_paused():
+            return cls(_typed(doc, options), options=options, instance=instance, **kwargs)
 
     @classmethod
     def from_yaml(cls, doc: str | Path, options: dict[str, Any] | None = None,
@@ -156,7 +158,8 @@ class Engine:
     def from_ast(cls, doc: Any, options: dict[str, Any] | None = None, instance: int = 0,
                  **kwargs: Any) -> Engine:
         """An engine from a :class:`PfaDocument` (checked here) or a ``TypedDocument``."""
-        return cls(_typed(doc, options), options=options, instance=instance, **kwargs)
+        with gc_paused():
+            return cls(_typed(doc, options), options=options, instance=instance, **kwargs)
 
     @classmethod
     def factory(cls, doc: Any, n: int, options: dict[str, Any] | None = None,
@@ -165,10 +168,11 @@ class Engine:
         and pools. Each engine must be driven by one thread at a time."""
         if n < 1:
             raise ValueError("a factory makes at least one engine")
-        typed = _typed(doc, options)
-        initial = InitialState(typed.doc)
-        return [cls(typed, options=options, instance=i, initial=initial, **kwargs)
-                for i in range(n)]
+        with gc_paused():
+            typed = _typed(doc, options)
+            initial = InitialState(typed.doc, typed)
+            return [cls(typed, options=options, instance=i, initial=initial, **kwargs)
+                    for i in range(n)]
 
     # -- properties ---------------------------------------------------------------------------
     @property

@@ -115,18 +115,36 @@ def decode_pool_init(name: str, spec: Any) -> dict[str, Any]:
     return out
 
 
+def _same_init(spec: Any, checked: tuple[Any, Any, Any]) -> bool:
+    """Whether the checker's decoded init ``(init, type, value)`` is that of ``spec``."""
+    init, t, _ = checked
+    return ((getattr(spec, "source", "embedded") or "embedded") == "embedded"
+            and spec.init is init and spec.avro_type.avro is t)
+
+
 class InitialState:
     """Decoded initial values of a document's cells and pools (decoded once per document and
     reused by every engine made from it: values are immutable), plus the shared objects of a
     battery of engines."""
 
-    def __init__(self, doc: Any):
+    def __init__(self, doc: Any, typed: Any = None):
         self.cell_values: dict[str, Any] = {}
         self.pool_values: dict[str, dict[str, Any]] = {}
+        # inits the checker already decoded (``typed``: the TypedDocument of ``doc``)
+        checked_cells = getattr(typed, "cell_values", None) or {}
+        checked_pools = getattr(typed, "pool_values", None) or {}
         for name, spec in doc.cells.items():
-            self.cell_values[name] = decode_cell_init(name, spec)
+            hit = checked_cells.get(name)
+            if hit is not None and _same_init(spec, hit):
+                self.cell_values[name] = hit[2]
+            else:
+                self.cell_values[name] = decode_cell_init(name, spec)
         for name, spec in doc.pools.items():
-            self.pool_values[name] = decode_pool_init(name, spec)
+            hit = checked_pools.get(name)
+            if hit is not None and _same_init(spec, hit):
+                self.pool_values[name] = dict(hit[2])
+            else:
+                self.pool_values[name] = decode_pool_init(name, spec)
         self.doc = doc
         self.shared_cells: dict[str, Cell] = {}
         self.shared_pools: dict[str, Pool] = {}

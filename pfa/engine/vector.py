@@ -57,6 +57,7 @@ from .columns import (
     to_py,
 )
 from .scalar import FnScope, _fcn_type, _literal_string, coercer, unexpected
+from .vector_forest import LoopHint
 
 Kernel = Callable[["Env"], Col]
 
@@ -357,6 +358,7 @@ class VectorCompiler:
         self.ctx = engine._ctx
         self.scope = FnScope()
         self.entries: list[ExplainEntry] = []
+        self.loops: list[LoopHint] = []  # the a.map/a.fold whose function is being compiled
         from pfa.lib import registry
 
         self.registry = registry
@@ -770,8 +772,10 @@ class VectorCompiler:
         return call
 
     # -- inline functions -------------------------------------------------------------------
-    def inline(self, fdef: Any, ptype: Any = None) -> InlineFcn:
-        """An inline function (or a reference to a library function) run on columns."""
+    def inline(self, fdef: Any, ptype: Any = None, hint: tuple[LoopHint, int] | None = None
+               ) -> InlineFcn:
+        """An inline function (or a reference to a library function) run on columns;
+        ``hint``: (loop hint, index of the parameter that receives the array element)."""
         if isinstance(fdef, A.FcnRef):
             raise NoVector("function reference argument")
         if not isinstance(fdef, A.FcnDef):
@@ -781,7 +785,14 @@ class VectorCompiler:
         self.scope = inner
         try:
             slots = [_declare(inner, p.name, p.type.avro) for p in fdef.params]
-            body = self._body(fdef.body, fdef.ret.avro)
+            if hint is not None and hint[1] < len(slots):
+                hint[0].slot, hint[0].scope = slots[hint[1]], inner
+                self.loops.append(hint[0])
+            try:
+                body = self._body(fdef.body, fdef.ret.avro)
+            finally:
+                if hint is not None and hint[1] < len(slots):
+                    self.loops.pop()
             want = getattr(ptype, "ret", None)
             if want is not None:
                 body = self._coerced(body, fdef.ret.avro, want)
@@ -800,7 +811,9 @@ class InlineFcn:
         self.body = body
         self.scope = scope
 
-    def call(self, env: Env, cols: list[Col], types: list[Any] | None = None) -> Col:
+    def call(self, env: Env, cols: list[Col], types: list[Any] | None = None,
+             kernel: Kernel | None = None) -> Col:
+        """(``kernel``: run instead of the body, in the function's environment.)"""
         captures = {local: outer for outer, local in self.scope.captures}
         fenv = Env(env.n, env, None, captures)
         for i, (slot, col) in enumerate(zip(self.slots, cols)):
@@ -808,7 +821,7 @@ class InlineFcn:
                 col = coerce(col, coercer(self.ptypes[i], types[i]), types[i], self.ptypes[i],
                              env.n)
             fenv.let(slot, col)
-        out = self.body(fenv)
+        out = (self.body if kernel is None else kernel)(fenv)
         env.close(fenv, {})
         return out
 
@@ -870,6 +883,10 @@ def _array_step(index: Kernel, item_t: Any, code: int, fcn: str) -> Callable[[En
                 return Const(col.value[i])
             env.fail(np.ones(n, dtype=bool), PfaRuntimeError(code, "array index not found", fcn))
             return Const(None) if not col.value else Const(col.value[0])
+        if isinstance(col, Arr) and isinstance(ic, Const) and type(ic.value) is int and \
+                0 <= ic.value < col.data.shape[1]:
+            data = col.data[:, ic.value]
+            return data if data.ndim == 1 else Arr(data)
         i = dense(ic, n, np.int64)
         if isinstance(col, Const):
             size = len(col.value)
@@ -987,18 +1004,46 @@ def _sc_and_or(is_and: bool) -> Callable[[VectorCompiler, A.Call], Kernel]:
     return build
 
 
+def _loop_items(hint: LoopHint, col: Col) -> None:
+    hint.items = col.value if isinstance(col, Const) and type(col.value) is list else None
+    hint.pos = -1
+
+
 def _sc_map(vc: VectorCompiler, node: A.Call) -> Kernel:
     arr = vc.expr(node.args[0])
     at = node.args[0].type
-    fn = vc.inline(node.args[1], _fcn_ptype(node, 1))
+    hint = LoopHint()
+    fn = vc.inline(node.args[1], _fcn_ptype(node, 1), (hint, 0))
     ret_item = node.type.items
     item_t = at.items
+    fdef = node.args[1]
+    # the function is just the walk of the element: all the trees' leaves at once
+    whole_map = hint.whole is not None and len(fdef.body) == 1 and \
+        fdef.body[0] is hint.whole[0] and fdef.body[0].type == ret_item
 
     def fast(env: Env) -> Col | None:
-        elems = elements(arr(env), item_t, env.n)
+        col = arr(env)
+        elems = elements(col, item_t, env.n)
         if elems is None:
             return None
-        return stack_results([fn.call(env, [e], [item_t]) for e in elems], ret_item, env.n)
+        _loop_items(hint, col)
+        if whole_map and hint.whole is not None and elems:
+            hint.pos = 0
+            try:
+                out = fn.call(env, [elems[0]], [item_t], hint.whole[1])
+            finally:
+                hint.items = None
+            if out is not None:
+                return out
+            _loop_items(hint, col)
+        results = []
+        try:
+            for j, e in enumerate(elems):
+                hint.pos = j
+                results.append(fn.call(env, [e], [item_t]))
+        finally:
+            hint.items = None
+        return stack_results(results, ret_item, env.n)
     return _with_fallback(vc, node, fast)
 
 
@@ -1026,15 +1071,22 @@ def _sc_fold(vc: VectorCompiler, node: A.Call) -> Kernel:
     item_t = node.args[0].type.items
     zero_t = fn_t = node.type
     zero = vc.typed(node.args[1], zero_t)
-    fn = vc.inline(node.args[2], _fcn_ptype(node, 2))
+    hint = LoopHint()
+    fn = vc.inline(node.args[2], _fcn_ptype(node, 2), (hint, 1))
 
     def fast(env: Env) -> Col | None:
-        elems = elements(arr(env), item_t, env.n)
+        col = arr(env)
+        elems = elements(col, item_t, env.n)
         if elems is None:
             return None
         tally = zero(env)
-        for e in elems:
-            tally = fn.call(env, [tally, e], [fn_t, item_t])
+        _loop_items(hint, col)
+        try:
+            for j, e in enumerate(elems):
+                hint.pos = j
+                tally = fn.call(env, [tally, e], [fn_t, item_t])
+        finally:
+            hint.items = None
         return tally
     return _with_fallback(vc, node, fast)
 
@@ -1076,14 +1128,28 @@ def _sc_missing_walk(vc: VectorCompiler, node: A.Call) -> Kernel:
         raise NoVector("model.tree.missingWalk with a custom test")
     datum = vc.expr(node.args[0])
     tree = vc.expr(node.args[1])
-    walk = missing_walk_kernel(node.args[0].type, node.args[1].type, node.type)
+    hint = None
+    if vc.loops and isinstance(node.args[1], A.Ref):
+        hit = vc.scope.lookup(node.args[1].name)
+        if hit is not None and hit[0] == vc.loops[-1].slot and vc.scope is vc.loops[-1].scope:
+            hint = vc.loops[-1]
+    walk = missing_walk_kernel(node.args[0].type, node.args[1].type, node.type, hint)
+    if hint is not None:
+        hint.whole = (node, lambda fenv: walk.every_tree(fenv, datum(fenv)))  # type: ignore
 
     def fast(env: Env) -> Col | None:
         return walk(env, datum(env), tree(env))
     return _with_fallback(vc, node, fast)
 
 
+def _sc_closest(vc: VectorCompiler, node: A.Call) -> Kernel:
+    from .vector_cluster import closest_form
+
+    return closest_form(vc, node)
+
+
 _SPECIAL: dict[str, Callable[[VectorCompiler, A.Call], Kernel]] = {
+    "model.cluster.closest": _sc_closest,
     "&&": _sc_and_or(True),
     "||": _sc_and_or(False),
     "a.map": _sc_map,

@@ -18,7 +18,8 @@ import numpy as np
 from pfa.avro.types import AvroRecord, AvroType
 from pfa.lib.model_tree import node_test
 
-from .columns import Col, Const, Opt, Rec, from_py, kind, non_null, take
+from .columns import Arr, Col, Const, Opt, Rec, from_py, kind, non_null, take
+from .vector_forest import Forest, LoopHint, compile_forest
 
 _OPS = {"<": 0, "<=": 1, ">": 2, ">=": 3, "==": 4, "!=": 5, "alwaysTrue": 6, "alwaysFalse": 7}
 
@@ -132,15 +133,74 @@ def _test(single: int | None, ops: Any, x: np.ndarray, v: np.ndarray) -> np.ndar
     return res
 
 
-def missing_walk_kernel(datum_t: AvroType, tree_t: AvroType, leaf_t: AvroType
+def missing_walk_kernel(datum_t: AvroType, tree_t: AvroType, leaf_t: AvroType,
+                        hint: LoopHint | None = None
                         ) -> Callable[[Any, Col, Col], Col | None]:
-    """``walk(env, datum column, tree column)`` → leaf column, or None (not handled)."""
+    """``walk(env, datum column, tree column)`` → leaf column, or None (not handled).
+
+    With a ``hint`` (the walk is of the current element of an ``a.map``/``a.fold`` over a
+    constant array of trees), all the trees are walked at once for the first element and the
+    others take their leaves from that (:mod:`pfa.engine.vector_forest`)."""
     trees: dict[int, tuple[Any, FlatTree | None]] = {}
     last: list[Any] = [None, None]
+    forests: dict[int, tuple[Any, Forest | None]] = {}
+    done: list[Any] = [None, None, None]  # (trees, datum column, leaf matrix)
+
+    def every_tree(env: Any, dcol: Col) -> Col | None:
+        """The leaves of all the trees of the loop (an array column), or None."""
+        assert hint is not None
+        items = hint.items
+        if items is None or not items or hint.pos != 0 or not isinstance(datum_t, AvroRecord):
+            return None
+        if leaf_matrix(env, dcol, items) is None:
+            return None
+        leaves = forests[id(items)][1].leaf_col
+        LT = done[2].T  # tree-major, so that each tree's column is contiguous
+        if isinstance(leaves, np.ndarray) and leaves.dtype != object:
+            return Arr(leaves[LT].T)
+        if isinstance(leaves, Arr):
+            return Arr(np.moveaxis(leaves.data[LT], 0, 1))
+        return None
+
+    def forest_walk(env: Any, dcol: Col, tcol: Col) -> Col | None:
+        assert hint is not None
+        items, pos = hint.items, hint.pos
+        if items is None or not 0 <= pos < len(items) or items[pos] is not tcol.value:
+            return None
+        if done[0] is items and done[1] is dcol and done[2].shape[0] == env.n:
+            return take(forests[id(items)][1].leaf_col, done[2][:, pos])
+        if pos != 0 or leaf_matrix(env, dcol, items) is None:
+            return None
+        return take(forests[id(items)][1].leaf_col, done[2][:, 0])
+
+    def leaf_matrix(env: Any, dcol: Col, items: list) -> np.ndarray | None:
+        if done[0] is items and done[1] is dcol and done[2].shape[0] == env.n:
+            return done[2]
+        hit = forests.get(id(items))
+        if hit is None or hit[0] is not items:
+            if len(forests) > 64:
+                forests.clear()
+            hit = (items, compile_forest(items, tree_t, datum_t, leaf_t))  # type: ignore[arg-type]
+            forests[id(items)] = hit
+        forest = hit[1]
+        if forest is None:
+            return None
+        mats = _datum_matrix(dcol, datum_t, env.n)  # type: ignore[arg-type]
+        if mats is None:
+            return None
+        X, M = mats
+        if np.isnan(X[~M]).any():
+            return None  # NaN that is not null: not a missing value
+        done[0], done[1], done[2] = items, dcol, forest.leaves(X, M)
+        return done[2]
 
     def walk(env: Any, dcol: Col, tcol: Col) -> Col | None:
         if not isinstance(tcol, Const) or not isinstance(datum_t, AvroRecord):
             return None
+        if hint is not None:
+            out = forest_walk(env, dcol, tcol)
+            if out is not None:
+                return out
         hit = trees.get(id(tcol.value))
         if hit is None or hit[0] is not tcol.value:
             if len(trees) > 4096:
@@ -182,4 +242,5 @@ def missing_walk_kernel(datum_t: AvroType, tree_t: AvroType, leaf_t: AvroType
             else:
                 pos = nxt
         return take(flat.leaves, leaf)
+    walk.every_tree = every_tree  # type: ignore[attr-defined]
     return walk

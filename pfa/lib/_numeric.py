@@ -163,3 +163,17 @@ def ieee_unary(fn: Callable[[float], float],
 def is_finite(x: float) -> bool:
     """True unless ``x`` is NaN or ±inf."""
     return math.isfinite(x)
+
+
+_NP_EXP = np.exp
+
+
+def np_exp(x: float) -> float:
+    """``exp(x)`` computed by numpy's kernel: the vector back end applies the same kernel to
+    whole columns, and numpy's (SIMD) ``exp`` may differ from libm's in the last bit, so the
+    link functions use this one on both paths to stay bit-identical (NaN and overflow give
+    the IEEE results)."""
+    if -708.0 < x < 709.0:
+        return float(_NP_EXP(x))
+    with np.errstate(all="ignore"):
+        return float(_NP_EXP(x))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 from pfa.errors import PfaRuntimeError
 from pfa.lib._numeric import ieee_pow
 from pfa.lib.m import IEEE
-from pfa.lib.registry import scalar
+from pfa.lib.registry import CallSite, scalar, vector
 
 _exp = IEEE["m.exp"]
 
@@ -42,3 +44,27 @@ def poly(x: list[float], y: list[float], gamma: float, intercept: float, degree:
 def sigmoid(x: list[float], y: list[float], gamma: float, intercept: float) -> float:
     """tanh(gamma x · y + intercept)."""
     return math.tanh(gamma * _dot(x, y, 23030, "m.kernel.sigmoid") + intercept)
+
+
+# -- vector forms ------------------------------------------------------------------------------
+
+@vector("m.kernel.linear")
+def _linear_v(site: CallSite) -> Callable[..., Any]:
+    import numpy as np
+
+    from pfa.engine.columns import Arr, NotVectorized, block, py_sum
+
+    def impl(env: Any, x: Any, y: Any) -> Any:
+        if not isinstance(x, Arr) and not isinstance(y, Arr):
+            raise NotVectorized("constant arguments")
+        a, b = block(x), block(y)
+        if a.ndim != (2 if isinstance(x, Arr) else 1) or b.ndim != (2 if isinstance(y, Arr)
+                                                                      else 1):
+            raise NotVectorized("not arrays of numbers")
+        k = a.shape[-1]
+        if b.shape[-1] != k:
+            raise NotVectorized("misaligned")  # the scalar form reports the error
+        # sum((a * b for a, b in zip(x, y)), 0.0): the same products, added in order
+        prod = np.moveaxis(np.asarray(a * b), -1, 0)  # (k, n): one term per position
+        return py_sum(list(np.ascontiguousarray(prod)) if prod.ndim == 2 else list(prod))
+    return impl

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 from pfa.errors import PfaRuntimeError
-from pfa.lib.m import IEEE
+from pfa.lib._numeric import np_exp
 from pfa.lib.registry import CallSite, specialized, vector
 
 Fn = Callable[..., Any]
-_exp = IEEE["m.exp"]
+_exp = np_exp  # numpy's exp, the one the vector forms apply to columns
 _SQRT2 = math.sqrt(2.0)
 
 
@@ -107,13 +107,40 @@ def _vector_elementwise(name: str, f: Callable[[float], float]) -> None:
     def vfactory(site: CallSite) -> Fn:
         from pfa.engine.columns import Arr, NotVectorized, elementwise, num_arg
 
+        col_f = _COLUMN_FORMS.get(name)
+
         def impl(env: Any, x: Any) -> Any:
+            apply = col_f if col_f is not None else (lambda d: elementwise(f, d))
             if isinstance(x, Arr):
-                return Arr(elementwise(f, x.data))
+                return Arr(apply(x.data))
             if site.arg_types and site.arg_types[0].name == "map":
                 raise NotVectorized("map argument")
-            return elementwise(f, num_arg(x))
+            return apply(num_arg(x))
         return impl
+
+
+def _logit_col(x: Any) -> Any:
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
+
+
+def _loglog_col(x: Any) -> Any:
+    import numpy as np
+
+    with np.errstate(all="ignore"):
+        return np.exp(-np.exp(x))
+
+
+def _cloglog_col(x: Any) -> Any:
+    return 1.0 - _loglog_col(x)
+
+
+# whole-column forms with exactly the operations of the scalar functions (numpy's exp)
+_COLUMN_FORMS: dict[str, Callable[[Any], Any]] = {
+    "m.link.logit": _logit_col, "m.link.loglog": _loglog_col, "m.link.cloglog": _cloglog_col,
+}
 
 
 for _name, _f in (("m.link.logit", logit), ("m.link.probit", probit),
@@ -127,7 +154,7 @@ for _name, _f in (("m.link.logit", logit), ("m.link.probit", probit),
 def _softmax_v(site: CallSite) -> Fn:
     import numpy as np
 
-    from pfa.engine.columns import Arr, NotVectorized, elementwise, fail_all, py_sum
+    from pfa.engine.columns import Arr, NotVectorized, fail_all, py_sum
 
     def impl(env: Any, x: Any) -> Any:
         if not isinstance(x, Arr) or x.data.ndim != 2:
@@ -141,7 +168,7 @@ def _softmax_v(site: CallSite) -> Fn:
         for j in range(1, k):  # Python's max(): the first item not exceeded later
             top = np.where(data[:, j] > top, data[:, j], top)
         top = np.where(np.isinf(top) | np.isnan(top), 0.0, top)
-        terms = elementwise(_exp, data - top[:, None])
+        terms = np.exp(data - top[:, None])  # the scalar path uses numpy's exp too
         total = py_sum([terms[:, j] for j in range(k)])
         with np.errstate(all="ignore"):
             out = np.where((total != 0)[:, None], terms / total[:, None], np.nan)
