@@ -153,6 +153,29 @@ def maxrss_bytes() -> int:
     return rss if sys.platform == "darwin" else rss * 1024
 
 
+def reset_peak_rss() -> bool:
+    """Reset this process's peak RSS (Linux ``clear_refs``); False if not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_bytes() -> int:
+    """Peak RSS since the last :func:`reset_peak_rss` (Linux ``VmHWM``), else for the whole
+    process (``getrusage``)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return maxrss_bytes()
+
+
 def current_rss_bytes() -> int:
     """Current resident set size of this process (bytes; Linux, else the peak)."""
     try:

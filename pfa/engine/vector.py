@@ -48,6 +48,7 @@ from .columns import (
     Rec,
     coerce,
     dense,
+    dtype_of,
     from_py,
     kind,
     materialize,
@@ -736,9 +737,16 @@ class VectorCompiler:
             raise NoVector("user function call")
         special = _SPECIAL.get(name)
         if special is not None:
+            noted = len(self.entries)
             kernel = special(self, node)
-            self.note(node, "vector")
+            if not any(e.path == node.path for e in self.entries[noted:]):
+                self.note(node, "vector")
             return kernel
+        return self.generic_call(node)
+
+    def generic_call(self, node: A.Call) -> Kernel:
+        """A library call: its vector form, else its scalar implementation row by row."""
+        name = node.name
         if any(isinstance(a, (A.FcnDef, A.FcnRef)) for a in node.args):
             raise NoVector(f"{name} takes a function argument")
         entry = self.registry.get(name)
@@ -1142,6 +1150,37 @@ def _sc_missing_walk(vc: VectorCompiler, node: A.Call) -> Kernel:
     return _with_fallback(vc, node, fast)
 
 
+def _sc_flatten(vc: VectorCompiler, node: A.Call) -> Kernel:
+    """``a.flatten`` of a ``new`` array of number arrays: the items' blocks side by side."""
+    arg = node.args[0] if len(node.args) == 1 else None
+    if not isinstance(arg, A.NewArray) or not isinstance(arg.avro_type.avro, AvroArray) or \
+            kind(arg.avro_type.avro.items) != "arr":
+        return vc.generic_call(node)
+    item_t = arg.avro_type.avro.items
+    items = tuple(vc.typed(e, item_t) for e in arg.items)
+    out_t = node.type
+
+    def flatten(env: Env) -> Col:
+        n = env.n
+        cols = [k(env) for k in items]
+        blocks = []
+        for c in cols:
+            if isinstance(c, Arr) and c.data.ndim == 2:
+                blocks.append(c.data)
+            elif isinstance(c, Const) and type(c.value) is list and \
+                    all(type(v) in (int, float) for v in c.value):
+                blocks.append(np.broadcast_to(np.array(c.value, dtype=dtype_of(item_t)),
+                                              (n, len(c.value))))
+            else:
+                blocks = None
+                break
+        if blocks is not None and blocks:
+            return Arr(np.concatenate(blocks, axis=1))
+        rows = zip(*[to_py(c, item_t, n) for c in cols]) if cols else ([] for _ in range(n))
+        return from_py([[x for sub in row for x in sub] for row in rows], out_t)
+    return flatten
+
+
 def _sc_closest(vc: VectorCompiler, node: A.Call) -> Kernel:
     from .vector_cluster import closest_form
 
@@ -1150,6 +1189,7 @@ def _sc_closest(vc: VectorCompiler, node: A.Call) -> Kernel:
 
 _SPECIAL: dict[str, Callable[[VectorCompiler, A.Call], Kernel]] = {
     "model.cluster.closest": _sc_closest,
+    "a.flatten": _sc_flatten,
     "&&": _sc_and_or(True),
     "||": _sc_and_or(False),
     "a.map": _sc_map,
