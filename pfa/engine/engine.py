@@ -137,6 +137,9 @@ class Engine:
         self._fast_check = fast_checker(in_t)
         self._begun = False
         self._ended = False
+        if self.method == "map" and not self._rollback and not self.options.any_timeout:
+            # the common case: an instance attribute shadows the general method
+            self.action = self._straight_action()  # type: ignore[method-assign]
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -318,6 +321,36 @@ class Engine:
             self.tally = out
             return out
         return self._emitted
+
+    def _straight_action(self) -> Callable[[Any], Any]:
+        """``action`` for a map engine without rollback cells/pools and without timeouts, as
+        one straight-line closure (same checks, counters and error wrapping as
+        :meth:`action`; the deadline and routine name are only read when timeouts are on)."""
+        engine = self
+        ctx = self._ctx
+        run = self._action_run
+        fast_check = self._fast_check
+        check_input = self._check_input
+
+        def action(datum: Any) -> Any:
+            if engine.validate_input and not fast_check(datum):
+                datum = check_input(datum)
+            if not engine._begun:
+                engine.begin()
+            ctx.actions_started += 1
+            try:
+                out = run(datum)
+            except PfaError:
+                raise
+            except RecursionError:
+                raise PfaRuntimeError(None, "maximum recursion depth exceeded",
+                                      "action") from None
+            except Exception as exc:
+                raise unexpected(exc, "action") from exc
+            ctx.actions_finished += 1
+            return out
+        action.__doc__ = Engine.action.__doc__
+        return action
 
     def end(self) -> list[Any] | None:
         """Run the ``end`` routine. Emit engines return what it emitted."""

@@ -963,7 +963,7 @@ class Compiler:
 
     def _inline_function(self, fdef: A.FcnDef, ptype: Any = None) -> Compiled:
         """Compile an inline fcndef; the compiled closure returns a Python callable."""
-        direct = self._eta_reduced(fdef, ptype)
+        direct = self._eta_reduced(fdef, ptype) or fastpaths.direct_function(self, fdef, ptype)
         if direct is not None:
             return const(direct)
         saved = self.scope
@@ -1130,6 +1130,9 @@ class Compiler:
         fs = tuple(self._typed_expr(e, t.items) for e in node.items)
         if all(_is_const(g) for g in fs):
             return const([g.value for g in fs])  # type: ignore[attr-defined]
+        gathered = fastpaths.gather_array(self, node)
+        if gathered is not None:
+            return gathered
         return lambda frame: [g(frame) for g in fs]
 
     # -- symbols ----------------------------------------------------------------------------
@@ -1500,6 +1503,9 @@ class Compiler:
 
     def c_If(self, node: A.If) -> Compiled:
         pred = self.expr(node.predicate)
+        special = fastpaths.nan_to_null(self, node)
+        if special is not None:
+            return special
         if node.else_ is None:
             then = self._block(node.then)
 
@@ -1886,3 +1892,6 @@ def ensure_recursion_headroom(limit: int = 8000) -> None:
     recursion still ends in a PfaRuntimeError, converted by the engine)."""
     if sys.getrecursionlimit() < limit:
         sys.setrecursionlimit(limit)
+
+
+from . import fastpaths  # noqa: E402  (imports this module's helpers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import mul
 from typing import Any
 
 from pfa.errors import PfaRuntimeError
@@ -17,13 +18,15 @@ _exp = IEEE["m.exp"]
 def _dot(x: list[float], y: list[float], code: int, name: str) -> float:
     if len(x) != len(y):
         raise PfaRuntimeError(code, "arrays must have same length", name)
-    return sum((a * b for a, b in zip(x, y)), 0.0)
+    return sum(map(mul, x, y), 0.0)
 
 
 @scalar("m.kernel.linear")
 def linear(x: list[float], y: list[float]) -> float:
-    """x · y."""
-    return _dot(x, y, 23000, "m.kernel.linear")
+    """x · y (left-to-right sum of the products, as ``_dot``)."""
+    if len(x) != len(y):
+        raise PfaRuntimeError(23000, "arrays must have same length", "m.kernel.linear")
+    return sum(map(mul, x, y), 0.0)
 
 
 @scalar("m.kernel.rbf")
