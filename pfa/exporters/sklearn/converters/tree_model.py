@@ -1,11 +1,15 @@
 """Decision trees as PFA ``model.tree`` structures, shared by every tree-based converter.
 
 A tree becomes a recursive record ``TreeNode`` (``field`` an enum of the datum's fields,
-``operator``, ``value``, and ``pass``/``fail``/``missing`` branches that hold either another
-node or a leaf score) walked with ``model.tree.missingWalk`` and ``model.tree.missingTest``.
-The datum is a record with one nullable field per feature; NaN (sklearn's missing value)
-becomes null, so ``missingTest`` sends it down the ``missing`` branch, which is the side
-sklearn sends missing values to.
+``operator``, ``value``, and ``pass``/``fail`` branches that hold either another node or a leaf
+score) walked with ``model.tree.simpleTree``.
+
+Missing values. sklearn sends a missing value (NaN) left or right depending on the node. The
+datum record therefore holds every feature twice: ``f<i>_lo``, where a missing value becomes
+-∞, and ``f<i>_hi``, where it becomes +∞. A node whose missing values go left tests
+``f<i>_lo <= threshold`` (-∞ passes); one whose missing values go right tests ``f<i>_hi``
+(+∞ fails). Present values are the same in both fields. No null, no NaN comparison and no
+duplicated subtree is needed, so documents stay small and every PFA engine routes alike.
 
 sklearn's own trees compare features as float32 (``X`` is cast to float32 before the walk);
 the datum's fields then have type float, made with ``cast.float``, so a value lying between
@@ -15,22 +19,23 @@ boosting compares float64 values: its datum fields are doubles.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import DocumentBuilder, Vector, nums
+from pfa.exporters.builder import DocumentBuilder, Vector, num, nums
 from pfa.exporters.sklearn.data import element
 
 
-@dataclass(frozen=True)
-class TreeTypes:
-    datum: str  # the datum symbol
-    datum_type: str  # its record type name
-    node_type: Any  # the TreeNode schema (full definition, for the first cell that uses it)
-    node_name: str
-    leaf: Any  # the leaf (score) schema
+def feature_field(i: int, missing_left: bool) -> str:
+    """The datum field a node on feature ``i`` tests (see the module docstring)."""
+    return f"f{i}_lo" if missing_left else f"f{i}_hi"
+
+
+def _field_names(n_features: int) -> list[str]:
+    return [feature_field(i, m) for i in range(n_features) for m in (True, False)]
 
 
 def datum(b: DocumentBuilder, x: Vector, precision: str) -> tuple[str, str]:
@@ -39,8 +44,7 @@ def datum(b: DocumentBuilder, x: Vector, precision: str) -> tuple[str, str]:
     if key in b.memo:
         return b.memo[key]
     type_name = b.type_name("TreeInput")
-    fields = [{"name": f"f{i}", "type": ["null", precision]} for i in range(x.size)]
-    values: dict[str, Any] = {}
+    fields = [{"name": name, "type": precision} for name in _field_names(x.size)]
     if precision == "float":
         xf = b.let("features32", {"a.map": [x.expr, {"params": [{"v": "double"}],
                                                       "ret": "float",
@@ -48,9 +52,12 @@ def datum(b: DocumentBuilder, x: Vector, precision: str) -> tuple[str, str]:
         source = Vector(xf, x.size)
     else:
         source = x
+    values: dict[str, Any] = {}
     for i in range(x.size):
         v = element(source, i)
-        values[f"f{i}"] = {"if": {"impute.isnan": v}, "then": None, "else": v}
+        for missing_left, inf in ((True, "-Infinity"), (False, "Infinity")):
+            values[feature_field(i, missing_left)] = {
+                "if": {"impute.isnan": v}, "then": {precision: inf}, "else": v}
     record = {"type": "record", "name": type_name, "fields": fields}
     symbol = b.let("tree_input", {"new": values, "type": record})
     b.memo[key] = (symbol, type_name)
@@ -64,12 +71,11 @@ def node_schema(b: DocumentBuilder, n_features: int, leaf: Any, categorical: boo
     branch = [name, leaf]
     return {"type": "record", "name": name, "fields": [
         {"name": "field", "type": {"type": "enum", "name": b.type_name("TreeFeature"),
-                                   "symbols": [f"f{i}" for i in range(n_features)]}},
+                                   "symbols": _field_names(n_features)}},
         {"name": "operator", "type": "string"},
         {"name": "value", "type": value_type},
         {"name": "pass", "type": branch},
         {"name": "fail", "type": branch},
-        {"name": "missing", "type": branch},
     ]}
 
 
@@ -101,12 +107,16 @@ def encode_tree(root: int, split_of: Any, leaf_of: Any, node_name: str, leaf_tag
         return {node_name: node(i, s)}
 
     def node(i: int, s: Split) -> dict[str, Any]:
+        field = feature_field(s.feature, s.missing_left)
         if s.left_categories is None:
             value: Any = float(s.threshold)
             op, on_pass, on_fail = "<=", s.left, s.right
+            if value == math.inf and not s.missing_left:
+                op = "<"  # sklearn's "only missing values go right" split: +∞ must fail
+            value = num(value)
         else:
             # Category in the left set → left; known category not in it → right; anything
-            # else (unknown, negative, missing) → the missing side. One "in" test suffices:
+            # else (unknown, negative, missing: ±∞) → the missing side, by one "in" test:
             left = set(s.left_categories)
             if s.missing_left:
                 value = sorted(c for c in (s.known_categories or []) if c not in left)
@@ -116,16 +126,15 @@ def encode_tree(root: int, split_of: Any, leaf_of: Any, node_name: str, leaf_tag
                 op, on_pass, on_fail = "in", s.left, s.right
         if categorical:
             value = {"array": nums(value)} if isinstance(value, list) else {"double": value}
-        return {"field": f"f{s.feature}", "operator": op, "value": value,
-                "pass": branch(on_pass), "fail": branch(on_fail),
-                "missing": branch(s.left if s.missing_left else s.right)}
+        return {"field": field, "operator": op, "value": value,
+                "pass": branch(on_pass), "fail": branch(on_fail)}
 
     s0 = split_of(root)
     if s0 is None:  # a single leaf: a node that always lands on it
         leaf = {leaf_tag: leaf_of(root)}
         value = {"double": 0.0} if categorical else 0.0
-        return {"field": "f0", "operator": "alwaysTrue", "value": value,
-                "pass": leaf, "fail": leaf, "missing": leaf}
+        return {"field": feature_field(0, True), "operator": "alwaysTrue", "value": value,
+                "pass": leaf, "fail": leaf}
     return node(root, s0)
 
 
@@ -146,11 +155,8 @@ def sklearn_splits(tree: Any) -> tuple[Any, Any]:
 
 def walk_expr(datum_symbol: str, datum_type: str, node_name: str, tree_expr: Any,
               leaf: Any) -> dict[str, Any]:
-    """``model.tree.missingWalk`` of one tree with ``missingTest`` as the predicate."""
-    return {"model.tree.missingWalk": [
-        datum_symbol, tree_expr,
-        {"params": [{"d": datum_type}, {"t": node_name}], "ret": ["null", "boolean"],
-         "do": {"model.tree.missingTest": ["d", "t"]}}]}
+    """``model.tree.simpleTree`` of one tree for the datum."""
+    return {"model.tree.simpleTree": [datum_symbol, tree_expr]}
 
 
 def forest_cell(b: DocumentBuilder, what: str, trees_init: list[Any], schema: dict) -> Any:
