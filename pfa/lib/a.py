@@ -620,8 +620,10 @@ def a_flat_map_with_index(a: list, fcn: Callable[[int, Any], list]) -> list:
 
 
 def _aligned(arrays: tuple[list, ...], code: int, name: str) -> None:
-    if len({len(x) for x in arrays}) > 1:
-        raise _err(code, "misaligned arrays", name)
+    n = len(arrays[0]) if arrays else 0
+    for x in arrays:
+        if len(x) != n:
+            raise _err(code, "misaligned arrays", name)
 
 
 @scalar("a.zipmap")
@@ -629,6 +631,12 @@ def a_zipmap(*args: Any) -> list:
     """``fcn`` applied to items of 2–4 equally long arrays in lock-step."""
     *arrays, fcn = args
     _aligned(tuple(arrays), 15650, "a.zipmap")
+    if len(arrays) == 2:
+        a, b = arrays
+        return [fcn(x, y) for x, y in zip(a, b)]
+    if len(arrays) == 3:
+        a, b, c = arrays
+        return [fcn(x, y, z) for x, y, z in zip(a, b, c)]
     return [fcn(*row) for row in zip(*arrays)]
 
 
