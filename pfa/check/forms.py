@@ -23,7 +23,6 @@ from pfa.avro.types import (
     AvroType,
     AvroUnion,
 )
-from pfa.check.formats import parse_format
 from pfa.check.scope import (
     BOTTOM,
     UNKNOWN,
@@ -35,6 +34,7 @@ from pfa.check.scope import (
     without_null,
 )
 from pfa.document import ast as A
+from pfa.document.formats import parse_format
 
 
 def inline_key(f: A.Node) -> str:

@@ -77,6 +77,7 @@ from pfa.document.ast import (
     Upcast,
     While,
 )
+from pfa.document.formats import parse_format
 from pfa.errors import PfaSyntaxError
 
 __all__ = [
@@ -106,26 +107,9 @@ TOP_LEVEL_FIELDS = (
 _CELL_FIELDS = ("type", "init", "shared", "rollback", "source")
 _SOURCES = ("embedded", "json", "avro")
 
-# Format specifiers of pack/unpack (spec section "Extracting values from binary").
-_E = r"(<|>|!|little|big|network)?"
-_U = r"unsigned"
-_FORMAT_RES = [re.compile(r"\s*" + p + r"\s*") for p in (
-    r"pad", r"boolean", r"(byte|int8)", _U + r"\s*(byte|int8)",
-    _E + r"\s*(short|int16)", _E + r"\s*(" + _U + r"\s*short|" + _U + r"\s*int16)",
-    _E + r"\s*(int|int32)", _E + r"\s*(" + _U + r"\s*int|" + _U + r"\s*int32)",
-    _E + r"\s*(long|long\s+long|int64)",
-    _E + r"\s*(" + _U + r"\s*long|" + _U + r"\s*long\s+long|" + _U + r"\s*int64)",
-    _E + r"\s*(float|float32)", _E + r"\s*(double|float64)",
-    r"raw\s*[0-9]+", r"null\s*terminated", r"length\s*prefixed",
-)]
-_PACK_ONLY_FORMAT_RE = re.compile(r"\s*raw\s*")
-
-
 def is_format_specifier(spec: str, pack: bool = False) -> bool:
     """True if ``spec`` is a pack/unpack format specifier (``pack`` also allows bare ``raw``)."""
-    if pack and _PACK_ONLY_FORMAT_RE.fullmatch(spec):
-        return True
-    return any(r.fullmatch(spec) for r in _FORMAT_RES)
+    return parse_format(spec, pack=pack) is not None
 
 
 # Special forms: name -> (required members, optional members). The first member listed in

@@ -34,6 +34,7 @@ from pfa.avro.types import AvroArray, AvroRecord
 from pfa.document import ast as A
 from pfa.errors import PfaError, PfaRuntimeError
 from pfa.lib._numeric import ieee_div
+from pfa.lib.m_kernel import linear as kernel_linear
 
 from .scalar import Compiled, _literal_string, coercer, unexpected
 
@@ -278,6 +279,13 @@ def direct_function(compiler: Any, fdef: A.FcnDef, ptype: Any) -> Callable[..., 
     of type ``ptype`` is expected), or None if its body is not a single expression made of
     parameters, literals, record fields of parameters and library calls, or if its result
     needs a promotion."""
+    root = _direct_root(compiler, fdef, ptype)
+    return None if root is None else _whole_function(root, len(fdef.params))
+
+
+def _direct_root(compiler: Any, fdef: A.FcnDef, ptype: Any) -> Operand | None:
+    """The compiled body of ``fdef`` for :func:`direct_function` (its shape cleared unless
+    all its arithmetic is on doubles), or None."""
     if compiler.timeouts or len(fdef.body) != 1 or not fdef.params:
         return None
     body = fdef.body[0]
@@ -297,7 +305,7 @@ def direct_function(compiler: Any, fdef: A.FcnDef, ptype: Any) -> Callable[..., 
         return None
     if not _double_shape_ok(body):
         root = Operand(root.kind, root.value, None)  # no single-closure shape
-    return _whole_function(root, len(fdef.params))
+    return root
 
 
 def _double_shape_ok(body: Any) -> bool:
@@ -439,3 +447,52 @@ def nan_to_null(compiler: Any, node: A.If) -> Compiled | None:
             raise PfaRuntimeError(2000, "array index not found", "attr") from None
         return None if v != v else v
     return nan_or_value
+
+
+# ---------------------------------------------------------------------------------------------
+# k-means: model.cluster.closest with the center-distance metric
+# ---------------------------------------------------------------------------------------------
+
+def closest_center(compiler: Any, node: A.Call) -> Compiled | None:
+    """``model.cluster.closest(x, clusters, fcn(x, c) -> c.norm - k * m.kernel.linear(x,
+    c.point))`` (the exported k-means) as one loop over the clusters: the same products,
+    sums, comparisons and errors as the library's ``closest`` calling that metric."""
+    if node.name != "model.cluster.closest" or node.name in compiler.fcns:
+        return None
+    if len(node.args) != 3 or not isinstance(node.args[2], A.FcnDef):
+        return None
+    impl, lazy, ptypes = compiler._bind_library(node)
+    if lazy or len(ptypes) != 3:
+        return None
+    root = _direct_root(compiler, node.args[2], ptypes[2])
+    spec = None if root is None else _match_center_distance(root.shape, 2)
+    if spec is None or root.args[1].args[1].impl is not kernel_linear:
+        return None
+    norm, k, point = spec
+    datum_of = compiler._argument(node.args[0], ptypes[0])
+    clusters_of = compiler._argument(node.args[1], ptypes[1])
+    metric = _center_distance(norm, k, kernel_linear, point)
+
+    def closest(frame: list) -> Any:
+        datum = datum_of(frame)
+        clusters = clusters_of(frame)
+        try:
+            if not clusters:
+                return impl(datum, clusters, metric)  # the library's "no clusters" error
+            n = len(datum)
+            best, low = None, 0.0
+            for c in clusters:
+                center = c["center"]
+                p = center[point]
+                if len(p) != n:
+                    raise PfaRuntimeError(23000, "arrays must have same length",
+                                          "m.kernel.linear")
+                d = center[norm] - k * sum(map(operator.mul, datum, p), 0.0)
+                if best is None or d < low:
+                    best, low = c, d
+            return best
+        except (PfaError, RecursionError):
+            raise
+        except Exception as exc:
+            raise unexpected(exc, "model.cluster.closest") from exc
+    return closest

@@ -845,6 +845,9 @@ class Compiler:
             return self._call_user(node, self.fcns[name])
         if name == "emit" and self.method == "emit":
             return self._call_emit(node)
+        fused = fastpaths.closest_center(self, node)
+        if fused is not None:
+            return fused
         impl, lazy, param_types = self._bind_library(node)
         args = []
         for i, a in enumerate(node.args):

@@ -19,9 +19,9 @@ from pfa.avro.types import (
     AvroUnion,
 )
 from pfa.check.checker import check
-from pfa.check.formats import parse_format
 from pfa.check.scope import BOTTOM
 from pfa.check.signatures import ResolvedCall
+from pfa.document.formats import parse_format
 from pfa.document.reader import read
 
 REC = {"type": "record", "name": "R", "fields": [

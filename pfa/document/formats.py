@@ -2,7 +2,8 @@
 
 Each specifier is a string such as ``"int"``, ``"little unsigned short"``, ``"raw 4"`` or
 ``"null terminated"``. :func:`parse_format` turns it into a :class:`BinaryFormat` that says
-what it reads or writes and its PFA type; the engine uses the same function.
+what it reads or writes and its PFA type; the reader, the checker and the engine all use
+it.
 """
 
 from __future__ import annotations
@@ -30,12 +31,12 @@ _FIXED: list[tuple[str, str, int, bool, AvroType]] = [
     (rf"{_E}\s*(float|float32)", "float", 4, True, FLOAT),
     (rf"{_E}\s*(double|float64)", "float", 8, True, DOUBLE),
 ]
-_COMPILED = [(re.compile(rf"^\s*{body}\s*$"), kind, size, signed, t)
+_COMPILED = [(re.compile(rf"\s*{body}\s*"), kind, size, signed, t)
              for body, kind, size, signed, t in _FIXED]
-_RAW_N = re.compile(r"^\s*raw\s*(?P<n>[0-9]+)\s*$")
-_RAW = re.compile(r"^\s*raw\s*$")
-_NULL_TERMINATED = re.compile(r"^\s*null\s*terminated\s*$")
-_LENGTH_PREFIXED = re.compile(r"^\s*length\s*prefixed\s*$")
+_RAW_N = re.compile(r"\s*raw\s*(?P<n>[0-9]+)\s*")
+_RAW = re.compile(r"\s*raw\s*")
+_NULL_TERMINATED = re.compile(r"\s*null\s*terminated\s*")
+_LENGTH_PREFIXED = re.compile(r"\s*length\s*prefixed\s*")
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,17 @@ def parse_format(spec: str, *, pack: bool = False) -> BinaryFormat | None:
     if not isinstance(spec, str):
         return None
     for rx, kind, size, signed, t in _COMPILED:
-        m = rx.match(spec)
+        m = rx.fullmatch(spec)
         if m:
             endian = m.groupdict().get("endian")
             return BinaryFormat(kind, t, size, signed, endian in ("<", "little"))
-    m = _RAW_N.match(spec)
+    m = _RAW_N.fullmatch(spec)
     if m:
         return BinaryFormat("raw", BYTES, int(m.group("n")))
-    if pack and _RAW.match(spec):
+    if pack and _RAW.fullmatch(spec):
         return BinaryFormat("raw", BYTES, None)
-    if _NULL_TERMINATED.match(spec):
+    if _NULL_TERMINATED.fullmatch(spec):
         return BinaryFormat("nullterminated", BYTES)
-    if _LENGTH_PREFIXED.match(spec):
+    if _LENGTH_PREFIXED.fullmatch(spec):
         return BinaryFormat("lengthprefixed", BYTES)
     return None
