@@ -13,16 +13,14 @@ builds types with all names known.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pfa.errors import PfaSyntaxError
+from pfa.names import FULLNAME_RE, NAME_RE
 
 PRIMITIVE_NAMES = ("null", "boolean", "int", "long", "float", "double", "bytes", "string")
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_FULLNAME_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 class AvroType:
@@ -353,7 +351,7 @@ class TypeParser:
             kind = schema.get("type")
             if kind in ("record", "enum", "fixed", "error"):
                 name = schema.get("name")
-                if not isinstance(name, str) or not _FULLNAME_RE.match(name):
+                if not isinstance(name, str) or not FULLNAME_RE.fullmatch(name):
                     raise PfaSyntaxError(f"a {kind} type needs a valid \"name\", found {name!r}",
                                          f"{path}.name")
                 ns = schema.get("namespace", namespace)
@@ -454,7 +452,7 @@ class TypeParser:
                     or len(set(symbols)) != len(symbols)):
                 raise PfaSyntaxError("an enum type needs \"symbols\": distinct strings", path)
             for s in symbols:
-                if not _NAME_RE.match(s):
+                if not NAME_RE.fullmatch(s):
                     raise PfaSyntaxError(f"enum symbol {s!r} is not a valid name", path)
             t = AvroEnum(short, symbols, ns, aliases, doc)
             self.types[full] = t
@@ -470,7 +468,7 @@ class TypeParser:
             fpath = f"{path}.fields[{i}]"
             if not isinstance(f, dict) or not isinstance(f.get("name"), str) or "type" not in f:
                 raise PfaSyntaxError("a record field needs \"name\" and \"type\"", fpath)
-            if not _NAME_RE.match(f["name"]):
+            if not NAME_RE.fullmatch(f["name"]):
                 raise PfaSyntaxError(f"record field name {f['name']!r} is not a valid name", fpath)
             if f["name"] in seen_names:
                 raise PfaSyntaxError(f"record field {f['name']!r} appears twice", fpath)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,11 +51,11 @@ from pfa.check.scope import (
 from pfa.check.signatures import FcnType, ResolvedCall
 from pfa.document import ast as A
 from pfa.errors import AvroDataError, PfaSemanticError, PfaSemanticErrors, PfaSyntaxError
+from pfa.names import FCN_NAME_RE
 
 __all__ = ["TypedDocument", "check", "type_str"]
 
 TIMEOUT_OPTIONS = ("timeout", "timeout.begin", "timeout.action", "timeout.end")
-_FCN_NAME_RE = re.compile(r"^[A-Za-z_]([A-Za-z0-9_]|\.[A-Za-z][A-Za-z0-9_]*)*$")
 
 
 @dataclass
@@ -100,7 +99,7 @@ def _where(node: A.Node) -> str | None:
 
 
 def _child(path: str, key: str) -> str:
-    return f"{path}.{key}" if SYMBOL_RE.match(key) else f"{path}[{json.dumps(key)}]"
+    return f"{path}.{key}" if SYMBOL_RE.fullmatch(key) else f"{path}[{json.dumps(key)}]"
 
 
 class _Fail(Exception):
@@ -226,7 +225,7 @@ class _Checker(FormRules):
             if doc.merge is not None:
                 self.error(doc, f"\"merge\" is only allowed with method fold, not {self.method}")
         for name in doc.fcns:
-            if not _FCN_NAME_RE.match(name) or name.startswith("u."):
+            if not FCN_NAME_RE.fullmatch(name) or name.startswith("u."):
                 self.error(doc.fcns[name], f"{name!r} is not a valid function name")
 
     def decode(self, t: AvroType, value: Any, path: str, pos: str | None, what: str) -> Any:
@@ -248,7 +247,7 @@ class _Checker(FormRules):
         if self.method == "fold" and doc.zero is not A.NO_VALUE:
             self.decode(self.output, doc.zero, "$.zero", None, "\"zero\"")
         for name, cell in doc.cells.items():
-            if not SYMBOL_RE.match(name):
+            if not SYMBOL_RE.fullmatch(name):
                 self.error(cell, f"{name!r} is not a valid cell name")
             if cell.shared and cell.rollback:
                 self.error(cell, f"cell {name!r} cannot be both shared and rollback")
@@ -262,7 +261,7 @@ class _Checker(FormRules):
                 self.error(cell, f"cell source must be embedded, json or avro, found "
                                  f"{cell.source!r}")
         for name, pool in doc.pools.items():
-            if not SYMBOL_RE.match(name):
+            if not SYMBOL_RE.fullmatch(name):
                 self.error(pool, f"{name!r} is not a valid pool name")
             if pool.shared and pool.rollback:
                 self.error(pool, f"pool {name!r} cannot be both shared and rollback")

@@ -22,7 +22,6 @@ Pseudo-types (never the type of a datum):
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,12 +38,13 @@ from pfa.avro.types import (
     narrowest_supertype,
 )
 from pfa.check.signatures import FcnType
+from pfa.names import NAME_RE
 
 __all__ = ["BOTTOM", "UNKNOWN", "NoSupertypeError", "Scope", "as_value", "fits", "nullable",
            "supertype", "type_str", "without_null"]
 
 
-SYMBOL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SYMBOL_RE = NAME_RE
 
 
 class _Pseudo(AvroType):
@@ -169,7 +169,7 @@ class Scope:
 
     def declare(self, name: str, t: AvroType) -> str | None:
         """Declare ``name``; returns an error message instead if that is not allowed here."""
-        if not SYMBOL_RE.match(name):
+        if not SYMBOL_RE.fullmatch(name):
             return f"{name!r} is not a valid symbol name"
         if self.sealed_within:
             return (f"cannot declare symbol {name!r} here: this scope is sealed within "

@@ -79,6 +79,7 @@ from pfa.document.ast import (
 )
 from pfa.document.formats import parse_format
 from pfa.errors import PfaSyntaxError
+from pfa.names import FCN_NAME_RE, NAME_RE
 
 __all__ = [
     "read", "read_yaml", "read_expr", "read_argument", "join_path", "suggest_keyword",
@@ -88,8 +89,7 @@ __all__ = [
 
 # --- names and constants ----------------------------------------------------------------------
 
-SYMBOL_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-FCN_NAME_RE = re.compile(r"[A-Za-z_]([A-Za-z0-9_]|\.[A-Za-z][A-Za-z0-9_]*)*")
+SYMBOL_RE = NAME_RE
 _OPERATOR_RE = re.compile(r"u-|[-+*/%=<>!&|^~]+")
 _PLAIN_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INT_PART_RE = re.compile(r"-?[0-9]+")

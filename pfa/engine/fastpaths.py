@@ -15,8 +15,10 @@ is used.
   very common bodies (``p0 - p1``, ``(p0 - p1) / p2``) are single closures.
 * :func:`gather_array` — ``new`` arrays of fields of one record symbol (``attr`` with literal
   field names), optionally each through ``impute.defaultOnNull`` with a shared literal.
-* :func:`nan_to_null` — ``if impute.isnan(X) then null else X`` for an ``X`` that is a
-  constant-index element of an array symbol.
+* :func:`nan_to_constant` — ``if impute.isnan(X) then LITERAL else X`` for an ``X`` that is
+  a constant-index element of an array symbol.
+* :func:`closest_center` — ``model.cluster.closest`` with the k-means metric
+  ``c.norm - k * m.kernel.linear(x, c.point)``, fused into one loop.
 
 Values of type double are Python floats in the engine (inputs are normalised and call sites
 promote ints), so the double operators need no ``float()`` conversions. Nothing here builds
@@ -419,33 +421,41 @@ def _const_index_of_slot(compiler: Any, node: Any) -> tuple[int, int] | None:
     return hit[0], idx.value
 
 
-def nan_to_null(compiler: Any, node: A.If) -> Compiled | None:
-    """``if impute.isnan(a[i]) then null else a[i]`` (``a`` a local array of float or double
-    symbol, ``i`` a literal): one element lookup, NaN tested by ``v != v``."""
+def nan_to_constant(compiler: Any, node: A.If) -> Compiled | None:
+    """``if impute.isnan(a[i]) then LITERAL else a[i]`` (``a`` a local array of float or
+    double symbol, ``i`` a literal; the literal is e.g. null or ±infinity): one element
+    lookup, NaN tested by ``v != v`` (what ``math.isnan`` does for floats)."""
     pred, then, other = node.predicate, node.then, node.else_
     if other is None or len(then) != 1 or len(other) != 1:
         return None
-    if not isinstance(then[0], A.LiteralNull):
+    if not isinstance(then[0], _LITERALS):
         return None
     if not isinstance(pred, A.Call) or pred.name != "impute.isnan" or len(pred.args) != 1:
+        return None
+    if pred.name in compiler.fcns or pred.resolved is None:
         return None
     x, y = pred.args[0], other[0]
     hx, hy = _const_index_of_slot(compiler, x), _const_index_of_slot(compiler, y)
     if hx is None or hx != hy or x.expr.name != y.expr.name:
         return None
-    if getattr(x.type, "name", None) not in ("float", "double") or x.type is not y.type:
+    if getattr(x.type, "name", None) not in ("float", "double") or x.type != y.type:
         return None
-    if coercer(node.type, y.type) is not None or coercer(pred.resolved.param_types[0],
-                                                         x.type) is not None:
+    if coercer(pred.resolved.param_types[0], x.type) is not None:
+        return None
+    if coercer(node.type, y.type) is not None or coercer(node.type, then[0].type) is not None:
+        return None
+    literal = compiler.expr(then[0])
+    if not getattr(literal, "is_const", False):
         return None
     slot, index = hx
+    c = literal.value
 
     def nan_or_value(frame: list) -> Any:
         try:
             v = frame[slot][index]
         except IndexError:
             raise PfaRuntimeError(2000, "array index not found", "attr") from None
-        return None if v != v else v
+        return c if v != v else v
     return nan_or_value
 
 

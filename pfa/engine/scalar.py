@@ -1506,7 +1506,7 @@ class Compiler:
 
     def c_If(self, node: A.If) -> Compiled:
         pred = self.expr(node.predicate)
-        special = fastpaths.nan_to_null(self, node)
+        special = fastpaths.nan_to_constant(self, node)
         if special is not None:
             return special
         if node.else_ is None:
