@@ -19,12 +19,13 @@ sklearn and onnxruntime, engine records for pfa and titus).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from pfa.exporters.sklearn.records import to_records
 
 N_TRAIN = 5_000
 N_FEATURES = 20
@@ -71,25 +72,8 @@ def export_doc(estimator: Any, **kwargs: Any) -> dict:
 
 
 def records_of(doc: dict, X: Any) -> list[Any]:
-    """Engine inputs for the rows of ``X`` (same rules as ``tests/exporters/helpers.rows``)."""
-    if doc["input"] == {"type": "array", "items": "double"}:
-        return np.asarray(X, dtype=np.float64).tolist()
-    names = [f["name"] for f in doc["input"]["fields"]]
-    if isinstance(X, np.ndarray) and X.dtype.kind == "f":
-        return [dict(zip(names, row)) for row in X.tolist()]
-    arr = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
-    out = []
-    for row in arr:
-        rec = {}
-        for name, v in zip(names, row):
-            if isinstance(v, str):
-                rec[name] = v
-            elif v is None or (isinstance(v, float) and math.isnan(v)):
-                rec[name] = None
-            else:
-                rec[name] = float(v)
-        out.append(rec)
-    return out
+    """Engine inputs for the rows of ``X``."""
+    return to_records(doc, X)
 
 
 def _frame(doc: dict, X: np.ndarray) -> Any:
@@ -187,7 +171,7 @@ def m5(n_rows: int) -> BenchModel:
 def demo(n_rows: int) -> BenchModel:
     """The ``make demo`` pipeline, trained on the demo table; scoring rows are drawn (with
     replacement, fixed seed) from that table, missing values and categories included."""
-    from pfa.demo import _record, build_pipeline, make_data
+    from pfa.demo import build_pipeline, make_data
 
     df, y = make_data()
     categorical = ["sex", "age_band"]
@@ -197,7 +181,7 @@ def demo(n_rows: int) -> BenchModel:
     idx = np.random.default_rng(SEED).integers(0, len(df), size=n_rows)
     X = df.iloc[idx].reset_index(drop=True)
     names = [f["name"] for f in doc["input"]["fields"]]
-    records = [_record(r) for r in X[names].to_dict(orient="records")]
+    records = to_records(doc, X[names])
     return BenchModel("demo", "demo pipeline (OrdinalEncoder + HistGradientBoostingClassifier"
                       ", 60 iterations)", est, doc, X, X[names], records,
                       doc_bytes=len(json.dumps(doc)))

@@ -4,13 +4,13 @@ engine and compare every output with what sklearn computes on the same rows."""
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import numpy as np
 
 from pfa import Engine
 from pfa.exporters.sklearn import export
+from pfa.exporters.sklearn.records import to_records
 
 RTOL = 1e-9  # relative tolerance of floating outputs
 ATOL_SCALE = 1e-12  # absolute tolerance, relative to the largest magnitude of the expected array
@@ -25,22 +25,7 @@ def export_engine(estimator: Any, **kwargs: Any) -> tuple[dict, Engine]:
 
 def rows(doc: dict, X: Any) -> list[Any]:
     """The engine inputs for the rows of ``X`` (a record per row, or an array)."""
-    arr = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
-    if doc["input"] == {"type": "array", "items": "double"}:
-        return [[float(v) for v in row] for row in np.asarray(arr, dtype=np.float64)]
-    names = [f["name"] for f in doc["input"]["fields"]]
-    out = []
-    for row in arr:
-        rec = {}
-        for name, v in zip(names, row):
-            if isinstance(v, str):
-                rec[name] = v
-            elif v is None or (isinstance(v, float) and math.isnan(v)):
-                rec[name] = None
-            else:
-                rec[name] = float(v)
-        out.append(rec)
-    return out
+    return to_records(doc, X)
 
 
 def assert_close(actual: Any, expected: Any, what: str, rtol: float = RTOL,
