@@ -3,8 +3,15 @@
 >>> from pfa import Engine
 >>> Engine.from_json({"input": "int", "output": "int", "action": {"+": ["input", 1]}}).action(1)
 2
+
+``pfa.export(estimator)`` (sklearn → PFA document) needs the ``sklearn`` extra and is
+imported on first use.
 """
 
+from typing import Any
+
+from pfa.check.checker import check
+from pfa.document.reader import read, read_yaml
 from pfa.engine.engine import Engine
 from pfa.errors import (
     AvroDataError,
@@ -15,6 +22,7 @@ from pfa.errors import (
     PfaSyntaxError,
     PfaTimeoutError,
     PfaUserError,
+    UnsupportedModelError,
 )
 
 __all__ = [
@@ -27,20 +35,19 @@ __all__ = [
     "PfaSyntaxError",
     "PfaTimeoutError",
     "PfaUserError",
+    "UnsupportedModelError",
+    "check",
+    "export",
+    "read",
+    "read_yaml",
 ]
 
-try:  # the front end and the checker (guarded: the package imports without them)
-    from pfa.document.reader import read, read_yaml  # noqa: F401
-
-    __all__ += ["read", "read_yaml"]
-except ImportError:  # pragma: no cover
-    pass
-
-try:
-    from pfa.check.checker import check  # noqa: F401
-
-    __all__ += ["check"]
-except ImportError:  # pragma: no cover
-    pass
-
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "export":  # sklearn is an optional dependency: import the exporter lazily
+        from pfa.exporters.sklearn import export
+
+        return export
+    raise AttributeError(f"module 'pfa' has no attribute {name!r}")
