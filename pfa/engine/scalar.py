@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
-import struct
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -51,6 +49,7 @@ from pfa.errors import (
 )
 from pfa.lib.registry import CallSite
 
+from . import binary
 from .state import MISSING, EngineState
 
 log = logging.getLogger("pfa.engine")
@@ -528,152 +527,6 @@ def _frame_invoker(body: Compiled, nparams: int, nslots: int,
     def invoke(*args: Any) -> Any:
         return body([*args, *pad])
     return invoke
-
-
-# =============================================================================================
-# pack / unpack formats
-# =============================================================================================
-
-_E = r"(<|>|!|little|big|network)?"
-_FORMATS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\s*pad\s*"), "pad"),
-    (re.compile(r"\s*boolean\s*"), "boolean"),
-    (re.compile(r"\s*(byte|int8)\s*"), "b"),
-    (re.compile(r"\s*unsigned\s*(byte|int8)\s*"), "B"),
-    (re.compile(r"\s*" + _E + r"\s*(short|int16)\s*"), "h"),
-    (re.compile(r"\s*" + _E + r"\s*(unsigned\s*short|unsigned\s*int16)\s*"), "H"),
-    (re.compile(r"\s*" + _E + r"\s*(int|int32)\s*"), "i"),
-    (re.compile(r"\s*" + _E + r"\s*(unsigned\s*int|unsigned\s*int32)\s*"), "I"),
-    (re.compile(r"\s*" + _E + r"\s*(long|long\s+long|int64)\s*"), "q"),
-    (re.compile(r"\s*" + _E + r"\s*(unsigned\s*long|unsigned\s*long\s+long|unsigned\s*int64)"
-                r"\s*"), "Q"),
-    (re.compile(r"\s*" + _E + r"\s*(float|float32)\s*"), "f"),
-    (re.compile(r"\s*" + _E + r"\s*(double|float64)\s*"), "d"),
-    (re.compile(r"\s*raw\s*([0-9]+)\s*"), "rawN"),
-    (re.compile(r"\s*null\s*terminated\s*"), "nullterminated"),
-    (re.compile(r"\s*length\s*prefixed\s*"), "lengthprefixed"),
-    (re.compile(r"\s*raw\s*"), "raw"),
-]
-_BITS = {"b": 8, "B": 8, "h": 16, "H": 16, "i": 32, "I": 32, "q": 64, "Q": 64}
-
-
-def parse_format(fmt: str, for_pack: bool) -> tuple[str, Any]:
-    """(kind, detail) of a pack/unpack format specifier. For numbers ``detail`` is the
-    struct format string (with its byte order); for ``rawN`` the size."""
-    for pattern, kind in _FORMATS:
-        m = pattern.fullmatch(fmt)
-        if m is None:
-            continue
-        if kind == "raw" and not for_pack:
-            break
-        if kind == "rawN":
-            return kind, int(m.group(1))
-        if kind in _BITS or kind in ("f", "d"):
-            order = ">"
-            if kind not in ("b", "B") and m.group(1) in ("<", "little"):
-                order = "<"
-            return "num", struct.Struct(order + kind)
-        return kind, None
-    raise PfaSemanticError(f"unrecognised {'pack' if for_pack else 'unpack'} format {fmt!r}")
-
-
-def _packer(fmt: str) -> Callable[[Any], bytes]:
-    kind, detail = parse_format(fmt, True)
-    if kind == "pad":
-        return lambda v: b"\x00"
-    if kind == "boolean":
-        return lambda v: b"\x01" if v else b"\x00"
-    if kind == "num":
-        st: struct.Struct = detail
-        code = st.format[-1]
-        if code in ("f", "d"):
-            if code == "f":
-                return lambda v: st.pack(f32(float(v)))
-            return lambda v: st.pack(float(v))
-        bits = _BITS[code]
-        mask = (1 << bits) - 1
-        if code.isupper():
-            return lambda v: st.pack(int(v) & mask)
-        half = 1 << (bits - 1)
-        return lambda v: st.pack(((int(v) + half) & mask) - half)
-    if kind == "rawN":
-        size = detail
-
-        def raw_sized(v: bytes) -> bytes:
-            if len(v) != size:
-                raise PfaRuntimeError(3000, "raw bytes does not have specified size", "pack")
-            return v
-        return raw_sized
-    if kind == "raw":
-        return lambda v: v
-    if kind == "nullterminated":
-        return lambda v: v + b"\x00"
-
-    def length_prefixed(v: bytes) -> bytes:
-        if len(v) > 255:
-            raise PfaRuntimeError(3001, "length prefixed bytes is larger than 255 bytes", "pack")
-        return bytes((len(v),)) + v
-    return length_prefixed
-
-
-class _Short(Exception):
-    pass
-
-
-def _unpacker(fmt: str) -> Callable[[bytes, int], tuple[Any, int]]:
-    """``step(data, pos) -> (value, new_pos)``; raises _Short when the bytes do not fit."""
-    kind, detail = parse_format(fmt, False)
-    if kind == "pad":
-        def pad(data: bytes, pos: int) -> tuple[Any, int]:
-            if pos + 1 > len(data):
-                raise _Short
-            return None, pos + 1
-        return pad
-    if kind == "boolean":
-        def boolean(data: bytes, pos: int) -> tuple[Any, int]:
-            if pos + 1 > len(data):
-                raise _Short
-            return data[pos] != 0, pos + 1
-        return boolean
-    if kind == "num":
-        st: struct.Struct = detail
-        size = st.size
-        code = st.format[-1]
-        conv: Callable[[Any], Any] | None = None
-        if code == "Q":
-            conv = float
-
-        def num(data: bytes, pos: int) -> tuple[Any, int]:
-            end = pos + size
-            if end > len(data):
-                raise _Short
-            v = st.unpack_from(data, pos)[0]
-            return (conv(v) if conv else v), end
-        return num
-    if kind == "rawN":
-        n = detail
-
-        def raw(data: bytes, pos: int) -> tuple[Any, int]:
-            if pos + n > len(data):
-                raise _Short
-            return bytes(data[pos:pos + n]), pos + n
-        return raw
-    if kind == "nullterminated":
-        def nullterm(data: bytes, pos: int) -> tuple[Any, int]:
-            end = data.find(b"\x00", pos)
-            if end < 0:
-                raise _Short
-            return bytes(data[pos:end]), end + 1
-        return nullterm
-
-    def lenpre(data: bytes, pos: int) -> tuple[Any, int]:
-        if pos + 1 > len(data):
-            raise _Short
-        n = data[pos]
-        if pos + 1 + n > len(data):
-            raise _Short
-        return bytes(data[pos + 1:pos + 1 + n]), pos + 1 + n
-    return lenpre
 
 
 # =============================================================================================
@@ -1731,7 +1584,7 @@ class Compiler:
         parts = []
         for fmt, e in node.exprs:
             try:
-                packer = _packer(fmt)
+                packer = binary.packer(fmt)
             except PfaSemanticError as err:
                 raise PfaSemanticError(err.message, node.path) from None
             parts.append((packer, self.expr(e)))
@@ -1750,7 +1603,7 @@ class Compiler:
             steps = []
             for name, fmt in node.format:
                 try:
-                    step = _unpacker(fmt)
+                    step = binary.unpacker(fmt)
                 except PfaSemanticError as err:
                     raise PfaSemanticError(err.message, node.path) from None
                 steps.append((self.scope.declare(name, None), step))
@@ -1768,7 +1621,7 @@ class Compiler:
                 for _, step in steps_t:
                     v, pos = step(data, pos)
                     vals.append(v)
-            except _Short:
+            except binary.ShortInput:
                 pos = -1
             if pos != len(data):
                 return other(frame) if other is not None else None
