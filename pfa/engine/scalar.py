@@ -533,6 +533,18 @@ def _frame_invoker(body: Compiled, nparams: int, nslots: int,
 # the compiler
 # =============================================================================================
 
+def _replacement(is_fn: bool, to: Compiled) -> Callable[[Frame], Callable[[Any], Any]]:
+    """For cell-to/pool-to/attr-to: the update function of one evaluation of ``to`` (a
+    function of the old value, or a constant value that replaces it)."""
+    if is_fn:
+        return to
+
+    def constant(frame: Frame) -> Callable[[Any], Any]:
+        new = to(frame)
+        return lambda old: new
+    return constant
+
+
 class CompiledRoutine:
     """A compiled begin/action/end/merge routine: ``run(*predefined) -> value``."""
 
@@ -1245,15 +1257,11 @@ class Compiler:
         update = self._setter(steps, (2006, 2007), "cell-to")
         keys_of = self._keys_evaluator(steps)
 
+        fn_of = _replacement(is_fn, to)
+
         def cell_to_path(frame: Frame) -> Any:
             keys = keys_of(frame)
-            if is_fn:
-                fn = to(frame)
-            else:
-                new_elem = to(frame)
-
-                def fn(old: Any) -> Any:
-                    return new_elem
+            fn = fn_of(frame)
             if lock is None:
                 new = cell.value = update(cell.value, keys, fn)
                 return new
@@ -1300,16 +1308,12 @@ class Compiler:
         journal = self.state.journals.get(pool.name)
         shared = pool.shared
 
+        fn_of = _replacement(is_fn, to)
+
         def pool_to(frame: Frame) -> Any:
             key = key_f(frame)
             keys = keys_of(frame)
-            if is_fn:
-                fn = to(frame)
-            else:
-                new_elem = to(frame)
-
-                def fn(old: Any) -> Any:
-                    return new_elem
+            fn = fn_of(frame)
             lock = pool.lock_for(key) if shared else None
             if lock is not None:
                 lock.acquire()
