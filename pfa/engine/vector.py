@@ -310,7 +310,8 @@ def stack_results(results: list[Col], item_t: AvroType, n: int) -> Col:
     k = kind(item_t)
     if k in ("int", "float", "bool"):
         cols = [materialize(r, item_t, n) for r in results]
-        return Arr(np.stack(cols, axis=1)) if cols else from_py([[]] * n, t)
+        # position-major (a transposed view): each position's column stays contiguous
+        return Arr(np.stack(cols).T) if cols else from_py([[]] * n, t)
     if k == "arr":
         cols = [materialize(r, item_t, n) for r in results]
         if all(isinstance(c, Arr) for c in cols):
@@ -1134,6 +1135,18 @@ def _sc_missing_walk(vc: VectorCompiler, node: A.Call) -> Kernel:
 
     if not _is_missing_test_fcn(node.args[2]):
         raise NoVector("model.tree.missingWalk with a custom test")
+    return _tree_walk(vc, node, missing_walk_kernel)
+
+
+def _sc_simple_tree(vc: VectorCompiler, node: A.Call) -> Kernel:
+    from .vector_tree import simple_tree_kernel
+
+    return _tree_walk(vc, node, simple_tree_kernel)
+
+
+def _tree_walk(vc: VectorCompiler, node: A.Call, make: Callable[..., Any]) -> Kernel:
+    """A walk of tree ``args[1]`` for datum ``args[0]``; when the tree is the element of the
+    enclosing ``a.map``/``a.fold`` (its :class:`LoopHint`), all the trees are walked at once."""
     datum = vc.expr(node.args[0])
     tree = vc.expr(node.args[1])
     hint = None
@@ -1141,7 +1154,7 @@ def _sc_missing_walk(vc: VectorCompiler, node: A.Call) -> Kernel:
         hit = vc.scope.lookup(node.args[1].name)
         if hit is not None and hit[0] == vc.loops[-1].slot and vc.scope is vc.loops[-1].scope:
             hint = vc.loops[-1]
-    walk = missing_walk_kernel(node.args[0].type, node.args[1].type, node.type, hint)
+    walk = make(node.args[0].type, node.args[1].type, node.type, hint)
     if hint is not None:
         hint.whole = (node, lambda fenv: walk.every_tree(fenv, datum(fenv)))  # type: ignore
 
@@ -1197,6 +1210,7 @@ _SPECIAL: dict[str, Callable[[VectorCompiler, A.Call], Kernel]] = {
     "a.fold": _sc_fold,
     "a.reduce": _sc_reduce,
     "model.tree.missingWalk": _sc_missing_walk,
+    "model.tree.simpleTree": _sc_simple_tree,
 }
 
 __all__ = ["Plan", "build_plan", "ExplainEntry", "Env", "NoVector", "_fcn_type"]

@@ -1,7 +1,11 @@
-"""Vectorized decision-tree walks: ``model.tree.missingWalk`` with ``model.tree.missingTest``.
+"""Vectorized decision-tree walks: ``model.tree.simpleTree``, and ``model.tree.missingWalk``
+with ``model.tree.missingTest``.
 
-A tree held in a cell (a constant of the batch) is flattened once into numpy node arrays
-(feature index, operator, threshold, pass/fail/missing children; leaves are negative
+Walks over a loop of trees and ``simpleTree`` walks run on whole-forest node tables
+(:mod:`pfa.engine.vector_simple_forest`, :mod:`pfa.engine.vector_forest`); :func:`forest_kernel`
+caches them and shares one walk of all the trees between the loop's elements. For a lone
+``missingWalk``, a tree held in a cell (a constant of the batch) is flattened once into numpy
+node arrays (feature index, operator, threshold, pass/fail/missing children; leaves are negative
 indexes into a leaf table). The walk is level-synchronous: all rows still inside the tree
 take one step per iteration, and rows that reach a leaf leave the active set. The routing is
 the scalar one (:mod:`pfa.lib.model_tree`): a null field goes to ``missing``, otherwise the
@@ -20,6 +24,7 @@ from pfa.lib.model_tree import node_test
 
 from .columns import Arr, Col, Const, Opt, Rec, from_py, kind, non_null, take
 from .vector_forest import Forest, LoopHint, compile_forest
+from .vector_simple_forest import SimpleForest, compile_simple_forest
 
 _OPS = {"<": 0, "<=": 1, ">": 2, ">=": 3, "==": 4, "!=": 5, "alwaysTrue": 6, "alwaysFalse": 7}
 
@@ -133,31 +138,96 @@ def _test(single: int | None, ops: Any, x: np.ndarray, v: np.ndarray) -> np.ndar
     return res
 
 
+class _NullForest:
+    """A :class:`~pfa.engine.vector_forest.Forest` (``missingWalk``: nulls as NaN) behind the
+    interface of :class:`~pfa.engine.vector_simple_forest.SimpleForest`."""
+
+    def __init__(self, forest: Forest, datum_t: AvroRecord):
+        self.forest = forest
+        self.datum_t = datum_t
+        self.leaf_col = forest.leaf_col
+
+    def leaf_matrix(self, dcol: Col, n: int, reuse: Any = None) -> np.ndarray | None:
+        mats = _datum_matrix(dcol, self.datum_t, n)
+        if mats is None:
+            return None
+        X, M = mats
+        if np.isnan(X[~M]).any():
+            return None  # NaN that is not null: not a missing value
+        return self.forest.leaves(X, M).T
+
+
 def missing_walk_kernel(datum_t: AvroType, tree_t: AvroType, leaf_t: AvroType,
                         hint: LoopHint | None = None
                         ) -> Callable[[Any, Col, Col], Col | None]:
-    """``walk(env, datum column, tree column)`` → leaf column, or None (not handled).
+    """``walk(env, datum column, tree column)`` → leaf column, or None (not handled), for
+    ``model.tree.missingWalk`` with ``model.tree.missingTest`` (see :func:`forest_kernel`)."""
+    def build(items: list) -> _NullForest | None:
+        if not isinstance(datum_t, AvroRecord):
+            return None
+        forest = compile_forest(items, tree_t, datum_t, leaf_t)
+        return None if forest is None else _NullForest(forest, datum_t)
+    return forest_kernel(build, _flat_walk(datum_t, tree_t, leaf_t), hint)
 
-    With a ``hint`` (the walk is of the current element of an ``a.map``/``a.fold`` over a
-    constant array of trees), all the trees are walked at once for the first element and the
-    others take their leaves from that (:mod:`pfa.engine.vector_forest`)."""
-    trees: dict[int, tuple[Any, FlatTree | None]] = {}
-    last: list[Any] = [None, None]
-    forests: dict[int, tuple[Any, Forest | None]] = {}
-    done: list[Any] = [None, None, None]  # (trees, datum column, leaf matrix)
+
+def simple_tree_kernel(datum_t: AvroType, tree_t: AvroType, leaf_t: AvroType,
+                       hint: LoopHint | None = None
+                       ) -> Callable[[Any, Col, Col], Col | None]:
+    """``walk(env, datum column, tree column)`` → leaf column, or None (not handled), for
+    ``model.tree.simpleTree`` (see :func:`forest_kernel`); a tree walked alone is a forest of
+    one tree."""
+    def build(items: list) -> SimpleForest | None:
+        return compile_simple_forest(items, tree_t, datum_t, leaf_t)
+
+    singles: dict[int, tuple[Any, SimpleForest | None]] = {}
+
+    def single(env: Any, dcol: Col, tcol: Col) -> Col | None:
+        hit = singles.get(id(tcol.value))
+        if hit is None or hit[0] is not tcol.value:
+            if len(singles) > 4096:
+                singles.clear()
+            hit = (tcol.value, build([tcol.value]))
+            singles[id(tcol.value)] = hit
+        forest = hit[1]
+        if forest is None:
+            return None
+        leaves = forest.leaf_matrix(dcol, env.n)
+        return None if leaves is None else take(forest.leaf_col, leaves[0])
+    return forest_kernel(build, single, hint)
+
+
+def forest_kernel(build: Callable[[list], Any], single: Callable[[Any, Col, Col], Col | None],
+                  hint: LoopHint | None) -> Callable[[Any, Col, Col], Col | None]:
+    """A tree walk kernel ``walk(env, datum column, tree column)`` (None: not handled).
+
+    ``single`` walks one constant tree. With a ``hint`` (the walk is of the current element of
+    an ``a.map``/``a.fold`` over a constant array of trees), all the trees are walked at once
+    for the first element by the forest ``build(trees)`` makes (an object with
+    ``leaf_matrix(datum column, n, reuse)`` → leaf indexes (trees, rows), ``leaf_col``) and the
+    other elements take their leaves from that."""
+    forests: dict[int, tuple[Any, Any]] = {}
+    done: list[Any] = [None, None, None]  # (trees, datum column, leaf matrix (trees, rows))
 
     def every_tree(env: Any, dcol: Col) -> Col | None:
         """The leaves of all the trees of the loop (an array column), or None."""
         assert hint is not None
         items = hint.items
-        if items is None or not items or hint.pos != 0 or not isinstance(datum_t, AvroRecord):
+        if items is None or not items or hint.pos != 0:
             return None
-        if leaf_matrix(env, dcol, items) is None:
+        LT = leaf_matrix(env, dcol, items)  # tree-major: each tree's rows are contiguous
+        if LT is None:
             return None
         leaves = forests[id(items)][1].leaf_col
-        LT = done[2].T  # tree-major, so that each tree's column is contiguous
         if isinstance(leaves, np.ndarray) and leaves.dtype != object:
             return Arr(leaves[LT].T)
+        if isinstance(leaves, Arr) and leaves.data.ndim == 2:
+            # one gather per leaf component (from a small table: fast), laid out (k, trees,
+            # rows) so that each tree's (rows, k) block is a plain strided view
+            table = np.ascontiguousarray(leaves.data.T)
+            out = np.empty((table.shape[0],) + LT.shape, dtype=table.dtype)
+            for c in range(table.shape[0]):
+                np.take(table[c], LT, out=out[c], mode="clip")
+            return Arr(out.transpose(2, 1, 0))
         if isinstance(leaves, Arr):
             return Arr(np.moveaxis(leaves.data[LT], 0, 1))
         return None
@@ -167,40 +237,53 @@ def missing_walk_kernel(datum_t: AvroType, tree_t: AvroType, leaf_t: AvroType,
         items, pos = hint.items, hint.pos
         if items is None or not 0 <= pos < len(items) or items[pos] is not tcol.value:
             return None
-        if done[0] is items and done[1] is dcol and done[2].shape[0] == env.n:
-            return take(forests[id(items)][1].leaf_col, done[2][:, pos])
+        if done[0] is items and done[1] is dcol and done[2].shape[1] == env.n:
+            return take(forests[id(items)][1].leaf_col, done[2][pos])
         if pos != 0 or leaf_matrix(env, dcol, items) is None:
             return None
-        return take(forests[id(items)][1].leaf_col, done[2][:, 0])
+        return take(forests[id(items)][1].leaf_col, done[2][0])
 
     def leaf_matrix(env: Any, dcol: Col, items: list) -> np.ndarray | None:
-        if done[0] is items and done[1] is dcol and done[2].shape[0] == env.n:
+        if done[0] is items and done[1] is dcol and done[2].shape[1] == env.n:
             return done[2]
         hit = forests.get(id(items))
         if hit is None or hit[0] is not items:
             if len(forests) > 64:
                 forests.clear()
-            hit = (items, compile_forest(items, tree_t, datum_t, leaf_t))  # type: ignore[arg-type]
+            hit = (items, build(items))
             forests[id(items)] = hit
         forest = hit[1]
         if forest is None:
             return None
-        mats = _datum_matrix(dcol, datum_t, env.n)  # type: ignore[arg-type]
-        if mats is None:
+        prev = done[2]
+        done[0] = done[1] = done[2] = None
+        leaves = forest.leaf_matrix(dcol, env.n, prev)
+        if leaves is None:
             return None
-        X, M = mats
-        if np.isnan(X[~M]).any():
-            return None  # NaN that is not null: not a missing value
-        done[0], done[1], done[2] = items, dcol, forest.leaves(X, M)
-        return done[2]
+        done[0], done[1], done[2] = items, dcol, leaves
+        return leaves
 
     def walk(env: Any, dcol: Col, tcol: Col) -> Col | None:
-        if not isinstance(tcol, Const) or not isinstance(datum_t, AvroRecord):
+        if not isinstance(tcol, Const):
             return None
         if hint is not None:
             out = forest_walk(env, dcol, tcol)
             if out is not None:
                 return out
+        return single(env, dcol, tcol)
+    walk.every_tree = every_tree  # type: ignore[attr-defined]
+    return walk
+
+
+def _flat_walk(datum_t: AvroType, tree_t: AvroType, leaf_t: AvroType
+               ) -> Callable[[Any, Col, Col], Col | None]:
+    """The ``missingWalk`` of one constant tree, level-synchronous on its node arrays."""
+    trees: dict[int, tuple[Any, FlatTree | None]] = {}
+    last: list[Any] = [None, None]
+
+    def walk(env: Any, dcol: Col, tcol: Col) -> Col | None:
+        if not isinstance(datum_t, AvroRecord):
+            return None
         hit = trees.get(id(tcol.value))
         if hit is None or hit[0] is not tcol.value:
             if len(trees) > 4096:
@@ -242,5 +325,4 @@ def missing_walk_kernel(datum_t: AvroType, tree_t: AvroType, leaf_t: AvroType,
             else:
                 pos = nxt
         return take(flat.leaves, leaf)
-    walk.every_tree = every_tree  # type: ignore[attr-defined]
     return walk
