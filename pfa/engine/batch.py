@@ -12,7 +12,10 @@ None, NaN, a masked value or an Arrow null.
 
 from __future__ import annotations
 
+import gc
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -168,6 +171,9 @@ def column_of(values: Any, t: AvroType, path: str) -> Col:
     if k == "arr" and raw.dtype != object and raw.ndim >= 2:
         return column_of_rows(list(raw.tolist()), t, path) if raw.dtype.kind not in "fiub" \
             else _array_block(raw, t, path)
+    strings = _string_column(raw, null, t)
+    if strings is not None:
+        return strings
     items = list(raw)
     if null is not None:
         items = [None if m else v for v, m in zip(items, null.tolist())]
@@ -176,6 +182,38 @@ def column_of(values: Any, t: AvroType, path: str) -> Col:
         items = [None if _nullish(v) else v for v in items]
     items = [v.tolist() if isinstance(v, np.ndarray) else v for v in items]
     return column_of_rows(items, t, path)
+
+
+def _string_column(raw: np.ndarray, null: np.ndarray | None, t: AvroType) -> Col | None:
+    """The column of a ``string`` / ``[null, string]`` field when every value is a ``str``
+    (or, nullable, a null as :func:`_nullish` sees it): the object array itself, None
+    standing for null; None (take the general path) otherwise."""
+    inner = non_null(t)
+    if (inner if inner is not None else t).name != "string" or raw.dtype != object or \
+            raw.ndim != 1:
+        return None
+    types = set(map(type, raw.tolist()))
+    if types == {str} and null is None:
+        return raw
+    if inner is None or not all(tp in (str, type(None), float) or _nullish_type(tp)
+                                for tp in types):
+        return None
+    items = raw.tolist()
+    if null is not None:
+        items = [None if m else v for v, m in zip(items, null.tolist())]
+    out = [v if type(v) is str else (None if _nullish(v) else _NOT_NULL) for v in items]
+    if any(v is _NOT_NULL for v in out):
+        return None
+    return _obj(out)
+
+
+_NOT_NULL = object()
+
+
+def _nullish_type(tp: type) -> bool:
+    import pandas as pd
+
+    return tp is type(pd.NA) or tp is type(pd.NaT)
 
 
 def _array_block(raw: np.ndarray, t: AvroType, path: str) -> Col:
@@ -367,6 +405,8 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
     report: list[tuple[int, int | None, str]] = []
     index = data.index if dk == "dataframe" else None
     data_in, dk_in = data, dk
+    # a DataFrame of record outputs is built once from the joined columns of the chunks
+    dk_out = "dict" if dk == "dataframe" and kind(out_t) == "rec" else dk
     if dk == "dataframe" and isinstance(in_t, AvroRecord):
         data_in, dk_in = _frame_columns(data), "dict"  # pandas once, not per chunk
     for a in range(0, max(total, 1), max(size, 1)):
@@ -386,14 +426,32 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
         for j in failed:
             e = errors[j]
             report.append((a + j, e.code, e.message))
-        parts.append(output_values(out, out_t, n, failed, dk,
-                                   index[a:b] if index is not None else None))
+        with _gc_paused():  # (the output conversion allocates many small containers)
+            parts.append(output_values(out, out_t, n, failed, dk_out, None))
         if total == 0:
             break
-    values = concat(parts, dk)
+    with _gc_paused():
+        values = concat(parts, dk_out)
+        if dk_out != dk:  # the record columns of a DataFrame, joined once
+            import pandas as pd
+
+            values = pd.DataFrame(values, index=index, copy=False)
     if on_error == "null":
         return BatchResult(values, report)
     return values
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off (if it was on) for the block: building output lists
+    creates no cycles, and the collections it would trigger cost as much as the building."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _frame_columns(frame: Any) -> dict[str, Any]:

@@ -353,7 +353,10 @@ def py_sum(terms: Sequence[np.ndarray], start: float = 0.0) -> np.ndarray:
     acc = np.asarray(start, dtype=np.float64) + np.zeros_like(terms[0], dtype=np.float64)
     if not _COMPENSATED_SUM:
         for x in terms:
-            acc = acc + x
+            if np.shape(x) == acc.shape:
+                np.add(acc, x, out=acc)
+            else:
+                acc = acc + x
         return acc
     c = np.zeros_like(acc)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -362,6 +365,30 @@ def py_sum(terms: Sequence[np.ndarray], start: float = 0.0) -> np.ndarray:
             c = c + np.where(np.abs(acc) >= np.abs(x), (acc - t) + x, (x - t) + acc)
             acc = t
         return np.where((c != 0) & np.isfinite(c), acc + c, acc)
+
+
+def py_sum_block(terms: np.ndarray, start: float = 0.0) -> np.ndarray:
+    """:func:`py_sum` of the terms stacked along the first axis of ``terms`` (k, …): one
+    numpy reduction (sequential along the first axis) where Python's sum is sequential."""
+    if _COMPENSATED_SUM or not len(terms):
+        return py_sum(list(terms), start)
+    block = np.ascontiguousarray(terms, dtype=np.float64)  # the first axis outermost
+    return np.add.reduce(block, axis=0, initial=float(start))
+
+
+def dot_rows(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """(m, n): ``sum(c * v for c, v in zip(coef[i], x[r]), 0.0)`` for every output ``i`` and
+    row ``r`` of ``x`` (n, size), the products added in position order like :func:`py_sum`."""
+    m, size = coef.shape
+    n = x.shape[0]
+    if _COMPENSATED_SUM or not size:
+        return py_sum([coef[:, j:j + 1] * x[:, j] for j in range(size)]).reshape(m, n)
+    acc = np.zeros((m, n), dtype=np.float64)
+    tmp = np.empty((m, n), dtype=np.float64)
+    for j in range(size):
+        np.multiply(coef[:, j:j + 1], x[:, j], out=tmp)
+        np.add(acc, tmp, out=acc)
+    return acc
 
 
 def seq_sum(terms: Sequence[np.ndarray], start: float = 0.0) -> np.ndarray:

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from pfa.avro.types import AvroArray, AvroRecord, AvroType, AvroUnion
+from pfa.avro.types import AvroArray, AvroMap, AvroRecord, AvroType, AvroUnion
 from pfa.document import ast as A
 from pfa.errors import PfaError, PfaRuntimeError, PfaSemanticError, PfaUserError
 from pfa.lib.registry import CallSite
@@ -59,6 +59,7 @@ from .columns import (
 )
 from .scalar import FnScope, _fcn_type, _literal_string, coercer, unexpected
 from .vector_forest import LoopHint
+from .vector_maps import map_step
 
 Kernel = Callable[["Env"], Col]
 
@@ -577,9 +578,18 @@ class VectorCompiler:
         other = self._block(node.else_, node.type) if has_else else None
         t = node.type
         types_scope = self.scope
+        select = has_else and kind(t) in ("int", "float", "bool") and \
+            _plain(node.then) and _plain(node.else_)
+        dt = dtype_of(t) if select else None
 
         def if_(env: Env) -> Col:
             p = dense(pred(env), env.n, bool)
+            if select:  # both sides are plain values: computed for all rows, then picked
+                child = env.sub(None)
+                a, b = then(child), other(child)  # type: ignore[misc]
+                va, vb = _value(a), _value(b)
+                if not child.errors and not child.dirty and va is not None and vb is not None:
+                    return np.where(p, va, vb).astype(dt, copy=False)
             yes = np.flatnonzero(p)
             parts = []
             types = _scope_types(types_scope)
@@ -693,6 +703,9 @@ class VectorCompiler:
             elif isinstance(t, AvroArray):
                 steps.append(_array_step(self.expr(p), t.items, codes[0], fcn))
                 t = t.items
+            elif isinstance(t, AvroMap):
+                steps.append(map_step(self.expr(p), t.values, codes[1], fcn))
+                t = t.values
             else:
                 raise NoVector(f"path into a {t.name}")
         return steps
@@ -838,6 +851,27 @@ class InlineFcn:
 # =============================================================================================
 # helpers of the forms
 # =============================================================================================
+
+def _plain(body: list[A.Expr] | None) -> bool:
+    """A branch that is one literal, symbol or constant-path ``attr`` of a symbol: it sets
+    nothing and may only fail where it is evaluated (which ``if`` then checks)."""
+    if not body or len(body) != 1:
+        return False
+    e = body[0]
+    if isinstance(e, A.AttrGet):
+        return isinstance(e.expr, A.Ref) and all(
+            isinstance(i, (A.LiteralInt, A.LiteralString)) for i in e.indexes)
+    return isinstance(e, (A.Ref, A.LiteralInt, A.LiteralLong, A.LiteralFloat,
+                          A.LiteralDouble, A.LiteralBoolean, A.Literal))
+
+
+def _value(col: Col) -> Any:
+    if isinstance(col, Const):
+        return col.value if type(col.value) in (int, float, bool) else None
+    if isinstance(col, np.ndarray) and col.dtype != object:
+        return col
+    return None
+
 
 def _null_mask(col: Col, t: Any, n: int) -> np.ndarray:
     if isinstance(col, Const):

@@ -134,6 +134,7 @@ class SimpleForest:
         self.leaf_values: list[Any] = []
         self.roots: list[int] = []
         self.depth = 0
+        self.depths: list[int] = []  # of each tree
         self.float32 = True
 
     def alloc(self, k: int) -> int:
@@ -150,7 +151,13 @@ class SimpleForest:
         self.thr_a = _up32(thr) if self.float32 else thr
         self.first_a = np.array(self.first, dtype=np.intp)
         self.leaf_a = np.array(self.leaf, dtype=np.intp)
-        self.roots_a = np.array(self.roots, dtype=np.intp)
+        # trees walked deepest first: after level ``l`` only the first ``active[l]`` rows
+        # of the walk (trees deeper than ``l``) still move
+        depths = np.array(self.depths, dtype=np.intp)
+        self.order = np.argsort(-depths, kind="stable")
+        self.roots_a = np.array(self.roots, dtype=np.intp)[self.order]
+        self.active = [int((depths > lv).sum()) for lv in range(self.depth)]
+        self.sorted = bool((self.order == np.arange(len(self.order))).all())
         self.leaf_col: Col = from_py(self.leaf_values, leaf_t)
         self.dtype = np.float32 if self.float32 else np.float64
         self.spec_list = sorted(self.specs, key=self.specs.__getitem__)
@@ -208,7 +215,7 @@ class SimpleForest:
         """Walk rows ``a:b``; ``out`` (trees, b - a) receives the leaf indexes."""
         roots = self.roots_a
         if self.depth == 0:
-            out[:] = self.leaf_a[roots][:, None]
+            out[self.order] = self.leaf_a[roots][:, None]
             return
         node = np.empty(out.shape, dtype=np.intp)
         cond = np.empty(out.shape, dtype=bool)
@@ -217,12 +224,14 @@ class SimpleForest:
         np.add(self.first_a[roots][:, None], cond, out=node)
         if self.depth > 1:
             self._levels(xs, a, b, node, cond)
-        np.take(self.leaf_a, node, out=node, mode="clip")
-        out[:] = node
+        if self.sorted:
+            np.take(self.leaf_a, node, out=out, mode="clip")
+        else:
+            out[self.order] = np.take(self.leaf_a, node, mode="clip")
 
     def _levels(self, xs: np.ndarray, a: int, b: int, node: np.ndarray,
                 cond: np.ndarray) -> None:
-        """The steps after the first one, in place on ``node``."""
+        """The steps after the first one, in place on ``node`` (trees deepest first)."""
         n = xs.shape[1]
         flat = xs.ravel()
         col = self.col_a * n
@@ -230,14 +239,16 @@ class SimpleForest:
         c = np.empty(node.shape, dtype=np.intp)
         x = np.empty(node.shape, dtype=self.dtype)
         t = np.empty(node.shape, dtype=self.dtype)
-        for _ in range(self.depth - 1):
-            np.take(col, node, out=c, mode="clip")
-            np.add(c, rows, out=c)
-            np.take(flat, c, out=x, mode="clip")
-            np.take(self.thr_a, node, out=t, mode="clip")
-            np.less(x, t, out=cond)
-            np.take(self.first_a, node, out=node, mode="clip")
-            np.add(node, cond, out=node)
+        for level in range(1, self.depth):
+            k = self.active[level]
+            nd, cd, ck, xk, tk = node[:k], cond[:k], c[:k], x[:k], t[:k]
+            np.take(col, nd, out=ck, mode="clip")
+            np.add(ck, rows, out=ck)
+            np.take(flat, ck, out=xk, mode="clip")
+            np.take(self.thr_a, nd, out=tk, mode="clip")
+            np.less(xk, tk, out=cd)
+            np.take(self.first_a, nd, out=nd, mode="clip")
+            np.add(nd, cd, out=nd)
 
 
 def _field_values(c: Any, n: int) -> np.ndarray | None:
@@ -298,6 +309,7 @@ def _fill(forest: SimpleForest, root: int, tree: Any, is_node: Any, fidx: dict[s
           rules: list[_FieldRules]) -> None:
     """Lay out ``tree`` from table slot ``root`` (an explicit stack: trees may be deep)."""
     stack = [(root, tree, 0)]
+    deepest = 0
     while stack:
         me, node, level = stack.pop()
         while is_node(node):
@@ -323,3 +335,5 @@ def _fill(forest: SimpleForest, root: int, tree: Any, is_node: Any, fidx: dict[s
             forest.leaf[me] = len(forest.leaf_values)
             forest.leaf_values.append(node)
             forest.depth = max(forest.depth, level)
+            deepest = max(deepest, level)
+    forest.depths.append(deepest)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from operator import mul
+from operator import add, mul, sub
 from typing import Any
 
 import numpy as np
@@ -224,12 +224,12 @@ def _la_zipmap(site: CallSite) -> Callable[..., Any]:
 
 @specialized("la.add")
 def _la_add(site: CallSite) -> Callable[..., Any]:
-    return _elementwise(site, 24030, lambda a, b: a + b)
+    return _elementwise(site, 24030, add)
 
 
 @specialized("la.sub")
 def _la_sub(site: CallSite) -> Callable[..., Any]:
-    return _elementwise(site, 24040, lambda a, b: a - b)
+    return _elementwise(site, 24040, sub)
 
 
 # -- la.dot --------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def sigmoid(x: list[float], y: list[float], gamma: float, intercept: float) -> f
 def _linear_v(site: CallSite) -> Callable[..., Any]:
     import numpy as np
 
-    from pfa.engine.columns import Arr, NotVectorized, block, py_sum
+    from pfa.engine.columns import Arr, NotVectorized, block, py_sum, py_sum_block
 
     def impl(env: Any, x: Any, y: Any) -> Any:
         if not isinstance(x, Arr) and not isinstance(y, Arr):
@@ -69,5 +69,5 @@ def _linear_v(site: CallSite) -> Callable[..., Any]:
             raise NotVectorized("misaligned")  # the scalar form reports the error
         # sum((a * b for a, b in zip(x, y)), 0.0): the same products, added in order
         prod = np.moveaxis(np.asarray(a * b), -1, 0)  # (k, n): one term per position
-        return py_sum(list(np.ascontiguousarray(prod)) if prod.ndim == 2 else list(prod))
+        return py_sum_block(prod) if prod.ndim == 2 else py_sum(list(prod))
     return impl

@@ -18,7 +18,7 @@ from pfa.avro.types import AvroArray, AvroMap, AvroType
 from pfa.errors import PfaRuntimeError
 from pfa.lib._compare import compare_for
 from pfa.lib.a import lt_cmp, value_key
-from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.lib.registry import CallSite, scalar, specialized, vector
 
 Cmp = Callable[[Any, Any], int]
 
@@ -313,3 +313,14 @@ def map_corresponds(a: dict, b: dict, fcn: Callable[[Any, Any], bool]) -> bool:
 @scalar("map.correspondsWithKey")
 def map_corresponds_with_key(a: dict, b: dict, fcn: Callable[[str, Any, Any], bool]) -> bool:
     return a.keys() == b.keys() and all(fcn(k, v, b[k]) for k, v in a.items())
+
+
+# ------------------------------------------------------------------------------ vector forms
+
+@vector("map.containsKey")
+def _contains_key_v(site: CallSite) -> Any:
+    if site.sig_index == 1:
+        return None
+    from pfa.engine.vector_maps import contains_key
+
+    return contains_key

@@ -402,7 +402,7 @@ def _chi2_prob(site: CallSite) -> Callable[..., Any]:
 def _linear_v(site: CallSite) -> Callable[..., Any]:
     import numpy as np
 
-    from pfa.engine.columns import Arr, Const, NotVectorized, fail_all, py_sum
+    from pfa.engine.columns import Arr, Const, NotVectorized, dot_rows, fail_all, py_sum
 
     name = site.name
     kind, n = _field_kind(param_type(site, 1), "coeff")
@@ -427,7 +427,6 @@ def _linear_v(site: CallSite) -> Callable[..., Any]:
             fail_all(env, err(31000, "misaligned coeff", name))
             raise NotVectorized("misaligned")
         c = np.array(coeff, dtype=np.float64).reshape(len(coeff), size)
-        out = py_sum([c[:, j] * x[:, j:j + 1] for j in range(size)],
-                     ) + np.array(const, dtype=np.float64)
-        return Arr(out.reshape(env.n, len(coeff)))
+        out = dot_rows(c, x) + np.array(const, dtype=np.float64)[:, None]  # (outputs, n)
+        return Arr(out.T)
     return impl

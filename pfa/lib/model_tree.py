@@ -248,17 +248,71 @@ def _simple_tree(site: CallSite) -> Callable[..., Any]:
     table = _comparison_table(site, 1, True, 32061)
     is_node = node_test(param_type(site, 1))
     name = site.name
+    compiled = _TreeCache(table, is_node, name)
 
     def simple_tree(datum: dict[str, Any], tree_node: dict[str, Any]) -> Any:
-        node = tree_node
+        node = compiled.get(tree_node)
         while True:
-            field = node["field"]
-            try:
-                pred = table[field][node["operator"]]
-            except KeyError:
-                raise err(32060, "invalid comparison operator", name) from None
-            branch = node["pass"] if pred(datum[field], node["value"]) else node["fail"]
-            if not is_node(branch):
+            key, pred, value, on_pass, on_fail = node
+            branch = on_pass if pred(datum[key], value) else on_fail
+            if type(branch) is not _Node:
                 return branch
             node = branch
     return simple_tree
+
+
+class _Node(tuple):
+    """A compiled tree node: (field, predicate, value, pass, fail); a branch that is not a
+    ``_Node`` is a leaf score."""
+
+    __slots__ = ()
+
+
+class _TreeCache:
+    """Trees compiled once for ``simpleTree``: node records become ``_Node`` tuples with
+    their predicate resolved, so a walk does no operator lookups. Values are immutable, so a
+    tree (typically held in a cell) is compiled the first time it is walked and kept, with a
+    reference to it so that its id stays unique while cached."""
+
+    MAX_ENTRIES = 4096
+
+    def __init__(self, table: dict[str, dict[str, Predicate]], is_node: Callable[[Any], bool],
+                 name: str):
+        self.table = table
+        self.is_node = is_node
+        self.name = name
+        self.entries: dict[int, tuple[Any, _Node]] = {}
+
+    def get(self, tree: dict[str, Any]) -> _Node:
+        hit = self.entries.get(id(tree))
+        if hit is not None and hit[0] is tree:
+            return hit[1]
+        node = self._compile(tree)
+        if len(self.entries) >= self.MAX_ENTRIES:
+            self.entries.clear()
+        self.entries[id(tree)] = (tree, node)
+        return node
+
+    def _predicate(self, node: dict[str, Any]) -> Predicate:
+        ops = self.table.get(node["field"], {})
+        pred = ops.get(node["operator"])
+        if pred is None:  # raise when (and only if) the walk reaches this node
+            return _raiser(32060, "invalid comparison operator", self.name)
+        return pred
+
+    def _compile(self, root: dict[str, Any]) -> _Node:
+        """Iteratively (trees may be deep): children first, then their parent."""
+        done: dict[int, _Node] = {}
+        stack: list[tuple[dict[str, Any], bool]] = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            children = [b for b in (node["pass"], node["fail"]) if self.is_node(b)]
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((c, False) for c in children if id(c) not in done)
+                continue
+            branches = [done[id(b)] if self.is_node(b) else b
+                        for b in (node["pass"], node["fail"])]
+            done[id(node)] = _Node((node["field"], self._predicate(node), node["value"],
+                                    *branches))
+        return done[id(root)]
