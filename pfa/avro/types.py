@@ -85,6 +85,16 @@ def is_numeric(t: AvroType) -> bool:
     return t.name in NUMERIC_ORDER
 
 
+def without_null(t: AvroType) -> AvroType:
+    """``t`` with the null branch of a union removed (one remaining branch is unwrapped)."""
+    if not isinstance(t, AvroUnion):
+        return t
+    rest = tuple(b for b in t.types if b.name != "null")
+    if len(rest) == len(t.types) or not rest:
+        return t
+    return rest[0] if len(rest) == 1 else AvroUnion(rest)
+
+
 @dataclass(frozen=True, eq=True)
 class AvroArray(AvroType):
     items: AvroType

@@ -37,6 +37,7 @@ from pfa.avro.types import (
     AvroType,
     AvroUnion,
     accepts,
+    without_null,
 )
 from pfa.document import ast as A
 from pfa.errors import (
@@ -1561,11 +1562,7 @@ class Compiler:
         try:
             assigns = []
             for name, f, t in values:
-                inner = t
-                if isinstance(t, AvroUnion):
-                    rest = tuple(b for b in t.types if b.name != "null")
-                    inner = rest[0] if len(rest) == 1 else AvroUnion(rest)
-                assigns.append((self.scope.declare(name, inner), f))
+                assigns.append((self.scope.declare(name, without_null(t)), f))
             then = self._body(node.then, rt)
         finally:
             self.scope.pop()

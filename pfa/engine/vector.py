@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from pfa.avro.types import AvroArray, AvroMap, AvroRecord, AvroType, AvroUnion
+from pfa.avro.types import AvroArray, AvroMap, AvroRecord, AvroType, without_null
 from pfa.document import ast as A
 from pfa.errors import PfaError, PfaRuntimeError, PfaSemanticError, PfaUserError
 from pfa.lib.registry import CallSite
@@ -650,10 +650,7 @@ class VectorCompiler:
         try:
             assigns = []
             for name, k, t in values:
-                inner = t
-                if isinstance(t, AvroUnion):
-                    rest = tuple(b for b in t.types if b.name != "null")
-                    inner = rest[0] if len(rest) == 1 else AvroUnion(rest)
+                inner = without_null(t)
                 assigns.append((_declare(self.scope, name, inner), k, t, inner))
             then = self._body(node.then, rt)
         finally:

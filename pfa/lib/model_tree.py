@@ -24,6 +24,7 @@ from pfa.avro.types import (
     AvroUnion,
     accepts,
     is_numeric,
+    without_null,
 )
 from pfa.lib._compare import compare_for
 from pfa.lib.la import err, param_type
@@ -66,16 +67,6 @@ def node_test(tree_type: Any) -> Callable[[Any], bool]:
 
 # -- compiled comparisons ----------------------------------------------------------------------
 
-def _without_null(t: AvroType) -> AvroType:
-    if isinstance(t, AvroUnion):
-        rest = [b for b in t.types if b.name != "null"]
-        if len(rest) == 1:
-            return rest[0]
-        if len(rest) != len(t.types):
-            return AvroUnion(tuple(rest))
-    return t
-
-
 def _raiser(code: int, message: str, name: str) -> Predicate:
     def fail(field_value: Any, value: Any) -> Any:
         raise err(code, message, name)
@@ -99,7 +90,7 @@ def _field_predicates(field_type: AvroType, value_type: AvroType, missing_ops: b
         table["isMissing"] = lambda fv, v: fv is None
         table["notMissing"] = lambda fv, v: fv is not None
     else:
-        field_type = _without_null(field_type)
+        field_type = without_null(field_type)
 
     def null_guard(pred: Predicate) -> Predicate:
         if missing_ops:
