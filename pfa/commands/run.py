@@ -81,9 +81,9 @@ def _describe(err: PfaError) -> str:
     if isinstance(err, PfaInputError):
         return f"input error: {err}"
     if isinstance(err, PfaRuntimeError):
-        code = "none" if err.code is None else str(err.code)
+        code = "" if err.code is None else f" {err.code}"
         where = f" (in {err.fcn})" if err.fcn else ""
-        return f"error {code}: {err.message}{where}"
+        return f"error{code}: {err.message}{where}"
     return f"error: {err}"
 
 
