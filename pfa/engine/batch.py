@@ -146,7 +146,8 @@ def column_of(values: Any, t: AvroType, path: str) -> Col:
         ik = kind(inner)
         dk = raw.dtype.kind
         if ik == "float" and dk in "fiu":
-            vals = raw.astype(np.float64)
+            # (a nullable column is copied by ``np.where`` below)
+            vals = raw.astype(np.float64, copy=k != "opt")
             if inner.name == "float":
                 vals = f32_col(vals)
         elif ik == "int" and dk in "iu":
@@ -161,10 +162,13 @@ def column_of(values: Any, t: AvroType, path: str) -> Col:
         else:
             raise _bad(path, f"a column of dtype {raw.dtype} for type {inner}")
         if k == "opt":
-            miss = np.zeros(len(vals), dtype=bool) if null is None else null.copy()
             if dk == "f":
-                miss |= np.isnan(raw)
-            return Opt(np.where(miss, 0, vals).astype(vals.dtype), miss)
+                miss = np.isnan(raw)
+                if null is not None:
+                    miss |= null
+            else:
+                miss = np.zeros(len(vals), dtype=bool) if null is None else null.copy()
+            return Opt(np.where(miss, vals.dtype.type(0), vals), miss)
         if null is not None and null.any():
             raise _bad(f"{path}[{int(np.flatnonzero(null)[0])}]", "null for a non-nullable field")
         return vals

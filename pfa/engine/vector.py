@@ -58,6 +58,7 @@ from .columns import (
     to_py,
 )
 from .scalar import FnScope, _fcn_type, _literal_string, coercer, unexpected
+from .vector_blocks import datum_record_form, default_array_form, map_cast_form
 from .vector_forest import LoopHint
 from .vector_maps import map_step
 
@@ -550,7 +551,11 @@ class VectorCompiler:
         if not isinstance(t, AvroRecord):
             raise NoVector("new map")
         items = tuple((f.name, self.typed(node.fields[f.name], f.type)) for f in t.fields)
-        return lambda env: Rec({name: k(env) for name, k in items})
+
+        def new_record(env: Env) -> Col:
+            return Rec({name: k(env) for name, k in items})
+        block = datum_record_form(self, node, new_record)
+        return new_record if block is None else block
 
     def v_NewArray(self, node: A.NewArray) -> Kernel:
         t = node.avro_type.avro
@@ -558,7 +563,11 @@ class VectorCompiler:
             raise NoVector("new with a list of a non-array type")
         items = tuple(self.typed(e, t.items) for e in node.items)
         item_t = t.items
-        return lambda env: stack_results([k(env) for k in items], item_t, env.n)
+
+        def new_array(env: Env) -> Col:
+            return stack_results([k(env) for k in items], item_t, env.n)
+        block = default_array_form(self, node, new_array)
+        return new_array if block is None else block
 
     # -- control flow -----------------------------------------------------------------------
     def v_Do(self, node: A.Do) -> Kernel:
@@ -1057,12 +1066,17 @@ def _sc_map(vc: VectorCompiler, node: A.Call) -> Kernel:
     ret_item = node.type.items
     item_t = at.items
     fdef = node.args[1]
+    cast_block = map_cast_form(node)
     # the function is just the walk of the element: all the trees' leaves at once
     whole_map = hint.whole is not None and len(fdef.body) == 1 and \
         fdef.body[0] is hint.whole[0] and fdef.body[0].type == ret_item
 
     def fast(env: Env) -> Col | None:
         col = arr(env)
+        if cast_block is not None:
+            block = cast_block(col)
+            if block is not None:
+                return block
         elems = elements(col, item_t, env.n)
         if elems is None:
             return None

@@ -37,6 +37,7 @@ from pfa.avro.types import AvroArray, AvroRecord, AvroType, AvroUnion, accepts, 
 from pfa.lib.model_tree import node_test
 
 from .columns import Col, Const, Rec, from_py
+from .vector_blocks import BlockRec
 
 _PAIRS = 1 << 16  # (tree, row) pairs walked at once: the temporaries stay in cache
 _EXACT = 2 ** 53
@@ -172,9 +173,12 @@ class SimpleForest:
             return None
         xs = np.empty((len(self.spec_list), n), dtype=self.dtype)
         cache: dict[int, np.ndarray] = {}
+        done = _from_block(self, dcol, xs)
         for i, spec in enumerate(self.spec_list):
             if spec is _ZERO:
                 xs[i] = 0
+                continue
+            if i in done:
                 continue
             f = spec[1]
             x = cache.get(f)
@@ -249,6 +253,33 @@ class SimpleForest:
             np.less(xk, tk, out=cd)
             np.take(self.first_a, nd, out=nd, mode="clip")
             np.add(nd, cd, out=nd)
+
+
+def _from_block(forest: SimpleForest, dcol: Col, xs: np.ndarray) -> set[int]:
+    """Fill the rows of ``xs`` holding plain or negated field values in two gathers when
+    ``dcol`` is a :class:`BlockRec`; the indexes of the rows filled."""
+    if not isinstance(dcol, BlockRec):
+        return set()
+    done: set[int] = set()
+    for tag in ("x", "neg"):
+        dst, src = [], []
+        for i, spec in enumerate(forest.spec_list):
+            if spec is not _ZERO and spec[0] == tag:
+                j = dcol.rows.get(forest.fields[spec[1]])
+                if j is not None:
+                    dst.append(i)
+                    src.append(j)
+        if not dst:
+            continue
+        vals = dcol.block.take(src, axis=0)
+        if tag == "neg":
+            np.negative(vals, out=vals)
+        if dst == list(range(dst[0], dst[0] + len(dst))):
+            xs[dst[0]:dst[0] + len(dst)] = vals
+        else:
+            xs[dst] = vals
+        done.update(dst)
+    return done
 
 
 def _field_values(c: Any, n: int) -> np.ndarray | None:
