@@ -1271,13 +1271,18 @@ class Compiler:
             return new
         return cell_to_path
 
-    def c_PoolGet(self, node: A.PoolGet) -> Compiled:
+    def _pool_path(self, node: A.PoolGet | A.PoolTo, form: str) -> tuple[Any, Compiled, list,
+                                                                        Any]:
+        """(pool, key evaluator, steps below the item, element type) of a pool form."""
         pool = self._pool(node.pool, node)
         if not node.indexes:
-            raise PfaSemanticError("pool needs a non-empty path", node.path)
+            raise PfaSemanticError(f"{form} needs a non-empty path", node.path)
+        steps, elem_type = self._path_steps(pool.type, node.indexes[1:], node)
+        return pool, self.expr(node.indexes[0]), steps, elem_type
+
+    def c_PoolGet(self, node: A.PoolGet) -> Compiled:
+        pool, key_f, steps, _ = self._pool_path(node, "pool")
         items = pool.items
-        key_f = self.expr(node.indexes[0])
-        steps, _ = self._path_steps(pool.type, node.indexes[1:], node)
         if not steps:
             def pool_get(frame: Frame) -> Any:
                 try:
@@ -1296,12 +1301,8 @@ class Compiler:
         return pool_get_path
 
     def c_PoolTo(self, node: A.PoolTo) -> Compiled:
-        pool = self._pool(node.pool, node)
-        if not node.indexes:
-            raise PfaSemanticError("pool-to needs a non-empty path", node.path)
+        pool, key_f, steps, elem_type = self._pool_path(node, "pool-to")
         items = pool.items
-        key_f = self.expr(node.indexes[0])
-        steps, elem_type = self._path_steps(pool.type, node.indexes[1:], node)
         is_fn, to = self._to_function(node.to, elem_type)
         init = self._typed_expr(node.init, pool.type) if node.init is not None else None
         update = self._setter(steps, (2010, 2011), "pool-to")
