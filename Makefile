@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench conformance clean
+.PHONY: demo test lint bench conformance fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check pfa tests benches conformance tools
+
+# Long fuzz sessions for local use; `make test` runs the same suites at a CI budget.
+fuzz: $(STAMP)
+	PFA_FUZZ_EXAMPLES=$${PFA_FUZZ_EXAMPLES:-5000} PFA_HOSTILE_CASES=$${PFA_HOSTILE_CASES:-5000} \
+		$(PY) -m pytest -n 2 -q tests/exporters/fuzz tests/hostile
 
 bench: $(STAMP)
 	$(PY) benches/run_all.py
