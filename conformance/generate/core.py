@@ -92,6 +92,17 @@ def _pow(t: str):
     return ref
 
 
+# (x, y, pow(x, y)) written out from IEEE 754-2008 section 9.2.1.
+_IEEE_POW = [
+    (NAN, 0.0, 1.0), (INF, 0.0, 1.0), (0.0, -3.0, INF), (0.0, -INF, INF), (0.0, INF, 0.0),
+    (0.0, -2.5, INF), (0.0, 3.0, 0.0), (-1.0, INF, 1.0), (-1.0, -INF, 1.0), (1.0, NAN, 1.0),
+    (1.0, INF, 1.0), (-2.0, 0.5, NAN), (0.5, -INF, INF), (2.0, -INF, 0.0), (0.5, INF, 0.0),
+    (-2.0, INF, INF), (-INF, -3.0, 0.0), (-INF, -0.5, 0.0), (-INF, 3.0, -INF),
+    (-INF, 0.5, INF), (-INF, 2.0, INF), (INF, -0.5, 0.0), (INF, 0.5, INF),
+    (-2.0, 1025.0, -INF), (-2.0, 1024.0, INF), (2.0, NAN, NAN),
+]
+
+
 def _neg(t: str):
     def ref(x):
         return _checked(t, -x, 18050) if t in ("int", "long") else -x
@@ -142,6 +153,11 @@ def build() -> Module:
               "float": [(2.0, 0.5), (10.0, 39.0)],
               "double": [(2.0, 0.5), (2.0, -1.0), (-8.0, 1 / 3), (0.0, -1.0), (INF, 0.0),
                          (NAN, 0.0), (10.0, 400.0)]}[t], rtol=1e-6 if t == "float" else None)
+    g.fn("**", ["double", "double"], "double", None,
+         [X((x, y), out=v, src="IEEE 754-2008 9.2.1") for x, y, v in _IEEE_POW],
+         note="special cases of pow in IEEE 754-2008 section 9.2.1 (the spec refers float "
+              "results of ** to IEEE 754): pow(-inf, 0.5) = +inf, pow(+1, y) = 1 for any y, "
+              "pow(-1, +-inf) = 1, pow(x, +-0) = 1, negative finite x with non-integer y = NaN")
 
     def cmp(x, y):
         return (x > y) - (x < y)

@@ -6,7 +6,7 @@ import math
 
 from scipy import stats
 
-from conformance.generate._helper import Err, Module, rec
+from conformance.generate._helper import Err, Module, X, rec
 
 D, IN = "double", "int"
 
@@ -100,4 +100,64 @@ def build() -> Module:
         g.fn(f"prob.dist.gaussian{kind}", [D, mv], D,
              lambda x, p, f=scalar: f(x, p["mean"], math.sqrt(p["variance"])),
              [(xs[1], {"mean": 1.0, "variance": 4.0})], **kw)
+    _edges(g)
     return g
+
+
+INF = math.inf
+P53 = 1.0 - 2.0**-53  # the largest double below 1
+
+
+def _edges(g: Module) -> None:
+    """Domain edges, with expectations from R's d/p/q functions, the definition P(X <= x) or a
+    hand computation (scipy rejects most of these parameters or answers ppf(0) = -1)."""
+    ints = {"poisson": False, "binomial": True, "geometric": False, "negativeBinomial": True,
+            "hypergeometric": True}
+    qf_edges = {  # (p, *params) -> expected, source
+        "binomial": [((1.0, 4, 0.0), 4.0, "R qbinom"), ((0.3, 4, 0.0), 0.0, "R qbinom"),
+                     ((0.0, 4, 1.0), 0.0, "R qbinom"), ((0.3, 4, 1.0), 4.0, "R qbinom"),
+                     ((0.0, 10, 0.3), 0.0, "R qbinom")],
+        "poisson": [((1.0, 0.0), 0.0, "R qpois"), ((0.0, 2.5), 0.0, "R qpois"),
+                    ((1.0, 2.5), INF, "R qpois")],
+        "geometric": [((1.0, 1.0), INF, "R qgeom"), ((0.7, 1.0), 0.0, "R qgeom"),
+                      ((P53, 0.25), 127.0, "hand: smallest k with 0.75^(k+1) <= 2^-53")],
+        "negativeBinomial": [((1.0, 3, 1.0), 0.0, "R qnbinom"), ((0.5, 3, 0.0), INF, "hand"),
+                             ((0.0, 3, 0.4), 0.0, "R qnbinom")],
+        "hypergeometric": [((0.0, 4, 4, 8), 4.0, "R qhyper"), ((1.0, 10, 5, 3), 3.0, "R qhyper"),
+                           ((0.0, 5, 2, 4), 2.0, "R qhyper")],
+    }
+    for name, rows in qf_edges.items():
+        ptypes = DISTS[name][1]
+        g.fn(f"prob.dist.{name}QF", [D, *ptypes], D, None,
+             [X(args, out=v, src=src) for args, v, src in rows],
+             note="quantile ends as R's q-functions: p = 0 gives the lower end of the support "
+                  "(scipy's ppf gives one less), p = 1 the upper end, except qpois and qnbinom "
+                  "which test the degenerate parameter first; upper tails solved with the "
+                  "survival function")
+        del ints[name]
+    g.fn("prob.dist.chi2CDF", [D, IN], D, None,
+         [X((0.0, 0), out=1.0, src="definition P(X <= 0) for X = 0"),
+          X((1.6, 0), out=1.0, src="definition"), X((-1.0, 0), out=0.0, src="definition")],
+         note="0 degrees of freedom is allowed (only dof < 0 is invalid): a point mass at 0, so "
+              "P(X <= 0) = 1; R's pchisq(0, 0) and the reference implementation's tests give 0 "
+              "(continuity in the shape), scipy NaN")
+    g.fn("prob.dist.chi2PDF", [D, IN], D, None,
+         [X((0.0, 0), out=INF, src="R dchisq"), X((1.6, 0), out=0.0, src="R dchisq")],
+         note="0 degrees of freedom: a point mass at 0")
+    g.fn("prob.dist.hypergeometricCDF", [IN, IN, IN, IN], D, None,
+         [X((2000, 10, 5, 3), out=1.0, src="definition / R phyper"),
+          X((-1, 10, 5, 3), out=0.0, src="definition")],
+         note="P(X <= x) beyond the support is 1 (the reference implementation's test expects 0)")
+    g.fn("prob.dist.hypergeometricPDF", [IN, IN, IN, IN], D, None,
+         [X((3, 4, 4, 20), err=13390, src="spec: m + n < k"),
+          X((0, 0, 0, 0), err=13390, src="spec: m + n = 0"),
+          X((4, 4, 4, 8), out=1.0, src="hand")],
+         note="parameter rules of the spec")
+    g.fn("prob.dist.negativeBinomialPDF", [IN, IN, D], D, None,
+         [X((5, 4, 0.0), out=0.0, src="spec + definition"),
+          X((0, 0, 0.7), out=1.0, src="R dnbinom"), X((3, 0, 0.7), out=0.0, src="R dnbinom"),
+          X((5, 4, -0.1), err=13450, src="spec")],
+         note="prob = 0 is allowed by the spec (invalid only if prob < 0): no success ever, "
+              "density 0 (the reference implementation raises, R returns NaN)")
+    g.fn("prob.dist.weibullCDF", [D, D, D], D, None,
+         [X((1e300, 1.5, 2.0), out=1.0, src="hand")], note="no overflow far in the tail")

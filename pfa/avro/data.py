@@ -20,6 +20,7 @@ import json
 import math
 import re
 import struct
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -81,10 +82,23 @@ def _child(path: str, key: str | int) -> str:
 
 
 def _found(obj: Any) -> str:
-    text = repr(obj)
+    try:
+        text = repr(obj)
+    except RecursionError:
+        text = "(nested too deeply to show)"
+    except ValueError:  # an int beyond Python's int/str conversion limit
+        text = _number(obj)
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{type(obj).__name__} {text}"
+
+
+def _number(x: int | float) -> str:
+    """``x`` as text; an integer beyond Python's int/str conversion limit by its size."""
+    try:
+        return str(x)
+    except ValueError:
+        return f"an integer of about {int(abs(x).bit_length() * 0.30103) + 1} digits"
 
 
 def _fail(expected: str, obj: Any, path: str) -> AvroDataError:
@@ -121,7 +135,10 @@ def decode_json(t: AvroType, obj: Any, path: str = "$") -> Any:
         return _compiled(t)(obj)
     except Exception:  # any refusal: the reference decoder explains it
         pass
-    return _decode(t, obj, path)
+    try:
+        return _decode(t, obj, path)
+    except RecursionError:
+        raise AvroDataError(f"the value is nested too deeply to decode as {t}", path) from None
 
 
 def _decode(t: AvroType, obj: Any, path: str) -> Any:
@@ -145,7 +162,7 @@ def _dec_integer(t: AvroType, obj: Any, path: str) -> int:
         raise _fail(f"{t.name} (a JSON integer)", obj, path)
     lo, hi = _int_range(t)
     if not lo <= obj <= hi:
-        raise AvroDataError(f"{obj} is out of range for {t.name} ({lo} to {hi})", path)
+        raise AvroDataError(f"{_number(obj)} is out of range for {t.name} ({lo} to {hi})", path)
     return obj
 
 
@@ -156,7 +173,7 @@ def _dec_floating(t: AvroType, obj: Any, path: str) -> float:
         try:
             x = float(obj)
         except OverflowError:
-            raise AvroDataError(f"{obj} is too large for {t.name}", path) from None
+            raise AvroDataError(f"{_number(obj)} is too large for {t.name}", path) from None
     else:
         raise _fail(f'{t.name} (a JSON number, "NaN", "Infinity" or "-Infinity")', obj, path)
     return to_float32(x) if t.name == "float" else x
@@ -440,26 +457,123 @@ def _compile_record(t: AvroRecord, memo: dict[int, Callable[[Any], Any]]) -> Cal
                 raise _Refused
         return out
 
-    # The common case (a dict with every field and nothing else) as straight-line code; the
-    # field decoders are globals of this code, bound after it exists (recursive records).
+    # The common case (a dict with every field and nothing else): the first fields are decoded
+    # into a dict display, the others stored into it, by groups of straight-line code (see
+    # _field_decoders). Both are set after ``dec_record`` exists: a recursive record refers
+    # to itself.
     n = len(t.fields)
-    members = ", ".join(f"{f.name!r}: _d{i}(obj[{f.name!r}])" for i, f in enumerate(t.fields))
-    src = ("def dec_record(obj):\n"
-           f"    if type(obj) is dict and len(obj) == {n}:\n"
-           "        try:\n"
-           f"            return {{{members}}}\n"
-           "        except KeyError:\n"
-           "            pass\n"
-           "    return general(obj)\n")
-    namespace: dict[str, Any] = {"general": general}
-    exec(src, namespace)  # field names enter the code as Python literals (repr)
-    fn = namespace["dec_record"]
-    memo[id(t)] = fn
-    for i, f in enumerate(t.fields):
-        dec = _compile(f.type, memo)
-        namespace[f"_d{i}"] = dec
-        fields.append((f.name, dec, f))
-    return fn
+    build: Callable[[dict], dict] = _no_fields
+    rest: tuple[Callable[[dict, dict], None], ...] = ()
+
+    def dec_record(obj: Any) -> dict:
+        if type(obj) is dict and len(obj) == n:
+            try:
+                out = build(obj)
+                for write in rest:
+                    write(obj, out)
+                return out
+            except KeyError:
+                pass
+        return general(obj)
+
+    memo[id(t)] = dec_record
+    for f in t.fields:
+        fields.append((f.name, _compile(f.type, memo), f))
+    build, rest = _field_decoders([(name, dec) for name, dec, _ in fields])
+    return dec_record
+
+
+def _no_fields(obj: dict) -> dict:
+    return {}
+
+
+def _dict16(k0: str, d0: Any, k1: str, d1: Any, k2: str, d2: Any, k3: str, d3: Any,
+            k4: str, d4: Any, k5: str, d5: Any, k6: str, d6: Any, k7: str, d7: Any,
+            k8: str, d8: Any, k9: str, d9: Any, k10: str, d10: Any, k11: str, d11: Any,
+            k12: str, d12: Any, k13: str, d13: Any, k14: str, d14: Any, k15: str, d15: Any
+            ) -> Callable[[dict], dict]:
+    def build(obj: dict) -> dict:
+        return {k0: d0(obj[k0]), k1: d1(obj[k1]), k2: d2(obj[k2]), k3: d3(obj[k3]),
+                k4: d4(obj[k4]), k5: d5(obj[k5]), k6: d6(obj[k6]), k7: d7(obj[k7]),
+                k8: d8(obj[k8]), k9: d9(obj[k9]), k10: d10(obj[k10]), k11: d11(obj[k11]),
+                k12: d12(obj[k12]), k13: d13(obj[k13]), k14: d14(obj[k14]),
+                k15: d15(obj[k15])}
+    return build
+
+
+def _dict4(k0: str, d0: Any, k1: str, d1: Any, k2: str, d2: Any, k3: str, d3: Any
+           ) -> Callable[[dict], dict]:
+    def build(obj: dict) -> dict:
+        return {k0: d0(obj[k0]), k1: d1(obj[k1]), k2: d2(obj[k2]), k3: d3(obj[k3])}
+    return build
+
+
+def _dict1(k0: str, d0: Any) -> Callable[[dict], dict]:
+    def build(obj: dict) -> dict:
+        return {k0: d0(obj[k0])}
+    return build
+
+
+def _write16(k0: str, d0: Any, k1: str, d1: Any, k2: str, d2: Any, k3: str, d3: Any,
+             k4: str, d4: Any, k5: str, d5: Any, k6: str, d6: Any, k7: str, d7: Any,
+             k8: str, d8: Any, k9: str, d9: Any, k10: str, d10: Any, k11: str, d11: Any,
+             k12: str, d12: Any, k13: str, d13: Any, k14: str, d14: Any, k15: str, d15: Any
+             ) -> Callable[[dict, dict], None]:
+    def write(obj: dict, out: dict) -> None:
+        out[k0] = d0(obj[k0])
+        out[k1] = d1(obj[k1])
+        out[k2] = d2(obj[k2])
+        out[k3] = d3(obj[k3])
+        out[k4] = d4(obj[k4])
+        out[k5] = d5(obj[k5])
+        out[k6] = d6(obj[k6])
+        out[k7] = d7(obj[k7])
+        out[k8] = d8(obj[k8])
+        out[k9] = d9(obj[k9])
+        out[k10] = d10(obj[k10])
+        out[k11] = d11(obj[k11])
+        out[k12] = d12(obj[k12])
+        out[k13] = d13(obj[k13])
+        out[k14] = d14(obj[k14])
+        out[k15] = d15(obj[k15])
+    return write
+
+
+def _write4(k0: str, d0: Any, k1: str, d1: Any, k2: str, d2: Any, k3: str, d3: Any
+            ) -> Callable[[dict, dict], None]:
+    def write(obj: dict, out: dict) -> None:
+        out[k0] = d0(obj[k0])
+        out[k1] = d1(obj[k1])
+        out[k2] = d2(obj[k2])
+        out[k3] = d3(obj[k3])
+    return write
+
+
+def _write1(k0: str, d0: Any) -> Callable[[dict, dict], None]:
+    def write(obj: dict, out: dict) -> None:
+        out[k0] = d0(obj[k0])
+    return write
+
+
+def _field_decoders(pairs: list[tuple[str, Callable[[Any], Any]]]
+                    ) -> tuple[Callable[[dict], dict], tuple[Callable[[dict, dict], None], ...]]:
+    """Closures that decode the fields ``(name, decoder)`` of a dict, in field order: one
+    that builds the output dict from the first 16, 4 or 1 fields, and writers that add the
+    others to it by groups of 16, 4 and 1 (a few calls per record instead of an interpreted
+    loop iteration per field; no generated source code)."""
+    if not pairs:
+        return _no_fields, ()
+    flat = [x for pair in pairs for x in pair]
+    size, make = next((k, m) for k, m in ((16, _dict16), (4, _dict4), (1, _dict1))
+                      if len(pairs) >= k)
+    build = make(*flat[:2 * size])
+    writers = []
+    i = size
+    for size, write in ((16, _write16), (4, _write4), (1, _write1)):
+        while len(pairs) - i >= size:
+            writers.append(write(*flat[2 * i:2 * (i + size)]))
+            i += size
+    return build, tuple(writers)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,7 +609,7 @@ def _chk_integer(t: AvroType, v: Any, path: str) -> AvroDataError | None:
         return _fail(t.name, v, path)
     lo, hi = _int_range(t)
     if not lo <= v <= hi:
-        return AvroDataError(f"{v} is out of range for {t.name} ({lo} to {hi})", path)
+        return AvroDataError(f"{_number(v)} is out of range for {t.name} ({lo} to {hi})", path)
     return None
 
 
@@ -634,13 +748,23 @@ def to_json_text(t: AvroType, value: Any) -> str:
                       ensure_ascii=False, allow_nan=False)
 
 
+def load_json_text(text: str | bytes) -> Any:
+    """JSON text (str, or UTF-8 bytes) as a JSON object; AvroDataError if it is malformed,
+    not UTF-8, nested too deeply for Python or holds an integer of more than 4,300 digits."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise AvroDataError("not valid JSON: nested too deeply") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise AvroDataError(f"not valid JSON: {err}") from None
+    except ValueError:  # Python's int/str conversion limit
+        raise AvroDataError(f"not valid JSON: an integer has more than "
+                            f"{sys.get_int_max_str_digits():,} digits") from None
+
+
 def from_json_text(t: AvroType, text: str | bytes) -> Any:
     """Parse JSON text (Avro's JSON encoding) into an engine value of type ``t``."""
-    try:
-        obj = json.loads(text)
-    except ValueError as err:
-        raise AvroDataError(f"malformed JSON: {err}") from None
-    return decode_json(t, obj)
+    return decode_json(t, load_json_text(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -659,6 +783,11 @@ def _strip_defaults(schema: Any) -> Any:
     if isinstance(schema, dict):
         return {k: _strip_defaults(v) for k, v in schema.items() if k != "default"}
     return schema
+
+
+def same_schema(a: AvroType, b: AvroType) -> bool:
+    """Whether ``a`` and ``b`` describe the same binary data (field defaults aside)."""
+    return _avro_schema(a) == _avro_schema(b)
 
 
 def _fastavro_call(t: AvroType, call: Callable[[], Any]) -> Any:
@@ -751,11 +880,56 @@ def write_avro_file(t: AvroType, values: Iterable[Any], fileobj: IO[bytes],
                                               codec=codec))
 
 
-def read_avro_file(fileobj: IO[bytes]) -> tuple[AvroType, Iterator[Any]]:
+def read_avro_file(fileobj: IO[bytes], *, untrusted: bool = False
+                   ) -> tuple[AvroType, Iterator[Any]]:
     """Open an Avro object container file: its type and an iterator of engine values.
 
     Logical types in a foreign file's schema are not supported (fastavro would convert them).
+    With ``untrusted``, files whose values could be far larger in memory than on disk are
+    refused (AvroDataError): compressed blocks (a decompression bomb) and types with arrays
+    of items that take no bytes (a count alone would make billions of them).
     """
     reader = fastavro.reader(fileobj)
     t = parse_type(json.loads(reader.metadata["avro.schema"]))
+    if untrusted:
+        codec = reader.metadata.get("avro.codec", "null")
+        if codec != "null":
+            raise AvroDataError(f"compressed Avro files (codec {codec!r}) are not read from "
+                                "untrusted sources; write it with codec \"null\"")
+        empty = _zero_byte_array(t, set())
+        if empty is not None:
+            raise AvroDataError(f"the type has an array of {empty}, whose items take no "
+                                "bytes: its length would not be bounded by the file size")
     return t, iter(reader)
+
+
+def _zero_byte_array(t: AvroType, seen: set[str]) -> AvroType | None:
+    """The items type of an array inside ``t`` whose items encode to zero bytes, if any."""
+    if isinstance(t, AvroArray):
+        if _zero_bytes(t.items, set()):
+            return t.items
+        return _zero_byte_array(t.items, seen)
+    if isinstance(t, AvroMap):
+        return _zero_byte_array(t.values, seen)
+    if isinstance(t, AvroUnion):
+        return next((x for b in t.types if (x := _zero_byte_array(b, seen)) is not None),
+                    None)
+    if isinstance(t, AvroRecord) and t.fullname not in seen:
+        seen.add(t.fullname)
+        return next((x for f in t.fields if (x := _zero_byte_array(f.type, seen)) is not None),
+                    None)
+    return None
+
+
+def _zero_bytes(t: AvroType, seen: set[str]) -> bool:
+    """Whether every value of ``t`` encodes to zero bytes in Avro's binary encoding."""
+    if t.name == "null":
+        return True
+    if isinstance(t, AvroFixed):
+        return t.size == 0
+    if isinstance(t, AvroRecord):
+        if t.fullname in seen:
+            return False  # a recursive record always has a union (one byte) on the way
+        seen.add(t.fullname)
+        return all(_zero_bytes(f.type, seen) for f in t.fields)
+    return False

@@ -441,8 +441,19 @@ class _Checker(FormRules):
         return self.value(a, scope)
 
     def fcndef(self, f: A.FcnDef, scope: Scope) -> Any:
+        # An inline function closes over (reads) the symbols of its enclosing scopes, so its
+        # scope is nested in theirs and a parameter may not reuse one of their names (spec
+        # §"Symbols, scope, and data structures": no symbol may be declared "in two scopes
+        # such that one is nested within the other"; §"User-defined functions": anonymous
+        # functions close over enclosing symbols).
         fscope = scope.child(sealed_above=True)
         for p in f.params:
+            if scope.get(p.name) is not None:
+                self.error(p, f"parameter {p.name!r} of an inline function shadows the symbol "
+                              f"{p.name!r} of an enclosing scope, which the function can read "
+                              "(symbols may not be shadowed): rename the parameter")
+                fscope.symbols[p.name] = self.t(p.type)  # type the body as the author meant
+                continue
             msg = fscope.declare(p.name, self.t(p.type))
             if msg:
                 self.error(p, msg)
@@ -459,6 +470,11 @@ class _Checker(FormRules):
         return FcnType(tuple(self.t(p.type) for p in f.params), ret)
 
     def fcnref(self, r: A.FcnRef, scope: Scope) -> Any:
+        if r.fill is not None and not r.fill:
+            # spec §"fcnref": with "fill", "one or more of the referenced function's
+            # [parameters] are filled"
+            raise self.fail(r, f"\"fill\" of {r.name} is empty: it must fill at least one "
+                               "parameter (leave \"fill\" out to reference the whole function)")
         fill = {k: self.value(v, scope) for k, v in (r.fill or {}).items()}
         name = r.name
         if name.startswith("u."):

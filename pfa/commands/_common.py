@@ -1,17 +1,82 @@
-"""Reading the PFA model file a subcommand is given (JSON or YAML, by extension or content)."""
+"""What the subcommands share: reading the model file they are given (JSON or YAML, by
+extension or content), the ``--allow-files`` option, and printing text that comes from a
+document or an input without letting it control the terminal."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from pfa.document.ast import PfaDocument
 
+MAX_MODEL_BYTES = 1 << 30
+"""Largest model file a command reads (1 GiB)."""
+
+# C0 and C1 controls (with ESC, so no escape sequence survives), DEL, lone surrogates and the
+# bidirectional-text controls that can make a line read differently from what it holds.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    c = ord(match.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def printable(text: Any) -> str:
+    """``text`` (or its ``str``) with control characters, lone surrogates and bidi controls
+    written as Python-style escapes (``\\x1b``, ``\\ud800``): safe to print on a terminal,
+    and always one line."""
+    return _UNPRINTABLE.sub(_escape, text if isinstance(text, str) else str(text))
+
+
+def say(text: Any, file: TextIO | None = None) -> None:
+    """Print one line of text that may hold document or input content, escaped."""
+    print(printable(text), file=sys.stdout if file is None else file)
+
 
 class UnreadableModel(Exception):
     """The model file cannot be read or does not hold a JSON/YAML object."""
+
+
+def add_allow_files(parser: argparse.ArgumentParser) -> None:
+    """The ``--allow-files DIR`` option of every command that builds an engine."""
+    parser.add_argument(
+        "--allow-files", action="append", default=[], metavar="DIR",
+        help="let the document read external cell/pool initial values (\"source\": \"json\" "
+             "or \"avro\") from files inside DIR (repeatable); without it such documents are "
+             "refused")
+
+
+def allow_list(args: argparse.Namespace) -> Any:
+    """The ``FileAllowList`` of ``--allow-files`` (None without it); UnreadableModel if a DIR
+    is not a directory."""
+    from pfa.hostfiles import FileAllowList
+
+    try:
+        return FileAllowList.of(getattr(args, "allow_files", None) or None)
+    except ValueError as exc:
+        raise UnreadableModel(f"--allow-files: {str(exc).partition(': ')[2]}") from None
+
+
+def read_text(path: str, what: str = "") -> str:
+    """The UTF-8 text of file ``path`` (a regular file or a pipe, at most
+    :data:`MAX_MODEL_BYTES`); :class:`UnreadableModel` otherwise."""
+    from pfa.hostfiles import FileRefused, read_regular_file
+
+    try:
+        data = read_regular_file(path, MAX_MODEL_BYTES, allow_pipe=True)
+    except FileRefused as exc:
+        raise UnreadableModel(f"cannot read {what}{path}: {exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableModel(f"cannot read {what}{path}: it is not UTF-8 text (byte "
+                              f"0x{data[exc.start]:02x} at offset {exc.start})") from None
 
 
 def read_model(path: str) -> tuple[str, Any, bool]:
@@ -20,29 +85,33 @@ def read_model(path: str) -> tuple[str, Any, bool]:
     ``.yaml``/``.yml`` files are YAML, ``.json``/``.pfa`` JSON; any other file is JSON if it
     parses, else YAML. Raises :class:`UnreadableModel` with a one-line message.
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise UnreadableModel(f"cannot read {path}: {reason}") from None
-    suffix = p.suffix.lower()
+    text = read_text(path)
+    suffix = Path(path).suffix.lower()
     as_yaml = suffix in (".yaml", ".yml")
     if not as_yaml:
         try:
             value: Any = json.loads(text)
         except RecursionError:
             raise UnreadableModel(f"{path} is nested too deeply to read") from None
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             if suffix in (".json", ".pfa"):
                 raise UnreadableModel(f"{path} is not valid JSON: {exc}") from None
             as_yaml = True
+        except ValueError:  # Python's int/str conversion limit
+            raise UnreadableModel(f"{path}: an integer has more than "
+                                  f"{sys.get_int_max_str_digits():,} digits") from None
     if as_yaml:
         import yaml
 
+        from pfa.document.safe_yaml import YamlRefused, load_yaml
+
         try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
+            value = load_yaml(text)
+        except RecursionError:
+            raise UnreadableModel(f"{path} is nested too deeply to read") from None
+        except YamlRefused as exc:
+            raise UnreadableModel(f"{path}: {exc}") from None
+        except (yaml.YAMLError, ValueError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else "syntax error"
             raise UnreadableModel(f"{path} is neither JSON nor YAML: {first}") from None
     if not isinstance(value, dict):
@@ -52,7 +121,8 @@ def read_model(path: str) -> tuple[str, Any, bool]:
 
 
 def load_document(path: str) -> PfaDocument:
-    """Model file ``path`` read into a PfaDocument (PfaSyntaxError if it is not valid PFA)."""
+    """Model file ``path`` read into a PfaDocument (PfaSyntaxError if it is not valid PFA).
+    Every command reads its model through here, so all apply the same syntax checks."""
     from pfa.document.reader import read, read_yaml
 
     text, _, as_yaml = read_model(path)

@@ -12,7 +12,13 @@ import json
 import sys
 from typing import Any
 
-from pfa.commands._common import UnreadableModel, load_document
+from pfa.commands._common import (
+    UnreadableModel,
+    add_allow_files,
+    allow_list,
+    load_document,
+    say,
+)
 from pfa.errors import PfaSemanticError, PfaSemanticErrors, PfaSyntaxError
 
 NAME = "check"
@@ -20,7 +26,8 @@ HELP = "type-check a PFA document (JSON or YAML) without running it"
 DESCRIPTION = """\
 Read MODEL (a PFA document in JSON or YAML, chosen by the file extension or, failing that,
 by the content) and run the static checks of PFA 0.8.1: syntax, types, symbol scopes,
-function signatures, cells and pools.
+function signatures, cells and pools. Initial values kept in external files are read and
+checked only inside the directories given with --allow-files.
 
 exit status: 0 valid, 1 errors found (each listed with its JSON path), 2 unreadable file"""
 
@@ -30,6 +37,7 @@ EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="PFA document (.json, .pfa, .yaml, .yml)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_allow_files(parser)
 
 
 def _error_dict(err: PfaSemanticError | PfaSyntaxError, kind: str) -> dict[str, Any]:
@@ -52,32 +60,42 @@ def _summary(typed) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from pfa.check.checker import check
+    from pfa.engine.state import InitialState, external_inits
 
     try:
+        files = allow_list(args)
         doc = load_document(args.model)
     except UnreadableModel as exc:
-        print(f"pfa check: {exc}", file=sys.stderr)
+        say(f"pfa check: {exc}", sys.stderr)
         return EXIT_UNREADABLE
     except PfaSyntaxError as exc:
         return _report(args, [_error_dict(exc, "syntax")])
     try:
         typed = check(doc)
+        external = external_inits(doc)
+        if external and files is not None:
+            InitialState(doc, typed, files)  # reads and decodes them as pfa run would
     except PfaSemanticErrors as exc:
         return _report(args, [_error_dict(e, "semantic") for e in exc.errors])
     except PfaSemanticError as exc:
         return _report(args, [_error_dict(exc, "semantic")])
     summary = _summary(typed)
+    if external:  # cells and pools whose initial values are kept in files
+        summary["external_inits"] = {"names": external, "read": files is not None}
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         compact = {"separators": (",", ":")}
-        print(f"{args.model}: valid")
-        print(f"  name:           {summary['name'] if summary['name'] is not None else '-'}")
-        print(f"  method:         {summary['method']}")
-        print(f"  input:          {json.dumps(summary['input'], **compact)}")
-        print(f"  output:         {json.dumps(summary['output'], **compact)}")
+        say(f"{args.model}: valid")
+        say(f"  name:           {summary['name'] if summary['name'] is not None else '-'}")
+        say(f"  method:         {summary['method']}")
+        say(f"  input:          {json.dumps(summary['input'], **compact)}")
+        say(f"  output:         {json.dumps(summary['output'], **compact)}")
         used = ", ".join(summary["functions_used"]) or "-"
-        print(f"  functions used: {used}")
+        say(f"  functions used: {used}")
+        if external and files is None:
+            say(f"  note: the initial values of {', '.join(external)} are kept in files, not "
+                "read here (--allow-files DIR reads them)")
     return EXIT_OK
 
 
@@ -86,9 +104,9 @@ def _report(args: argparse.Namespace, errors: list[dict[str, Any]]) -> int:
         print(json.dumps({"valid": False, "errors": errors}, indent=2))
     else:
         n = len(errors)
-        print(f"{args.model}: {n} error{'s' if n != 1 else ''}")
+        say(f"{args.model}: {n} error{'s' if n != 1 else ''}")
         for e in errors:
             where = e["path"] or "$"
             loc = f" (source {e['locator']})" if e["locator"] else ""
-            print(f"  {where}{loc}: {e['message']}")
+            say(f"  {where}{loc}: {e['message']}")
     return EXIT_INVALID

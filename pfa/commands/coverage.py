@@ -141,6 +141,8 @@ def _model_report(path: str) -> tuple[dict[str, Any], int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pfa.commands._common import say
+
     if args.model is None:
         table = library_table()
         if args.json:
@@ -153,14 +155,14 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
     elif "runnable" not in report:
-        print(f"pfa coverage: {report['error']}", file=sys.stderr)
+        say(f"pfa coverage: {report['error']}", sys.stderr)
     elif "error" in report:
-        print(f"{args.model}: {report['error']}")
+        say(f"{args.model}: {report['error']}")
     elif report["runnable"]:
-        print(f"{args.model}: this engine can run it ({len(report['functions_used'])} library "
+        say(f"{args.model}: this engine can run it ({len(report['functions_used'])} library "
               f"functions, {len(report['special_forms_used'])} special forms)")
     else:
-        print(f"{args.model}: this engine cannot run it; missing:")
+        say(f"{args.model}: this engine cannot run it; missing:")
         for n in report["missing_functions"] + report["missing_special_forms"]:
-            print(f"  {n}")
+            say(f"  {n}")
     return status

@@ -12,6 +12,7 @@ import json
 import sys
 from dataclasses import asdict
 
+from pfa.commands._common import add_allow_files
 from pfa.errors import PfaError
 
 NAME = "explain"
@@ -28,19 +29,21 @@ exit status: 0 printed, 1 invalid document, 2 unreadable file"""
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="PFA document (.json, .pfa, .yaml, .yml)")
     parser.add_argument("--json", action="store_true", help="print the entries as JSON")
+    add_allow_files(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from pfa.commands._common import UnreadableModel, load_document
+    from pfa.commands._common import UnreadableModel, allow_list, load_document, say
     from pfa.engine.engine import Engine
 
     try:
-        engine = Engine.from_ast(load_document(args.model))
+        files = allow_list(args)
+        engine = Engine.from_ast(load_document(args.model), allow_files=files)
     except UnreadableModel as err:
-        print(f"pfa explain: {err}", file=sys.stderr)
+        say(f"pfa explain: {err}", sys.stderr)
         return 2
     except PfaError as err:
-        print(f"pfa explain: {err}", file=sys.stderr)
+        say(f"pfa explain: {err}", sys.stderr)
         return 1
     entries = engine.explain_batch()
     if args.json:
@@ -49,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     counts: dict[str, int] = {}
     for e in entries:
         counts[e.mode] = counts.get(e.mode, 0) + 1
-        print(e)
+        say(e)
     summary = ", ".join(f"{n} {mode}" for mode, n in sorted(counts.items()))
     print(f"-- {summary or 'nothing to run'}")
     return 0

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pfa.commands._common import say
 from pfa.errors import PfaError, UnsupportedModelError
 
 NAME = "export"
@@ -32,6 +33,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", help="the document's name")
     p.add_argument("--input-schema", metavar="FILE",
                    help="a JSON Avro schema to use as the input type instead of inferring it")
+    p.add_argument("--sample", metavar="DATA",
+                   help="a sample of the training data (.csv or .parquet): column kinds and "
+                        "missing values come from it, as with the API's sample=")
     p.add_argument("--array-input", action="store_true",
                    help="take an array<double> as input instead of a record")
     p.add_argument("--no-timestamp", action="store_true",
@@ -62,12 +66,52 @@ def load_model(path: Path, trust: list[str] | None = None) -> Any:
                      ".joblib)")
 
 
+def load_sample(path: Path) -> Any:
+    """A data sample as a DataFrame (.csv read with pandas' defaults, or .parquet)."""
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    if suffix == ".csv":
+        return pd.read_csv(path)
+    if suffix in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    raise ValueError(f"unknown sample file type {suffix!r} (expected .csv or .parquet)")
+
+
+def _output_problem(out: Path) -> str | None:
+    """Why ``out`` cannot be written (checked before any work), or None."""
+    import os
+
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        if not parent.is_dir():
+            return f"the directory {parent} does not exist"
+        try:
+            limit = os.pathconf(parent, "PC_NAME_MAX")
+        except (OSError, ValueError, AttributeError):
+            limit = 255
+        if len(out.name.encode()) > limit:
+            return (f"the file name {out.name[:40]}… is too long "
+                    f"({len(out.name.encode())} bytes, at most {limit})")
+        if out.is_dir():
+            return f"{out} is a directory"
+    except OSError as err:
+        return err.strerror or str(err)
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     out = Path(args.output)
     suffix = out.suffix.lower()
     if suffix not in (".pfa", ".json", ".yaml", ".yml", ".onnx"):
-        print(f"pfa export: cannot tell the output format from {out.name!r} "
+        say(f"pfa export: cannot tell the output format from {out.name!r} "
               "(use .pfa, .json, .yaml or .onnx)", file=sys.stderr)
+        return 2
+    problem = _output_problem(out)
+    if problem is not None:
+        say(f"pfa export: cannot write {out}: {problem}", file=sys.stderr)
         return 2
     try:
         model = load_model(Path(args.model), args.trust)
@@ -78,22 +122,29 @@ def run(args: argparse.Namespace) -> int:
         else:
             data = _export_pfa(model, args, suffix)
     except UnsupportedModelError as err:
-        print(f"pfa export: {err}", file=sys.stderr)
+        say(f"pfa export: {err}", file=sys.stderr)
         if err.supported:
-            print("supported estimators: " + ", ".join(err.supported), file=sys.stderr)
+            say("supported estimators: " + ", ".join(err.supported), file=sys.stderr)
         return 2
     except (OSError, ValueError, json.JSONDecodeError) as err:
-        print(f"pfa export: {err}", file=sys.stderr)
+        say(f"pfa export: {err}", file=sys.stderr)
         return 2
     except PfaError as err:
-        print(f"pfa export: the exported document is invalid: {err}", file=sys.stderr)
+        say(f"pfa export: the exported document is invalid: {err}", file=sys.stderr)
         return 1
     except Exception as err:  # unpickling can raise anything; report it in one line
-        print(f"pfa export: cannot load {args.model}: {type(err).__name__}: {err}",
+        say(f"pfa export: cannot load {args.model}: {type(err).__name__}: {err}",
               file=sys.stderr)
         return 2
-    out.write_bytes(data)
-    print(f"wrote {out}")
+    existed = out.exists()
+    try:
+        out.write_bytes(data)
+    except OSError as err:
+        if not existed:
+            out.unlink(missing_ok=True)
+        say(f"pfa export: cannot write {out}: {err.strerror or err}", file=sys.stderr)
+        return 2
+    say(f"wrote {out}")
     return 0
 
 
@@ -101,8 +152,9 @@ def _export_pfa(model: Any, args: argparse.Namespace, suffix: str) -> bytes:
     from pfa.exporters.sklearn import export
 
     schema = json.loads(Path(args.input_schema).read_text()) if args.input_schema else None
+    sample = load_sample(Path(args.sample)) if args.sample else None
     doc = export(model, name=args.name, input_schema=schema, array_input=args.array_input,
-                 timestamp=not args.no_timestamp)
+                 sample=sample, timestamp=not args.no_timestamp)
     if suffix in (".yaml", ".yml"):
         import yaml
 

@@ -15,9 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from typing import Any, TextIO
 
-from pfa.commands._common import UnreadableModel, read_model
+from pfa.commands._common import (
+    UnreadableModel,
+    add_allow_files,
+    allow_list,
+    load_document,
+    printable,
+)
 from pfa.errors import PfaError, PfaInputError, PfaRuntimeError, PfaSemanticError, PfaSyntaxError
 
 NAME = "run"
@@ -27,11 +34,15 @@ Run MODEL (a PFA document in JSON or YAML) on the JSON records of INPUT (one per
 standard input if INPUT is omitted or "-"). Outputs are written one JSON line each: map →
 one per record, emit → one per emitted value, fold → the final tally after the end routine.
 A failing record is reported on stderr as "line N: error CODE: MESSAGE" and the run
-continues, unless --fail-fast is given.
+continues, unless --fail-fast is given. A line longer than 64 MiB stops the run.
+Cell and pool initial values kept in external files are read only inside the
+directories given with --allow-files.
 
 exit status: 0 all records succeeded, 1 some failed, 2 unreadable or invalid model / usage"""
 
 EXIT_OK, EXIT_FAILED, EXIT_MODEL = 0, 1, 2
+MAX_LINE_BYTES = 64 * 2**20
+"""Longest input line (one record) read; a longer line stops the run."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(VALUE is read as JSON if it parses, else as a string)")
     parser.add_argument("--fail-fast", action="store_true",
                         help="stop at the first failing record")
+    add_allow_files(parser)
 
 
 class _ModelError(Exception):
@@ -62,19 +74,45 @@ def _parse_options(items: list[str]) -> dict[str, Any]:
     return out
 
 
-def _load_engine(path: str, options: dict[str, Any]):
+def _load_engine(path: str, options: dict[str, Any], files: Any):
+    """The engine of model file ``path``, read and checked as ``pfa check`` does."""
     from pfa.engine.engine import Engine
 
     try:
-        _, value, _ = read_model(path)
+        doc = load_document(path)
+        return Engine.from_ast(doc, options=options or None, validate_input=False,
+                               allow_files=files)
     except UnreadableModel as exc:
         raise _ModelError(str(exc)) from None
-    try:
-        return Engine.from_json(value, options=options or None, validate_input=False)
     except (PfaSyntaxError, PfaSemanticError) as err:
         raise _ModelError(f"{path}: invalid PFA document: {err}") from None
     except PfaError as err:
         raise _ModelError(f"{path}: cannot build the engine: {err}") from None
+
+
+def _lines(stream: Any) -> Iterator[bytes]:
+    """The lines of ``stream`` as bytes, each cut at ``MAX_LINE_BYTES + 1`` bytes."""
+    while True:
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        yield line if isinstance(line, bytes) else line.encode("utf-8", "surrogatepass")
+
+
+def _json_line(raw: bytes) -> Any:
+    """The JSON value of one input line (PfaInputError if it is not UTF-8 JSON)."""
+    from pfa.avro.data import load_json_text
+    from pfa.errors import AvroDataError
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PfaInputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset "
+                            f"{exc.start})") from None
+    try:
+        return load_json_text(text)
+    except AvroDataError as exc:
+        raise PfaInputError(exc.message) from None
 
 
 def _describe(err: PfaError) -> str:
@@ -97,7 +135,7 @@ def _routine(engine: Any, which: str, out: TextIO, err: TextIO) -> bool:
     try:
         emitted = getattr(engine, which)()
     except PfaError as exc:
-        print(f"pfa run: {which}: {_describe(exc)}", file=err)
+        print(f"pfa run: {which}: {printable(_describe(exc))}", file=err)
         return False
     if engine.method == "emit":
         for v in emitted or []:
@@ -110,9 +148,9 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     try:
         options = _parse_options(args.option)
-        engine = _load_engine(args.model, options)
-    except _ModelError as exc:
-        print(f"pfa run: {exc}", file=err)
+        engine = _load_engine(args.model, options, allow_list(args))
+    except (_ModelError, UnreadableModel) as exc:
+        print(f"pfa run: {printable(exc)}", file=err)
         return EXIT_MODEL
 
     method = engine.method
@@ -121,25 +159,30 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     if args.input in ("-", None):
-        stream: TextIO = sys.stdin
+        # a binary stream; a text stream without one (a test's StringIO) is read as text
+        stream: Any = getattr(sys.stdin, "buffer", sys.stdin)
         close = False
     else:
         try:
-            stream = open(args.input, encoding="utf-8")  # noqa: SIM115
+            stream = open(args.input, "rb")  # noqa: SIM115
         except OSError as exc:
-            print(f"pfa run: cannot read {args.input}: {exc.strerror or exc}", file=err)
+            print(f"pfa run: cannot read {printable(args.input)}: {exc.strerror or exc}",
+                  file=err)
+            return EXIT_MODEL
+        except ValueError as exc:  # a NUL character in the name
+            print(f"pfa run: cannot read {printable(args.input)}: {exc}", file=err)
             return EXIT_MODEL
         close = True
     try:
-        for lineno, line in enumerate(stream, start=1):
-            if not line.strip():
+        for lineno, raw in enumerate(_lines(stream), start=1):
+            if len(raw) > MAX_LINE_BYTES:
+                print(f"line {lineno}: input error: longer than {MAX_LINE_BYTES:,} bytes; "
+                      "stopping", file=err)
+                return EXIT_FAILED
+            if not raw.strip():
                 continue
             try:
-                try:
-                    obj = json.loads(line)
-                except ValueError as exc:
-                    raise PfaInputError(f"not valid JSON: {exc}") from None
-                result = engine.action(engine.decode_input(obj))
+                result = engine.action(engine.decode_input(_json_line(raw)))
                 if method == "map":
                     _emit_line(out, engine, result)
                 elif method == "emit":
@@ -147,9 +190,14 @@ def run(args: argparse.Namespace) -> int:
                         _emit_line(out, engine, v)
             except PfaError as exc:
                 failed += 1
-                print(f"line {lineno}: {_describe(exc)}", file=err)
+                print(f"line {lineno}: {printable(_describe(exc))}", file=err)
                 if args.fail_fast:
                     return EXIT_FAILED
+    except BrokenPipeError:
+        raise  # standard output closed (``| head``): main() stops quietly
+    except OSError as exc:  # e.g. INPUT is a directory
+        print(f"pfa run: cannot read {printable(args.input)}: {exc.strerror or exc}", file=err)
+        return EXIT_MODEL
     finally:
         if close:
             stream.close()

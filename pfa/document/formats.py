@@ -1,9 +1,20 @@
-"""Format specifiers of the ``pack`` and ``unpack`` special forms.
+r"""Format specifiers of the ``pack`` and ``unpack`` special forms.
 
 Each specifier is a string such as ``"int"``, ``"little unsigned short"``, ``"raw 4"`` or
 ``"null terminated"``. :func:`parse_format` turns it into a :class:`BinaryFormat` that says
 what it reads or writes and its PFA type; the reader, the checker and the engine all use
 it.
+
+Spec §"Extracting values from binary: the unpack special form" writes the variable-width
+specifiers as ``\s*null\s*?terminated\s*`` and ``\s*length\s*?prefixed\s*``. A lazy
+``\s*?`` would mean nothing in a whole-string match, so the ``?`` is read as making the first
+word optional (the group's parentheses were lost in typesetting, as the brackets of
+``raw\s*[0-9]+`` were): ``"terminated"`` and ``"prefixed"`` alone are accepted, as the
+reference implementations accept them.
+
+``raw N`` accepts any digit string. No bytes value can be longer than :data:`RAW_SIZE_CAP`,
+so a larger N is clamped to it (same behaviour: unpack never matches, pack raises #3000)
+without converting thousands of digits to an int.
 """
 
 from __future__ import annotations
@@ -31,12 +42,24 @@ _FIXED: list[tuple[str, str, int, bool, AvroType]] = [
     (rf"{_E}\s*(float|float32)", "float", 4, True, FLOAT),
     (rf"{_E}\s*(double|float64)", "float", 8, True, DOUBLE),
 ]
-_COMPILED = [(re.compile(rf"\s*{body}\s*"), kind, size, signed, t)
-             for body, kind, size, signed, t in _FIXED]
-_RAW_N = re.compile(r"\s*raw\s*(?P<n>[0-9]+)\s*")
-_RAW = re.compile(r"\s*raw\s*")
-_NULL_TERMINATED = re.compile(r"\s*null\s*terminated\s*")
-_LENGTH_PREFIXED = re.compile(r"\s*length\s*prefixed\s*")
+# The spec's patterns all begin and end with \s*; the specifier is stripped first (str.strip
+# removes exactly the characters \s matches) so that no two \s* are adjacent: "\s*\E?\s*" on
+# a long run of spaces backtracks quadratically.
+_COMPILED = [(re.compile(body), kind, size, signed, t) for body, kind, size, signed, t in _FIXED]
+_RAW_N = re.compile(r"raw\s*(?P<n>[0-9]+)")
+_RAW = re.compile(r"raw")
+_NULL_TERMINATED = re.compile(r"(null\s*)?terminated")
+_LENGTH_PREFIXED = re.compile(r"(length\s*)?prefixed")
+
+RAW_SIZE_CAP = 1 << 62
+"""Larger than any bytes value; ``raw N`` sizes above it are clamped to it."""
+
+
+def _raw_size(digits: str) -> int:
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > len(str(RAW_SIZE_CAP)):
+        return RAW_SIZE_CAP
+    return min(int(digits), RAW_SIZE_CAP)
 
 
 @dataclass(frozen=True)
@@ -60,6 +83,7 @@ def parse_format(spec: str, *, pack: bool = False) -> BinaryFormat | None:
     """Parse a format specifier; None if it is not valid (bare "raw" is valid for pack only)."""
     if not isinstance(spec, str):
         return None
+    spec = spec.strip()
     for rx, kind, size, signed, t in _COMPILED:
         m = rx.fullmatch(spec)
         if m:
@@ -67,7 +91,7 @@ def parse_format(spec: str, *, pack: bool = False) -> BinaryFormat | None:
             return BinaryFormat(kind, t, size, signed, endian in ("<", "little"))
     m = _RAW_N.fullmatch(spec)
     if m:
-        return BinaryFormat("raw", BYTES, int(m.group("n")))
+        return BinaryFormat("raw", BYTES, _raw_size(m.group("n")))
     if pack and _RAW.fullmatch(spec):
         return BinaryFormat("raw", BYTES, None)
     if _NULL_TERMINATED.fullmatch(spec):

@@ -20,6 +20,7 @@ import json
 import math
 import re
 import struct
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -1008,6 +1009,9 @@ def _loads_json(text: str, mark_overflow: bool = True) -> Any:
     except json.JSONDecodeError as exc:
         raise PfaSyntaxError(f"invalid JSON: {exc.msg} (line {exc.lineno}, column "
                              f"{exc.colno})", "$") from None
+    except ValueError:  # Python's int/str conversion limit
+        raise PfaSyntaxError(f"invalid JSON: an integer has more than "
+                             f"{sys.get_int_max_str_digits():,} digits", "$") from None
 
 
 def _check_yaml_value(value: Any, path: str) -> Any:
@@ -1029,9 +1033,13 @@ def _check_yaml_value(value: Any, path: str) -> Any:
 def _loads_yaml(text: str) -> Any:
     import yaml
 
+    from pfa.document.safe_yaml import load_yaml
+
     try:
-        value = yaml.safe_load(text)
+        value = load_yaml(text)
     except yaml.YAMLError as exc:
+        raise PfaSyntaxError(f"invalid YAML: {exc}", "$") from None
+    except ValueError as exc:  # e.g. an integer beyond Python's int/str conversion limit
         raise PfaSyntaxError(f"invalid YAML: {exc}", "$") from None
     return _check_yaml_value(value, "$")
 

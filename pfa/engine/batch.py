@@ -6,14 +6,18 @@ by column name, a numpy array or a list of engine values) becomes an input colum
 column, which goes back in the kind of the input: a list for a list; for numpy input and
 dicts of arrays a numpy array (scalar outputs) or a dict of arrays (record outputs); for a
 DataFrame a numpy array (scalar outputs) or a DataFrame (record outputs, same index); for
-Arrow input an Arrow array. A null of a nullable (union with null) field may be given as
-None, NaN, a masked value or an Arrow null.
+Arrow input an Arrow array.
+
+Input values follow the one input contract of :func:`pfa.engine.inputs.coerce_input` (README
+"Input contract"): numeric columns are converted whole where that gives the same values,
+anything else value by value through ``coerce_input`` itself. Shapes (missing or duplicated
+columns, unequal lengths, scalars, dimensions) are checked for the whole batch before any row
+runs; a refused value raises :class:`PfaInputError` naming the column and the row (``.row``).
 """
 
 from __future__ import annotations
 
 import gc
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from pfa.avro.types import AvroArray, AvroRecord, AvroType
-from pfa.errors import AvroDataError, PfaInputError, PfaRuntimeError
+from pfa.errors import PfaError, PfaInputError, PfaRuntimeError
 
 from .columns import (
     Arr,
@@ -37,6 +41,7 @@ from .columns import (
     non_null,
     to_py,
 )
+from .inputs import is_missing
 
 
 @dataclass
@@ -60,18 +65,21 @@ def _data_kind(data: Any) -> str:
         return "dict"
     if isinstance(data, np.ndarray):
         return "numpy"
-    if mod.startswith("pandas"):
+    if mod.startswith("pandas") and hasattr(data, "iloc"):
         return "dataframe" if hasattr(data, "columns") else "series"
     if mod.startswith("pyarrow"):
         if hasattr(data, "num_rows"):
             return "arrow_table"
-        return "arrow_array"
-    raise TypeError(f"action_batch does not take {type(data).__name__} data")
+        if hasattr(data, "to_pylist"):
+            return "arrow_array"
+    raise PfaInputError(f"action_batch does not take {type(data).__name__} data (give a pandas "
+                        "DataFrame, a pyarrow Table, a dict of columns, a numpy array or a "
+                        "list of records)")
 
 
 def _length(data: Any, dk: str) -> int:
     if dk == "dict":
-        return len(next(iter(data.values()))) if data else 0
+        return _check_dict(data, list(data))
     if dk == "arrow_table":
         return data.num_rows
     return len(data)
@@ -79,7 +87,7 @@ def _length(data: Any, dk: str) -> int:
 
 def _slice(data: Any, dk: str, a: int, b: int) -> Any:
     if dk == "dict":
-        return {k: v[a:b] for k, v in data.items()}
+        return {k: _slice_column(v, a, b) for k, v in data.items()}
     if dk in ("dataframe", "series"):
         return data.iloc[a:b]
     if dk in ("arrow_table", "arrow_array"):
@@ -87,8 +95,108 @@ def _slice(data: Any, dk: str, a: int, b: int) -> Any:
     return data[a:b]
 
 
-def _raw(values: Any) -> tuple[np.ndarray, np.ndarray | None]:
-    """(numpy values, null mask or None) of a column of any supported kind."""
+def _slice_column(v: Any, a: int, b: int) -> Any:
+    if isinstance(v, dict):
+        return {k: _slice_column(x, a, b) for k, x in v.items()}
+    if type(v).__module__.startswith("pandas"):
+        return v.iloc[a:b]
+    if type(v).__module__.startswith("pyarrow"):
+        return v.slice(a, b - a)
+    return v[a:b]
+
+
+# ---------------------------------------------------------------------------------------------
+# shape checks (whole batch, before any row runs)
+# ---------------------------------------------------------------------------------------------
+
+def _column_length(v: Any, name: str) -> int:
+    """The number of rows of one column of a dict of columns (PfaInputError if it is not a
+    column: a scalar, a string, a 0-d array)."""
+    if isinstance(v, dict):
+        lengths = {_column_length(x, f"{name}.{k}") for k, x in v.items()}
+        if len(lengths) > 1:
+            raise PfaInputError(f"the columns of {name!r} have different lengths "
+                                f"{sorted(lengths)}", f"$.{name}")
+        return lengths.pop() if lengths else 0
+    mod = type(v).__module__
+    if isinstance(v, (list, tuple)) or (isinstance(v, np.ndarray) and v.ndim >= 1) or \
+            (mod.startswith("pandas") and hasattr(v, "iloc") and not hasattr(v, "columns")) or \
+            (mod.startswith("pyarrow") and hasattr(v, "to_pylist")):
+        return len(v)
+    raise PfaInputError(f"column {name!r} holds one {type(v).__name__}, not a sequence of values "
+                        "(a dict of columns holds one list or array per column)", f"$.{name}")
+
+
+def _record_keys(data: Any, dk: str, t: AvroRecord, aliases: dict[str, str] | None
+                 ) -> dict[str, Any]:
+    """Field name → the key of its column in ``data`` (a DataFrame, dict of columns or Arrow
+    table): its original column name (``aliases``) if present, else the field name; extra
+    columns are ignored. PfaInputError for a missing or duplicated column."""
+    if dk == "dataframe":
+        names = list(data.columns)
+    elif dk == "arrow_table":
+        names = list(data.schema.names)
+    else:
+        names = list(data.keys())
+    # a column is found under its name or, for labels that are not strings (the integer
+    # labels of a DataFrame made from a numpy array), under str(label)
+    present: dict[str, Any] = {str(n): n for n in names if not isinstance(n, str)}
+    present.update((n, n) for n in names if isinstance(n, str))
+    originals = {f: o for o, f in (aliases or {}).items()}
+    out: dict[str, Any] = {}
+    for f in t.fields:
+        key = originals.get(f.name)
+        if key is None or key not in present:
+            key = f.name
+            if key not in present or (aliases and aliases.get(key, key) != key):
+                also = f" (original column {originals[f.name]!r})" if f.name in originals \
+                    else ""
+                raise PfaInputError(f"missing column {f.name!r}{also}", f"$.{f.name}")
+        label = present[key]
+        if dk != "dict" and names.count(label) > 1:
+            raise PfaInputError(f"column {key!r} appears {names.count(label)} times",
+                                f"$.{f.name}")
+        out[f.name] = label
+    return out
+
+
+def _matrix_columns(data: np.ndarray, t: AvroRecord) -> dict[str, Any]:
+    """The columns of a 2-D array given for a record input: column ``j`` is field ``j``."""
+    if data.shape[1] != len(t.fields):
+        raise PfaInputError(f"a 2-D array of {data.shape[1]} columns for a record of "
+                            f"{len(t.fields)} fields ({', '.join(f.name for f in t.fields)})")
+    return {f.name: data[:, j] for j, f in enumerate(t.fields)}
+
+
+def _check_dict(data: dict, keys: list[Any]) -> int:
+    """The common length of the columns ``keys`` of a dict of columns (PfaInputError if a
+    column is not a sequence or the lengths differ)."""
+    n = None
+    first = None
+    for k in keys:
+        m = _column_length(data[k], str(k))
+        if n is None:
+            n, first = m, k
+        elif m != n:
+            raise PfaInputError(f"column {k!r} has {m} rows, column {first!r} has {n}",
+                                f"$.{k}")
+    return n or 0
+
+
+def _depth(t: AvroType) -> int:
+    d = 0
+    while isinstance(t, AvroArray):
+        d += 1
+        t = t.items
+    return d
+
+
+# ---------------------------------------------------------------------------------------------
+# columns
+# ---------------------------------------------------------------------------------------------
+
+def _raw(values: Any, path: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """(numpy values, missing mask or None) of a column of any supported kind."""
     mod = type(values).__module__
     if mod.startswith("pyarrow"):
         import pyarrow as pa
@@ -106,6 +214,10 @@ def _raw(values: Any) -> tuple[np.ndarray, np.ndarray | None]:
     if mod.startswith("pandas"):
         import pandas as pd
 
+        if hasattr(values, "columns"):
+            raise PfaInputError("a column holds a DataFrame (duplicate column names?)", path)
+        if isinstance(values.dtype, pd.SparseDtype):  # densified: same values
+            values = values.sparse.to_dense()
         if isinstance(values.dtype, pd.api.extensions.ExtensionDtype) and \
                 values.dtype.kind in "iufb":
             null = values.isna().to_numpy()
@@ -113,8 +225,11 @@ def _raw(values: Any) -> tuple[np.ndarray, np.ndarray | None]:
             return values.to_numpy(dtype=values.dtype.numpy_dtype, na_value=filler), null
         values = values.to_numpy()
     if isinstance(values, np.ma.MaskedArray):
-        return np.asarray(values.data), np.ma.getmaskarray(values)
-    return np.asarray(values) if not isinstance(values, list) else _obj(values), None
+        mask = np.ma.getmaskarray(values)
+        return np.asarray(values.data), (mask if mask.any() else None)
+    if isinstance(values, (list, tuple)):
+        return _obj(list(values)), None
+    return np.asarray(values), None
 
 
 def _obj(values: list) -> np.ndarray:
@@ -122,76 +237,101 @@ def _obj(values: list) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
-def _bad(path: str, what: str) -> PfaInputError:
-    return PfaInputError(what, path)
+def _bad(path: str, what: str, row: int | None = None) -> PfaInputError:
+    err = PfaInputError(what, path)
+    err.row = row  # type: ignore[attr-defined]
+    return err
 
 
-def _nullish(v: Any) -> bool:
-    return v is None or (type(v) is float and math.isnan(v)) or v is getattr(
-        __import__("pandas"), "NA", None) or v is getattr(__import__("pandas"), "NaT", None)
-
-
-def column_of(values: Any, t: AvroType, path: str) -> Col:
-    """The input column of type ``t`` for one column of data."""
+def column_of(values: Any, t: AvroType, path: str, row0: int = 0) -> Col:
+    """The input column of type ``t`` for one column of data (rows ``row0`` … of the batch),
+    under the input contract of :func:`pfa.engine.inputs.coerce_input`: numeric columns are
+    converted whole where the result is the same, everything else value by value."""
     k = kind(t)
     if k == "rec" and (type(values).__module__.startswith("pyarrow")
                        and hasattr(values, "field")):
         assert isinstance(t, AvroRecord)
-        return Rec({f.name: column_of(values.field(f.name), f.type, f"{path}.{f.name}")
+        return Rec({f.name: column_of(values.field(f.name), f.type, f"{path}.{f.name}", row0)
                     for f in t.fields})
-    raw, null = _raw(values)
-    if k in ("float", "int", "bool", "opt") and raw.dtype != object:
-        inner = non_null(t) if k == "opt" else t
-        assert inner is not None
-        ik = kind(inner)
-        dk = raw.dtype.kind
-        if ik == "float" and dk in "fiu":
-            # (a nullable column is copied by ``np.where`` below)
-            vals = raw.astype(np.float64, copy=k != "opt")
-            if inner.name == "float":
-                vals = f32_col(vals)
-        elif ik == "int" and dk in "iu":
-            vals = raw.astype(np.int64)
-            lo, hi = (-(2**31), 2**31 - 1) if inner.name == "int" else (-(2**63), 2**63 - 1)
-            if dk == "u" and raw.dtype.itemsize == 8 and (raw > 2**63 - 1).any():
-                raise _bad(path, "integer out of range")
-            if ((vals < lo) | (vals > hi)).any():
-                raise _bad(path, "integer out of range")
-        elif ik == "bool" and dk == "b":
-            vals = raw.astype(bool)
-        else:
-            raise _bad(path, f"a column of dtype {raw.dtype} for type {inner}")
-        if k == "opt":
-            if dk == "f":
-                miss = np.isnan(raw)
-                if null is not None:
-                    miss |= null
-            else:
-                miss = np.zeros(len(vals), dtype=bool) if null is None else null.copy()
-            return Opt(np.where(miss, vals.dtype.type(0), vals), miss)
-        if null is not None and null.any():
-            raise _bad(f"{path}[{int(np.flatnonzero(null)[0])}]", "null for a non-nullable field")
-        return vals
+    raw, null = _raw(values, path)
+    if raw.ndim == 0:
+        raise _bad(path, f"a column must be a sequence of values, found {type(values).__name__}")
     if k == "arr" and raw.dtype != object and raw.ndim >= 2:
-        return column_of_rows(list(raw.tolist()), t, path) if raw.dtype.kind not in "fiub" \
-            else _array_block(raw, t, path)
+        return _array_block(raw, null, t, path, row0)
+    if raw.ndim != 1 and raw.dtype != object:
+        raise _bad(path, f"a {raw.ndim}-D column for a field of type {t}")
+    if k in ("float", "int", "bool", "opt") and raw.dtype.kind in "biuf":
+        col = _numeric_column(raw, null, t, path, row0)
+        if col is not None:
+            return col
     strings = _string_column(raw, null, t)
     if strings is not None:
         return strings
-    items = list(raw)
+    items = raw.tolist() if raw.dtype != object else list(raw)
     if null is not None:
         items = [None if m else v for v, m in zip(items, null.tolist())]
-    nullable = non_null(t) is not None or t.name == "null"
+    return column_of_rows(items, t, path, row0=row0)
+
+
+def _numeric_column(raw: np.ndarray, null: np.ndarray | None, t: AvroType, path: str,
+                    row0: int) -> Col | None:
+    """A numeric column converted whole, where that gives what the value-by-value contract
+    gives (None: convert value by value)."""
+    nullable = kind(t) == "opt"
+    inner = non_null(t) if nullable else t
+    assert inner is not None
+    ik, dk = kind(inner), raw.dtype.kind
+    miss = null if null is not None and null.any() else None
+    if ik == "float":
+        # ints and booleans promote; NaN stays a double; a missing value is null where the
+        # type admits null, else NaN
+        vals = raw.astype(np.float64)
+        if inner.name == "float":
+            vals = f32_col(vals)
+        if nullable:
+            if miss is None:
+                return Opt(vals, np.zeros(len(vals), dtype=bool))
+            vals[miss] = 0.0
+            return Opt(vals, miss.copy())
+        if miss is not None:
+            vals[miss] = np.nan
+        return vals
+    if ik == "int" and dk in "iu":
+        big = _out_of_range(raw, inner.name)
+        if miss is not None:
+            big &= ~miss
+        if big.any():
+            j = int(np.flatnonzero(big)[0])
+            raise _bad(f"{path}[{row0 + j}]", f"{raw[j]} is out of range for {inner.name}",
+                       row0 + j)
+        vals = raw.astype(np.int64)
+    elif ik == "bool" and dk == "b":
+        vals = raw.astype(bool)
+    else:
+        return None
     if nullable:
-        items = [None if _nullish(v) else v for v in items]
-    items = [v.tolist() if isinstance(v, np.ndarray) else v for v in items]
-    return column_of_rows(items, t, path)
+        if miss is None:
+            return Opt(vals, np.zeros(len(vals), dtype=bool))
+        return Opt(np.where(miss, vals.dtype.type(0), vals), miss.copy())
+    if miss is not None:
+        j = int(np.flatnonzero(miss)[0])
+        raise _bad(f"{path}[{row0 + j}]", f"missing value in a field of type {inner} that "
+                   "admits neither null nor NaN", row0 + j)
+    return vals
+
+
+def _out_of_range(raw: np.ndarray, name: str) -> np.ndarray:
+    """Mask of the integers of ``raw`` outside the range of Avro type ``name`` (int/long)."""
+    lo, hi = (-(2**31), 2**31 - 1) if name == "int" else (-(2**63), 2**63 - 1)
+    if raw.dtype.kind == "u":
+        return raw > hi
+    return (raw < lo) | (raw > hi)
 
 
 def _string_column(raw: np.ndarray, null: np.ndarray | None, t: AvroType) -> Col | None:
     """The column of a ``string`` / ``[null, string]`` field when every value is a ``str``
-    (or, nullable, a null as :func:`_nullish` sees it): the object array itself, None
-    standing for null; None (take the general path) otherwise."""
+    (or, nullable, a missing marker): the object array itself, None standing for null; None
+    (take the general path) otherwise."""
     inner = non_null(t)
     if (inner if inner is not None else t).name != "string" or raw.dtype != object or \
             raw.ndim != 1:
@@ -199,13 +339,12 @@ def _string_column(raw: np.ndarray, null: np.ndarray | None, t: AvroType) -> Col
     types = set(map(type, raw.tolist()))
     if types == {str} and null is None:
         return raw
-    if inner is None or not all(tp in (str, type(None), float) or _nullish_type(tp)
-                                for tp in types):
+    if inner is None or not types <= {str, type(None), float} | _missing_types():
         return None
     items = raw.tolist()
     if null is not None:
         items = [None if m else v for v, m in zip(items, null.tolist())]
-    out = [v if type(v) is str else (None if _nullish(v) else _NOT_NULL) for v in items]
+    out = [v if type(v) is str else (None if is_missing(v) else _NOT_NULL) for v in items]
     if any(v is _NOT_NULL for v in out):
         return None
     return _obj(out)
@@ -214,82 +353,125 @@ def _string_column(raw: np.ndarray, null: np.ndarray | None, t: AvroType) -> Col
 _NOT_NULL = object()
 
 
-def _nullish_type(tp: type) -> bool:
+def _missing_types() -> set[type]:
     import pandas as pd
 
-    return tp is type(pd.NA) or tp is type(pd.NaT)
+    return {type(pd.NA), type(pd.NaT)}
 
 
-def _array_block(raw: np.ndarray, t: AvroType, path: str) -> Col:
-    item = t.items if isinstance(t, AvroArray) else t
+def _array_block(raw: np.ndarray, null: np.ndarray | None, t: AvroType, path: str,
+                 row0: int) -> Col:
+    """The column of an array type from a numeric block (rows × items …)."""
+    depth = _depth(t)
+    if raw.ndim != depth + 1:
+        raise _bad(path, f"a {raw.ndim}-D array for input of type {t} (expected "
+                   f"{depth + 1}-D: rows × items)")
+    item = t
     while isinstance(item, AvroArray):
         item = item.items
-    if item.name in ("float", "double"):
-        data = raw.astype(np.float64)
-        return Arr(f32_col(data) if item.name == "float" else data)
-    if item.name in ("int", "long") and raw.dtype.kind in "iu":
-        return Arr(raw.astype(np.int64))
-    return column_of_rows(raw.tolist(), t, path)
+    dk = raw.dtype.kind
+    if null is None and dk in "biuf":
+        if item.name in ("float", "double"):
+            data = raw.astype(np.float64)
+            return Arr(f32_col(data) if item.name == "float" else data)
+        if item.name in ("int", "long") and dk in "iu" and \
+                not _out_of_range(raw, item.name).any():
+            return Arr(raw.astype(np.int64))
+    rows = raw.tolist()
+    if null is not None:
+        rows = _masked_rows(rows, null.tolist())
+    return column_of_rows(rows, t, path, row0=row0)
 
 
-def column_of_rows(rows: list[Any], t: AvroType, path: str) -> Col:
-    """The column of a list of data values, each checked (and normalised) like ``action``
-    input."""
-    from pfa.avro.data import validate
+def _masked_rows(rows: list, mask: list) -> list:
+    """Nested lists with None where ``mask`` (same nesting) is true."""
+    if isinstance(rows, list):
+        return [_masked_rows(r, m) for r, m in zip(rows, mask)]
+    return None if mask else rows
 
-    from .inputs import fast_checker, normalize
+
+def column_of_rows(rows: list[Any], t: AvroType, path: str, aliases: dict[str, str] | None
+                   = None, row0: int = 0) -> Col:
+    """The column of a list of data values, each converted like ``action`` input
+    (:func:`pfa.engine.inputs.coerce_input`); the path of an error names the row
+    (``$[row]…`` for a list of rows, ``$.column[row]`` for a column)."""
+    from .inputs import coerce_input, fast_checker
 
     check = fast_checker(t)
     out = list(rows)
     for i, v in enumerate(out):
-        if not check(v):
+        try:
+            canonical = check(v)
+        except RecursionError:
+            canonical = False
+        if not canonical:
+            j = row0 + i
+            where = f"{path}[{j}]"
             try:
-                validate(t, v, f"{path}[{i}]")
-            except AvroDataError as err:
-                raise PfaInputError(err.message, err.path) from None
-            out[i] = normalize(t, v)
+                out[i] = coerce_input(t, v, where, aliases)
+            except PfaInputError as err:
+                raise _bad(err.path, err.message, j) from None
     return from_py(out, t)
 
 
-def input_column(data: Any, dk: str, t: AvroType) -> tuple[Col, int]:
-    """(input column, number of rows) of one chunk of data."""
-    n = _length(data, dk)
+def input_column(data: Any, dk: str, t: AvroType, aliases: dict[str, str] | None = None,
+                 row0: int = 0) -> tuple[Col, int]:
+    """(input column, number of rows) of one chunk of data (rows ``row0`` … of the batch)."""
     if dk == "list":
-        return column_of_rows(data, t, "$"), n
+        return column_of_rows(data, t, "$", aliases, row0), len(data)
     if isinstance(t, AvroRecord):
         if dk in ("dataframe", "dict", "arrow_table"):
-            names = list(data.columns) if dk == "dataframe" else (
-                list(data.keys()) if dk == "dict" else data.schema.names)
+            keys = _record_keys(data, dk, t, aliases)
+            n = _check_dict(data, list(keys.values())) if dk == "dict" else _length(data, dk)
             fields = {}
             for f in t.fields:
-                if f.name not in names:
-                    raise PfaInputError(f"missing column {f.name!r}", f"$.{f.name}")
-                col = data[f.name] if dk != "arrow_table" else data.column(f.name)
+                key = keys[f.name]
+                col = data[key] if dk != "arrow_table" else data.column(key)
                 if dk == "dict" and isinstance(col, dict):
-                    fields[f.name] = input_column(col, "dict", f.type)[0]
+                    fields[f.name] = input_column(col, "dict", f.type, None, row0)[0]
                 else:
-                    fields[f.name] = column_of(col, f.type, f"$.{f.name}")
+                    fields[f.name] = column_of(col, f.type, f"$.{f.name}", row0)
             return Rec(fields), n
-        return column_of(data, t, "$"), n
+        n = _length(data, dk)
+        return column_of(data, t, "$", row0), n
+    if dk == "dict":
+        _check_dict(data, list(data))
+    n = _length(data, dk)
     if kind(t) == "arr" and dk in ("dataframe", "arrow_table", "dict"):
         if dk == "dataframe":
-            block = data.to_numpy()
+            cols = [data.iloc[:, j] for j in range(data.shape[1])]
         elif dk == "arrow_table":
-            block = np.column_stack([c.to_numpy() for c in data.columns]) if n else \
-                np.zeros((0, data.num_columns))
+            cols = list(data.columns)
         else:
-            block = np.column_stack(list(data.values()))
-        return _array_block(block, t, "$") if block.dtype != object else \
-            column_of_rows(block.tolist(), t, "$"), n
+            cols = list(data.values())
+        raws = [_raw(c, "$") for c in cols]
+        if any(r.ndim != 1 for r, _ in raws):
+            raise _bad("$", f"the columns of an input of type {t} must be 1-D")
+        if not raws:
+            return _array_block(np.zeros((n, 0)), None, t, "$", row0), n
+        block = np.column_stack([r for r, _ in raws])
+        nulls = [m for _, m in raws]
+        null = None if all(m is None for m in nulls) else np.column_stack(
+            [np.zeros(n, dtype=bool) if m is None else m for m in nulls])
+        if block.dtype == object:
+            rows = block.tolist()
+            if null is not None:
+                rows = _masked_rows(rows, null.tolist())
+            return column_of_rows(rows, t, "$", row0=row0), n
+        return _array_block(block, null, t, "$", row0), n
     if dk in ("dataframe", "arrow_table", "dict"):
         cols = list(data.values()) if dk == "dict" else (
-            [data[c] for c in data.columns] if dk == "dataframe" else list(data.columns))
+            [data.iloc[:, j] for j in range(data.shape[1])] if dk == "dataframe"
+            else list(data.columns))
         if len(cols) != 1:
             raise PfaInputError(f"the input type is {t}: give one column, not {len(cols)}")
-        return column_of(cols[0], t, "$"), n
+        return column_of(cols[0], t, "$", row0), n
     if dk == "numpy" and kind(t) == "arr":
-        return _array_block(np.asarray(data), t, "$"), n
-    return column_of(data, t, "$"), n
+        raw, null = _raw(data, "$")
+        if raw.dtype == object or raw.ndim < 2:
+            return column_of(data, t, "$", row0), n
+        return _array_block(raw, null, t, "$", row0), n
+    return column_of(data, t, "$", row0), n
 
 
 # =============================================================================================
@@ -399,29 +581,48 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
     if engine.method != "map":
         raise ValueError("action_batch runs map documents (use action for emit/fold)")
     plan = engine._batch_plan()
+    in_t, out_t = engine.input_type, engine.output_type
+    aliases = engine.input_aliases
     dk = _data_kind(data)
-    total = _length(data, dk)
+    data_in, dk_in = data, dk
+    # shapes are checked for the whole batch before any row runs
+    if isinstance(in_t, AvroRecord) and dk in ("dataframe", "dict", "arrow_table"):
+        keys = _record_keys(data, dk, in_t, aliases)
+        if dk == "dataframe":  # pandas once, not per chunk
+            data_in, dk_in = _frame_columns(data, keys), "dict"
+        elif dk == "dict":
+            data_in = {f: data[k] for f, k in keys.items()}
+        else:
+            data_in, dk_in = {f: data.column(k) for f, k in keys.items()}, "dict"
+        aliases = None  # the columns are now found under the field names
+    elif isinstance(in_t, AvroRecord) and dk == "numpy" and data.ndim == 2:
+        data_in, dk_in = _matrix_columns(data, in_t), "dict"
+    total = _check_dict(data_in, list(data_in)) if dk_in == "dict" else _length(data_in, dk_in)
     size = total if not chunk_size or chunk_size <= 0 else int(chunk_size)
     if not engine._begun:
         engine.begin()
-    in_t, out_t = engine.input_type, engine.output_type
     parts = []
     report: list[tuple[int, int | None, str]] = []
     index = data.index if dk == "dataframe" else None
-    data_in, dk_in = data, dk
     # a DataFrame of record outputs is built once from the joined columns of the chunks
     dk_out = "dict" if dk == "dataframe" and kind(out_t) == "rec" else dk
-    if dk == "dataframe" and isinstance(in_t, AvroRecord):
-        data_in, dk_in = _frame_columns(data), "dict"  # pandas once, not per chunk
     for a in range(0, max(total, 1), max(size, 1)):
         b = min(total, a + size)
         chunk = _slice(data_in, dk_in, a, b)
-        col, n = input_column(chunk, dk_in, in_t)
+        col, n = input_column(chunk, dk_in, in_t, aliases, a)
         ctx = engine._ctx
         if plan.vectorized:
             ctx.actions_started += n
-            out, errors = plan.run(col, n)
-            ctx.actions_finished += n - len(errors)
+            try:
+                out, errors = plan.run(col, n)
+            except PfaError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a kernel bug must not change results
+                plan.fallbacks.append(f"{type(exc).__name__}: {exc}")
+                ctx.actions_started -= n
+                out, errors = _scalar_rows(engine, col, n)
+            else:
+                ctx.actions_finished += n - len(errors)
         else:
             out, errors = _scalar_rows(engine, col, n)
         failed = sorted(errors)
@@ -458,11 +659,12 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _frame_columns(frame: Any) -> dict[str, Any]:
-    """The columns of a DataFrame as numpy arrays (masked where null), by name."""
+def _frame_columns(frame: Any, keys: dict[str, Any]) -> dict[str, Any]:
+    """The columns ``keys`` (field name → column name) of a DataFrame as numpy arrays
+    (masked where missing), by field name."""
     out: dict[str, Any] = {}
-    for name in frame.columns:
-        values, null = _raw(frame[name])
+    for name, key in keys.items():
+        values, null = _raw(frame[key], f"$.{name}")
         out[name] = values if null is None else np.ma.MaskedArray(values, null)
     return out
 

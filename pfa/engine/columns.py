@@ -34,7 +34,15 @@ from typing import Any
 
 import numpy as np
 
-from pfa.avro.types import AvroArray, AvroRecord, AvroType, AvroUnion
+from pfa.avro.types import (
+    AvroArray,
+    AvroEnum,
+    AvroFixed,
+    AvroMap,
+    AvroRecord,
+    AvroType,
+    AvroUnion,
+)
 
 
 class NotVectorized(Exception):
@@ -123,6 +131,36 @@ def kind(t: Any) -> str:
     if inner is not None and inner.name in _NUM_NAMES:
         return "opt"
     return "obj"
+
+
+_FILLERS = {"null": None, "int": 0, "long": 0, "float": 0.0, "double": 0.0, "boolean": False,
+            "string": "", "bytes": b""}
+
+
+def filler(t: Any, _seen: frozenset[int] = frozenset()) -> Any:
+    """A value of type ``t`` standing in for the result of a failed row: it is never
+    reported, but later kernels must be able to compute with it (None for a nullable type)."""
+    if not isinstance(t, AvroType) or id(t) in _seen:
+        return None
+    name = t.name
+    if name in _FILLERS:
+        return _FILLERS[name]
+    if isinstance(t, AvroUnion):
+        if any(b.name == "null" for b in t.types):
+            return None
+        return filler(t.types[0], _seen) if t.types else None
+    if isinstance(t, AvroArray):
+        return []
+    if isinstance(t, AvroMap):
+        return {}
+    if isinstance(t, AvroRecord):
+        seen = _seen | {id(t)}
+        return {f.name: filler(f.type, seen) for f in t.fields}
+    if isinstance(t, AvroEnum):
+        return t.symbols[0] if t.symbols else None
+    if isinstance(t, AvroFixed):
+        return bytes(t.size)
+    return None
 
 
 def dtype_of(t: AvroType) -> Any:

@@ -37,8 +37,9 @@ from typing import Any
 from pfa._gcpause import gc_paused
 from pfa.document import ast as A
 from pfa.errors import AvroDataError, PfaError, PfaInputError, PfaRuntimeError
+from pfa.runtime import codes
 
-from .inputs import fast_checker, normalize
+from .inputs import coerce_input, column_aliases, fast_checker
 from .options import EngineOptions, make_rng, merge_options, parse_options
 from .scalar import (
     Compiler,
@@ -71,13 +72,25 @@ def _typed(doc: Any, options: dict[str, Any] | None) -> Any:
     return check(_read_document(doc), options_override=options)
 
 
+def _randseed(options: dict[str, Any] | None, default: int | None) -> int | None:
+    """The seed of the random streams: the ``randseed`` option (host options win over the
+    document's) or the document's ``randseed``."""
+    if options and options.get("randseed") is not None:
+        seed = options["randseed"]
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise ValueError(f"option randseed must be an integer, not {seed!r}")
+        return seed
+    return default
+
+
 class Engine:
     """A PFA scoring engine (one instance). Build it with :meth:`from_json`,
     :meth:`from_yaml`, :meth:`from_ast` or :meth:`factory`."""
 
     def __init__(self, typed: Any, *, options: dict[str, Any] | None = None, instance: int = 0,
                  initial: InitialState | None = None, on_emit: EmitCallback | None = None,
-                 on_log: LogCallback | None = None, validate_input: bool = True):
+                 on_log: LogCallback | None = None, validate_input: bool = True,
+                 allow_files: Any = None):
         from pfa.avro.data import decode_json
 
         doc: A.PfaDocument = typed.doc
@@ -95,9 +108,11 @@ class Engine:
         self._output_type = typed.output_type
         ensure_recursion_headroom()
 
-        self._initial = initial if initial is not None else InitialState(doc, typed)
+        self._initial = (initial if initial is not None
+                         else InitialState(doc, typed, allow_files))
         self._state = EngineState(self._initial)
-        ctx = EngineContext(rng=make_rng(doc.randseed, instance), instance=instance,
+        ctx = EngineContext(rng=make_rng(_randseed(options, doc.randseed), instance),
+                            instance=instance,
                             name=self.name, version=doc.version,
                             metadata=dict(doc.metadata or {}), method=self.method,
                             options=self.options)
@@ -134,7 +149,12 @@ class Engine:
         self._action_run = self._action.run
         self._action_timeout = self._timeouts["action"]
         self._rollback = self._state.has_rollback
+        self.input_aliases = column_aliases(in_t, doc.metadata)
+        """Original column name → input field name (``metadata["input.columns"]``)."""
         self._fast_check = fast_checker(in_t)
+        if self.input_aliases and any(f.name in self.input_aliases for f in in_t.fields):
+            # a field name that is another field's original name: every row is mapped
+            self._fast_check = lambda datum: False
         self._begun = False
         self._ended = False
         if self.method == "map" and not self._rollback and not self.options.any_timeout:
@@ -173,7 +193,7 @@ class Engine:
             raise ValueError("a factory makes at least one engine")
         with gc_paused():
             typed = _typed(doc, options)
-            initial = InitialState(typed.doc, typed)
+            initial = InitialState(typed.doc, typed, kwargs.get("allow_files"))
             return [cls(typed, options=options, instance=i, initial=initial, **kwargs)
                     for i in range(n)]
 
@@ -247,7 +267,7 @@ class Engine:
         except PfaError:
             raise
         except RecursionError:
-            raise PfaRuntimeError(None, "maximum recursion depth exceeded", routine) from None
+            raise PfaRuntimeError(codes.RECURSION_TOO_DEEP, "maximum recursion depth exceeded", routine) from None
         except Exception as exc:
             raise unexpected(exc, routine) from exc
 
@@ -264,22 +284,23 @@ class Engine:
         return self._emitted if emitting else None
 
     def _check_input(self, datum: Any) -> Any:
-        """``datum`` in canonical form; PfaInputError (with the path of the first mismatch)
-        if it is not a value of the input type. Called when the fast check said no."""
-        from pfa.avro.data import validate
-
-        try:
-            validate(self._input_type, datum, "$")
-        except AvroDataError as err:
-            raise PfaInputError(err.message, err.path) from None
-        return normalize(self._input_type, datum)
+        """``datum`` as an engine value under the input contract
+        (:func:`pfa.engine.inputs.coerce_input`: pandas/numpy values, missing markers, the
+        original column names); PfaInputError (with the path of the first mismatch) if it
+        is not a value of the input type. Called when the fast check said no."""
+        return coerce_input(self._input_type, datum, "$", self.input_aliases)
 
     def action(self, datum: Any) -> Any:
         """Run the ``action`` routine on one input datum (engine values, see
         docs/architecture.md). Returns the output (map), the list of emitted values (emit) or
         the new tally (fold)."""
-        if self.validate_input and not self._fast_check(datum):
-            datum = self._check_input(datum)
+        if self.validate_input:
+            try:
+                canonical = self._fast_check(datum)
+            except RecursionError:  # a datum nested too deeply: refused by _check_input
+                canonical = False
+            if not canonical:
+                datum = self._check_input(datum)
         if not self._begun:
             self.begin()
         ctx = self._ctx
@@ -309,7 +330,7 @@ class Engine:
         except RecursionError:
             if self._rollback:
                 state.rollback()
-            raise PfaRuntimeError(None, "maximum recursion depth exceeded", "action") from None
+            raise PfaRuntimeError(codes.RECURSION_TOO_DEEP, "maximum recursion depth exceeded", "action") from None
         except Exception as exc:
             if self._rollback:
                 state.rollback()
@@ -333,8 +354,13 @@ class Engine:
         check_input = self._check_input
 
         def action(datum: Any) -> Any:
-            if engine.validate_input and not fast_check(datum):
-                datum = check_input(datum)
+            if engine.validate_input:
+                try:
+                    canonical = fast_check(datum)
+                except RecursionError:  # a datum nested too deeply: refused by check_input
+                    canonical = False
+                if not canonical:
+                    datum = check_input(datum)
             if not engine._begun:
                 engine.begin()
             ctx.actions_started += 1
@@ -343,7 +369,7 @@ class Engine:
             except PfaError:
                 raise
             except RecursionError:
-                raise PfaRuntimeError(None, "maximum recursion depth exceeded",
+                raise PfaRuntimeError(codes.RECURSION_TOO_DEEP, "maximum recursion depth exceeded",
                                       "action") from None
             except Exception as exc:
                 raise unexpected(exc, "action") from exc
@@ -435,10 +461,12 @@ class Engine:
     def action_json(self, text: str | bytes) -> str:
         """Run ``action`` on JSON-encoded Avro input; return JSON-encoded output (for emit
         engines: a JSON array of the emitted values)."""
+        from pfa.avro.data import load_json_text
+
         try:
-            obj = json.loads(text)
-        except ValueError as err:
-            raise PfaInputError(f"not valid JSON: {err}") from None
+            obj = load_json_text(text)
+        except AvroDataError as err:
+            raise PfaInputError(err.message) from None
         datum = self.decode_input(obj)
         out = self.action(datum)
         if self.method == "emit":

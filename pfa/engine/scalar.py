@@ -17,7 +17,6 @@ the function is alive: closures are read-only and arguments are sealed from abov
 from __future__ import annotations
 
 import logging
-import math
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -49,6 +48,8 @@ from pfa.errors import (
     PfaUserError,
 )
 from pfa.lib.registry import CallSite
+from pfa.runtime import codes
+from pfa.runtime.budget import DEFAULT_VALUE_LIMIT, Budget
 
 from . import binary
 from .state import MISSING, EngineState
@@ -69,12 +70,14 @@ PREDEFINED_COUNTERS = ("actionsStarted", "actionsFinished")
 # engine services seen by compiled code and by library functions (CallSite.context)
 # =============================================================================================
 
-class EngineContext:
-    """Per-engine services: ``rng`` (random.Random), ``instance``, ``name``, the current
-    routine's deadline, the emit and log sinks and the action counters."""
+class EngineContext(Budget):
+    """Per-engine services: ``rng`` (random.Random), ``instance``, ``name``, the emit and log
+    sinks, the action counters, and (as a :class:`~pfa.runtime.budget.Budget`) the current
+    routine's deadline and the size limit of a value."""
 
     def __init__(self, *, rng: Any, instance: int, name: str, version: int | None,
                  metadata: dict[str, str], method: str, options: Any):
+        super().__init__(getattr(options, "value_limit", DEFAULT_VALUE_LIMIT))
         self.rng = rng
         self.instance = instance
         self.name = name
@@ -82,33 +85,30 @@ class EngineContext:
         self.metadata = metadata
         self.method = method
         self.options = options
-        self.deadline = math.inf
-        self.timeout_ms = -1
-        self.routine = "action"
         self.actions_started = 0
         self.actions_finished = 0
         self.emit: Callable[[Any], None] = _no_emit
         self.on_log: Callable[[str, str | None], None] | None = None
         self.engine: Any = None
 
-    def timeout_error(self) -> PfaTimeoutError:
-        return PfaTimeoutError(self.timeout_ms, self.routine)
-
-    def check_time(self) -> None:
-        if perf_counter() > self.deadline:
-            raise PfaTimeoutError(self.timeout_ms, self.routine)
-
 
 def _no_emit(value: Any) -> None:
-    raise PfaRuntimeError(None, "emit is only available to engines with method \"emit\"",
-                          "emit")
+    raise PfaRuntimeError(codes.INTERNAL_ERROR,
+                          "emit is only available to engines with method \"emit\"", "emit")
 
 
 def unexpected(exc: BaseException, where: str | None) -> PfaRuntimeError:
-    """Wrap a Python exception that escaped library code into a PfaRuntimeError (and log it)."""
-    msg = f"unexpected {type(exc).__name__}: {exc}"
+    """Wrap a Python exception that escaped library code into a PfaRuntimeError with code
+    90001 "internal error" (and log it): it is a bug in pfa, not in the document. A
+    ``MemoryError`` becomes 90000 "value too large" instead."""
+    if isinstance(exc, MemoryError):
+        log.warning("%s ran out of memory", where or "?")
+        err = PfaRuntimeError(codes.VALUE_TOO_LARGE, "value too large: out of memory", where)
+        err.__cause__ = exc
+        return err
+    msg = f"internal error: unexpected {type(exc).__name__}: {exc}"
     log.warning("library function %s raised %s", where or "?", msg)
-    err = PfaRuntimeError(None, msg, where)
+    err = PfaRuntimeError(codes.INTERNAL_ERROR, msg, where)
     err.__cause__ = exc
     return err
 
@@ -323,7 +323,7 @@ class UserFunction:
         self.invoke: Callable[..., Any] = self._not_ready
 
     def _not_ready(self, *args: Any) -> Any:  # pragma: no cover - compile order guard
-        raise PfaRuntimeError(None, f"function {self.name} is not compiled yet")
+        raise PfaRuntimeError(codes.INTERNAL_ERROR, f"function {self.name} is not compiled yet")
 
 
 # =============================================================================================
@@ -918,6 +918,12 @@ class Compiler:
                     raise
                 except Exception as exc:
                     raise unexpected(exc, name) from exc
+            if self.timeouts:  # a library function passed to a loop looks at the clock
+                unchecked, check = wrapped, self.ctx.check_time
+
+                def wrapped(*args: Any) -> Any:
+                    check()
+                    return unchecked(*args)
             if not fill:
                 return const(wrapped)
 

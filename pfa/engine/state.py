@@ -9,15 +9,20 @@ from the old one and publishes it with a single reference assignment (atomic und
 Rollback is per engine: a cell or pool marked ``rollback`` is restored to its value at the
 start of an ``action`` when that action raises. For cells the engine remembers the values at
 the start; for pools it keeps a journal of the items it changed (first old value per key).
+
+Initial values a document keeps in external files (``"source": "json"`` or ``"avro"``) are
+read only inside the directories the host allows (:mod:`pfa.hostfiles`); without an
+allow-list such a document is refused with a :class:`PfaSemanticError` naming the cell or pool.
 """
 
 from __future__ import annotations
 
-import json
+import itertools
 import threading
 from typing import Any
 
 from pfa.errors import AvroDataError, PfaSemanticError
+from pfa.hostfiles import FileAllowList, FileRefused, read_regular_file
 
 MISSING: Any = object()
 
@@ -68,38 +73,96 @@ class Pool:
         return f"Pool({self.name!r}, shared={self.shared}, rollback={self.rollback})"
 
 
-def _load_init(spec: Any, what: str, name: str) -> Any:
-    """The JSON-encoded initial value of a cell or pool (embedded or from a JSON file)."""
+def _load_init(spec: Any, what: str, name: str, files: FileAllowList | None) -> Any:
+    """The JSON-encoded initial value of a cell or pool: embedded, or read from the file the
+    document names (``source`` "json" or "avro") when the host's allow-list permits it."""
     source = getattr(spec, "source", "embedded") or "embedded"
     if source == "embedded":
         return spec.init
+    where = f"$.{what}s.{name}.init"
+    if source not in ("json", "avro"):
+        raise PfaSemanticError(f"{what} {name!r}: unsupported init source {source!r}", where)
+    if not isinstance(spec.init, str):
+        raise PfaSemanticError(f"{what} {name!r}: source {source!r} needs a file name in init",
+                               where)
+    if files is None:
+        raise PfaSemanticError(
+            f"{what} {name!r}: the document asks to read its initial value from the file "
+            f"{spec.init!r}; documents may not read host files unless the host allows a "
+            "directory (engine option allow_files=[...], command-line option --allow-files DIR)",
+            where)
+    try:
+        data = read_regular_file(files.resolve(spec.init), files.max_bytes)
+    except FileRefused as err:
+        raise PfaSemanticError(f"{what} {name!r}: cannot read {spec.init!r}: {err}",
+                               where) from None
     if source == "json":
-        if not isinstance(spec.init, str):
-            raise PfaSemanticError(f"{what} {name!r}: source \"json\" needs a file name in init")
+        from pfa.avro.data import load_json_text
+
         try:
-            with open(spec.init, encoding="utf-8") as fh:
-                return json.load(fh)
-        except (OSError, ValueError) as err:
-            raise PfaSemanticError(f"{what} {name!r}: cannot read {spec.init!r}: {err}") from err
-    raise PfaSemanticError(f"{what} {name!r}: unsupported init source {source!r}")
+            return load_json_text(data)
+        except AvroDataError as err:
+            raise PfaSemanticError(f"{what} {name!r}: {spec.init!r} is {err.message}",
+                                   where) from None
+    return _AvroInit(data)
 
 
-def decode_cell_init(name: str, spec: Any) -> Any:
+class _AvroInit:
+    """The raw bytes of an Avro object container file (decoded once its type is known)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+
+def _avro_file_value(raw: _AvroInit, t: Any, what: str, name: str, filename: str) -> Any:
+    """The one datum of type ``t`` held by an Avro object container file."""
+    import io
+
+    from pfa.avro.data import read_avro_file, same_schema, validate
+
+    where = f"$.{what}s.{name}.init"
+    try:
+        file_type, values = read_avro_file(io.BytesIO(raw.data), untrusted=True)
+        if not same_schema(file_type, t):
+            raise AvroDataError(f"the file's schema is {file_type}, not {t}")
+        data = list(itertools.islice(values, 2))
+        if len(data) != 1:
+            raise AvroDataError(f"the file must hold exactly one datum, found "
+                                f"{'none' if not data else 'more than one'}")
+        validate(t, data[0])
+        return data[0]
+    except PfaSemanticError:
+        raise
+    except Exception as err:  # fastavro's many ways of saying "malformed"
+        raise PfaSemanticError(f"{what} {name!r}: {filename!r} is not a usable Avro file: "
+                               f"{err}", where) from None
+
+
+def decode_cell_init(name: str, spec: Any, files: FileAllowList | None = None) -> Any:
     from pfa.avro.data import decode_json
 
     t = spec.avro_type.avro
+    raw = _load_init(spec, "cell", name, files)
+    if isinstance(raw, _AvroInit):
+        return _avro_file_value(raw, t, "cell", name, spec.init)
     try:
-        return decode_json(t, _load_init(spec, "cell", name), f"$.cells.{name}.init")
+        return decode_json(t, raw, f"$.cells.{name}.init")
     except AvroDataError as err:
         raise PfaSemanticError(f"cell {name!r}: init does not match its type: {err}",
                                f"$.cells.{name}.init") from err
 
 
-def decode_pool_init(name: str, spec: Any) -> dict[str, Any]:
+def decode_pool_init(name: str, spec: Any, files: FileAllowList | None = None
+                     ) -> dict[str, Any]:
     from pfa.avro.data import decode_json
+    from pfa.avro.types import AvroMap
 
     t = spec.avro_type.avro
-    raw = _load_init(spec, "pool", name)
+    raw = _load_init(spec, "pool", name, files)
+    if isinstance(raw, _AvroInit):
+        return dict(_avro_file_value(raw, AvroMap(t), "pool", name, spec.init))
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -115,6 +178,14 @@ def decode_pool_init(name: str, spec: Any) -> dict[str, Any]:
     return out
 
 
+def external_inits(doc: Any) -> list[str]:
+    """``cell NAME`` / ``pool NAME`` of every cell and pool of ``doc`` whose initial value
+    is kept in an external file."""
+    return [f"{what} {name}" for what, specs in (("cell", doc.cells), ("pool", doc.pools))
+            for name, spec in specs.items()
+            if (getattr(spec, "source", "embedded") or "embedded") != "embedded"]
+
+
 def _same_init(spec: Any, checked: tuple[Any, Any, Any]) -> bool:
     """Whether the checker's decoded init ``(init, type, value)`` is that of ``spec``."""
     init, t, _ = checked
@@ -127,7 +198,9 @@ class InitialState:
     reused by every engine made from it: values are immutable), plus the shared objects of a
     battery of engines."""
 
-    def __init__(self, doc: Any, typed: Any = None):
+    def __init__(self, doc: Any, typed: Any = None, allow_files: Any = None):
+        files = (allow_files if isinstance(allow_files, FileAllowList) or allow_files is None
+                 else FileAllowList.of(allow_files))
         self.cell_values: dict[str, Any] = {}
         self.pool_values: dict[str, dict[str, Any]] = {}
         # inits the checker already decoded (``typed``: the TypedDocument of ``doc``)
@@ -138,13 +211,13 @@ class InitialState:
             if hit is not None and _same_init(spec, hit):
                 self.cell_values[name] = hit[2]
             else:
-                self.cell_values[name] = decode_cell_init(name, spec)
+                self.cell_values[name] = decode_cell_init(name, spec, files)
         for name, spec in doc.pools.items():
             hit = checked_pools.get(name)
             if hit is not None and _same_init(spec, hit):
                 self.pool_values[name] = dict(hit[2])
             else:
-                self.pool_values[name] = decode_pool_init(name, spec)
+                self.pool_values[name] = decode_pool_init(name, spec, files)
         self.doc = doc
         self.shared_cells: dict[str, Cell] = {}
         self.shared_pools: dict[str, Pool] = {}

@@ -35,9 +35,11 @@ from typing import Any
 import numpy as np
 
 from pfa.avro.types import AvroArray, AvroMap, AvroRecord, AvroType, without_null
+from pfa.check.scope import BOTTOM
 from pfa.document import ast as A
 from pfa.errors import PfaError, PfaRuntimeError, PfaSemanticError, PfaUserError
 from pfa.lib.registry import CallSite
+from pfa.runtime import codes
 
 from .columns import (
     Arr,
@@ -49,6 +51,7 @@ from .columns import (
     coerce,
     dense,
     dtype_of,
+    filler,
     from_py,
     kind,
     materialize,
@@ -202,6 +205,9 @@ class Plan:
     vectorized: bool
     explain: list[ExplainEntry] = field(default_factory=list)
     action: Kernel | None = None
+    fallbacks: list[str] = field(default_factory=list)
+    """Why chunks ran on the scalar engine after all: a kernel met a shape it cannot handle
+    (``NotVectorized``) or raised a Python error (a bug); the results are the same."""
 
     def run(self, input_col: Col, n: int) -> tuple[Col, dict[int, PfaRuntimeError]]:
         assert self.action is not None
@@ -397,6 +403,13 @@ class VectorCompiler:
     def _coerced(k: Kernel, src: Any, dst: Any) -> Kernel:
         if dst is None or not isinstance(dst, AvroType) or src is dst:
             return k
+        if src is BOTTOM:  # an ``error``: its rows failed, a filler of ``dst`` flows on
+            fill = Const(filler(dst))
+
+            def failed(env: Env) -> Col:
+                k(env)
+                return fill
+            return failed
         conv = coercer(dst, src)
         if conv is None and kind(src) == kind(dst):
             return k
@@ -462,7 +475,7 @@ class VectorCompiler:
                     for outer, local in captures]
             nslots = iscope.nslots
             alive = env.alive().tolist()
-            out: list[Any] = [None] * n
+            out: list[Any] = [filler(t)] * n
             for j in range(n):
                 if not alive[j]:
                     continue
@@ -477,7 +490,7 @@ class VectorCompiler:
                     raise
                 except RecursionError:
                     env.errors.setdefault(j, PfaRuntimeError(
-                        None, "maximum recursion depth exceeded", "action"))
+                        codes.RECURSION_TOO_DEEP, "maximum recursion depth exceeded", "action"))
                 except Exception as exc:  # noqa: BLE001 - reported as the scalar engine does
                     env.errors.setdefault(j, unexpected(exc, "action"))
             return from_py(out, t)
@@ -931,7 +944,7 @@ def _array_step(index: Kernel, item_t: Any, code: int, fcn: str) -> Callable[[En
             if 0 <= i < len(col.value):
                 return Const(col.value[i])
             env.fail(np.ones(n, dtype=bool), PfaRuntimeError(code, "array index not found", fcn))
-            return Const(None) if not col.value else Const(col.value[0])
+            return Const(filler(item_t)) if not col.value else Const(col.value[0])
         if isinstance(col, Arr) and isinstance(ic, Const) and type(ic.value) is int and \
                 0 <= ic.value < col.data.shape[1]:
             data = col.data[:, ic.value]
@@ -949,14 +962,14 @@ def _array_step(index: Kernel, item_t: Any, code: int, fcn: str) -> Callable[[En
             bad = (i < 0) | (i >= lengths)
             if bad.any():
                 env.fail(bad, PfaRuntimeError(code, "array index not found", fcn))
-            vals = [v[k] if 0 <= k < len(v) else None for v, k in zip(lists, i.tolist())]
+            fill = filler(item_t)
+            vals = [v[k] if 0 <= k < len(v) else fill for v, k in zip(lists, i.tolist())]
             return from_py(vals, item_t)
         bad = (i < 0) | (i >= size)
         if bad.any():
             env.fail(bad, PfaRuntimeError(code, "array index not found", fcn))
             if size == 0:
-                return materialize(Const(None), item_t, n) if kind(item_t) != "obj" else \
-                    from_py([None] * n, item_t)
+                return materialize(Const(filler(item_t)), item_t, n)
             i = np.where(bad, 0, i)
         if table is not None:
             return take(table, i)
@@ -979,7 +992,7 @@ def _rowwise_call(impl: Callable[..., Any], arg_types: tuple[Any, ...], ret_t: A
             alive = env.alive().tolist()
             lists = [to_py(c, t, n) for c, t in zip(cols, arg_types)]
             m = n
-        out: list[Any] = [None] * m
+        out: list[Any] = [filler(ret_t)] * m
         errs: dict[int, PfaRuntimeError] = {}
         for j, args in enumerate(zip(*lists)) if lists else enumerate([()] * m):
             if not alive[j]:
@@ -991,7 +1004,7 @@ def _rowwise_call(impl: Callable[..., Any], arg_types: tuple[Any, ...], ret_t: A
             except PfaError:
                 raise
             except RecursionError:
-                errs[j] = PfaRuntimeError(None, "maximum recursion depth exceeded", "action")
+                errs[j] = PfaRuntimeError(codes.RECURSION_TOO_DEEP, "maximum recursion depth exceeded", "action")
             except Exception as exc:  # noqa: BLE001 - reported as the scalar engine does
                 errs[j] = unexpected(exc, name)
         if consts and n:
@@ -1027,9 +1040,8 @@ def _with_fallback(vc: VectorCompiler, node: A.Call,
         out = fast(env)
         if out is not None:
             return out
-        if slow is None:
-            raise PfaRuntimeError(None, f"{node.name}: batch input shape not supported",
-                                  node.name)
+        if slow is None:  # the batch runs on the scalar engine (see run_batch)
+            raise NotVectorized(f"{node.name}: batch input shape not supported")
         return slow(env)
     return kernel
 
@@ -1157,7 +1169,7 @@ def _sc_reduce(vc: VectorCompiler, node: A.Call) -> Kernel:
         if not elems:
             env.fail(np.ones(env.n, dtype=bool),
                      PfaRuntimeError(15670, "empty array", "a.reduce"))
-            return from_py([None] * env.n, node.type)
+            return Const(filler(node.type))
         tally = elems[0]
         for e in elems[1:]:
             tally = fn.call(env, [tally, e], [item_t, item_t])

@@ -15,7 +15,7 @@ import numpy as np
 
 from pfa.errors import PfaRuntimeError
 
-from .columns import Col, Const, NotVectorized, from_py, kind
+from .columns import Col, Const, NotVectorized, filler, from_py
 
 _MISSING = object()
 
@@ -58,8 +58,6 @@ def contains_key(env: Any, m: Col, key: Col) -> Col:
 def map_step(index: Callable[[Any], Col], value_t: Any, code: int, fcn: str
              ) -> Callable[[Any, Col], Col]:
     """The path step ``col[key]`` into a map column (``index``: the key's kernel)."""
-    numeric = kind(value_t) in ("int", "float", "bool")
-
     def step(env: Any, col: Col) -> Col:
         n = env.n
         maps = _maps(col)
@@ -72,7 +70,7 @@ def map_step(index: Callable[[Any], Col], value_t: Any, code: int, fcn: str
                     return Const(maps[k])
                 env.fail(np.ones(n, dtype=bool), PfaRuntimeError(code, "map key not found",
                                                                  fcn))
-                return Const(None) if not numeric else Const(0)
+                return Const(filler(value_t))
             keys = [k] * n
         if type(maps) is dict:
             get = maps.get
@@ -82,7 +80,7 @@ def map_step(index: Callable[[Any], Col], value_t: Any, code: int, fcn: str
         if vals.count(_MISSING):
             bad = np.fromiter((v is _MISSING for v in vals), dtype=bool, count=n)
             env.fail(bad, PfaRuntimeError(code, "map key not found", fcn))
-            filler = 0 if numeric else None
-            vals = [filler if v is _MISSING else v for v in vals]
+            fill = filler(value_t)
+            vals = [fill if v is _MISSING else v for v in vals]
         return from_py(vals, value_t)
     return step

@@ -129,20 +129,30 @@ def ieee_mod(x: float, y: float) -> float:
     return r
 
 
+def _odd_integer(y: float) -> bool:
+    return math.isfinite(y) and y == math.floor(y) and math.fmod(y, 2.0) != 0.0
+
+
 def ieee_pow(x: float, y: float) -> float:
-    """``x`` to the power ``y`` with Java ``Math.pow`` (IEEE) special cases: overflow → ±inf,
-    negative base with non-integral exponent → NaN, ``pow(±0, negative)`` → ±inf,
-    ``pow(±1, ±inf)`` → NaN, ``pow(NaN, 0)`` → 1."""
+    """``pow`` of IEEE 754-2008 §9.2.1 (C99 Annex F); never raises.
+
+    ``math.pow`` has the standard's special cases (``pow(-inf, 0.5)`` = +inf, ``pow(1, nan)``
+    = ``pow(-1, ±inf)`` = 1, ``pow(x, ±0)`` = 1) and raises where the standard signals
+    instead: a negative finite base with a non-integral exponent gives NaN, a zero base with a
+    negative exponent ±inf (-inf for -0 with an odd integral exponent), an overflow ±inf
+    (-inf for a negative base with an odd integral exponent). numpy's ``power`` is not used:
+    it gives NaN for ``pow(-inf, 0.5)`` and -0 for ``pow(-0, 0.5)``.
+    """
     x = float(x)
     y = float(y)
-    if y == 0:
-        return 1.0
-    if x != x or y != y:
+    try:
+        return math.pow(x, y)
+    except ValueError:
+        if x == 0.0:
+            return -INF if math.copysign(1.0, x) < 0 and _odd_integer(y) else INF
         return NAN
-    if y in (INF, -INF) and abs(x) == 1.0:
-        return NAN  # Java differs from C here (C gives 1)
-    with np.errstate(all="ignore"):
-        return float(np.power(np.float64(x), np.float64(y)))
+    except OverflowError:
+        return -INF if x < 0 and _odd_integer(y) else INF
 
 
 def ieee_unary(fn: Callable[[float], float],
@@ -177,3 +187,17 @@ def np_exp(x: float) -> float:
         return float(_NP_EXP(x))
     with np.errstate(all="ignore"):
         return float(_NP_EXP(x))
+
+
+def capped_comb(n: int, k: int, cap: int) -> int:
+    """The binomial coefficient C(n, k), or ``cap + 1`` if it is larger than ``cap`` (found
+    in a few dozen exact steps whatever the size of ``n``: C(n, i) grows with i up to n/2)."""
+    if k < 0 or k > n:
+        return 0
+    k = min(k, n - k)
+    out = 1
+    for i in range(1, k + 1):
+        out = out * (n - i + 1) // i  # exact: a product of i consecutive integers / i!
+        if out > cap:
+            return cap + 1
+    return out

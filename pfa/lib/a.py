@@ -6,6 +6,11 @@ site from the item type; ``...LT`` variants order by the user's ``lessThan`` fun
 Element equality (search, set-like functions, ``a.distinct``, ``a.mode``) is structural
 equality of engine values in which numbers compare by value, a boolean never equals a number
 and NaN equals NaN.
+
+Functions whose result can be much larger than their arguments (``a.combinations``,
+``a.permutations``, ``a.slidingWindow``, ``a.flatten``, ``a.flatMap``, ``a.concat``) reserve
+its size in the engine's budget before building it, and the long generators look at the
+routine's deadline as they go (:mod:`pfa.runtime.budget`).
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from typing import Any
 from pfa.avro.types import AvroArray, AvroType
 from pfa.errors import PfaRuntimeError
 from pfa.lib._compare import compare_for
-from pfa.lib._numeric import range_checker, rounder
+from pfa.lib._numeric import capped_comb, range_checker, rounder
 from pfa.lib.registry import CallSite, scalar, specialized, vector
 from pfa.lib.s import slice_bounds
+from pfa.runtime.budget import CONTAINER, SLOT, budget_of
 
 Cmp = Callable[[Any, Any], int]
 LessThan = Callable[[Any, Any], bool]
@@ -200,9 +206,14 @@ _ends("a.endswith", False)
 
 # ------------------------------------------------------------------------------ manipulation
 
-@scalar("a.concat")
-def a_concat(a: list, b: list) -> list:
-    return a + b
+@specialized("a.concat")
+def a_concat(site: CallSite) -> Callable[[list, list], list]:
+    budget = budget_of(site)
+
+    def concat(a: list, b: list) -> list:
+        budget.reserve_items(len(a) + len(b), "a.concat")
+        return a + b
+    return concat
 
 
 @scalar("a.append")
@@ -609,14 +620,29 @@ def a_filter_map_with_index(a: list, fcn: Callable[[int, Any], Any]) -> list:
     return [y for y in (fcn(i, x) for i, x in enumerate(a)) if y is not None]
 
 
-@scalar("a.flatMap")
-def a_flat_map(a: list, fcn: Callable[[Any], list]) -> list:
-    return [y for x in a for y in fcn(x)]
+def _flatten_within(parts: Iterable[list], budget: Any, name: str) -> list:
+    """The concatenation of ``parts``, reserving its size as it grows."""
+    out: list = []
+    room = (budget.value_limit - CONTAINER) // SLOT
+    for part in parts:
+        room -= len(part)
+        if room < 0:
+            budget.reserve_items(len(out) + len(part), name)
+        out.extend(part)
+    return out
 
 
-@scalar("a.flatMapWithIndex")
-def a_flat_map_with_index(a: list, fcn: Callable[[int, Any], list]) -> list:
-    return [y for i, x in enumerate(a) for y in fcn(i, x)]
+@specialized("a.flatMap")
+def a_flat_map(site: CallSite) -> Callable[[list, Callable[[Any], list]], list]:
+    budget = budget_of(site)
+    return lambda a, fcn: _flatten_within(map(fcn, a), budget, "a.flatMap")
+
+
+@specialized("a.flatMapWithIndex")
+def a_flat_map_with_index(site: CallSite) -> Callable[..., list]:
+    budget = budget_of(site)
+    return lambda a, fcn: _flatten_within(itertools.starmap(fcn, enumerate(a)), budget,
+                                          "a.flatMapWithIndex")
 
 
 def _aligned(arrays: tuple[list, ...], code: int, name: str) -> None:
@@ -717,33 +743,65 @@ def a_corresponds_with_index(a: list, b: list, fcn: Callable[[int, Any, Any], bo
 
 # ----------------------------------------------------------------------------- restructuring
 
-@scalar("a.slidingWindow")
-def a_sliding_window(a: list, size: int, step: int) -> list[list]:
-    """Complete windows of ``size`` items starting every ``step`` items."""
-    if size < 1:
-        raise _err(15770, "size < 1", "a.slidingWindow")
-    if step < 1:
-        raise _err(15771, "step < 1", "a.slidingWindow")
-    return [a[i:i + size] for i in range(0, len(a) - size + 1, step)]
+@specialized("a.slidingWindow")
+def a_sliding_window(site: CallSite) -> Callable[[list, int, int], list[list]]:
+    budget = budget_of(site)
+
+    def sliding_window(a: list, size: int, step: int) -> list[list]:
+        """Complete windows of ``size`` items starting every ``step`` items."""
+        if size < 1:
+            raise _err(15770, "size < 1", "a.slidingWindow")
+        if step < 1:
+            raise _err(15771, "step < 1", "a.slidingWindow")
+        starts = range(0, len(a) - size + 1, step)
+        budget.reserve_items(len(starts), "a.slidingWindow", CONTAINER + SLOT * size)
+        return [a[i:i + size] for i in budget.paced(starts)]
+    return sliding_window
 
 
-@scalar("a.combinations")
-def a_combinations(a: list, size: int) -> list[list]:
-    """All ``size``-item combinations, in lexicographic order of positions."""
-    if size < 1:
-        raise _err(15780, "size < 1", "a.combinations")
-    return [list(c) for c in itertools.combinations(a, size)]
+def _all_of(groups: Iterable[tuple], count: int, size: int, budget: Any, name: str
+            ) -> list[list]:
+    """``count`` groups of ``size`` items as lists, reserved first, generated lazily and
+    stopped at the deadline."""
+    budget.reserve_items(count, name, CONTAINER + SLOT * size)
+    return [list(g) for g in budget.paced(groups)]
 
 
-@scalar("a.permutations")
-def a_permutations(a: list) -> list[list]:
-    """All orderings of ``a`` (by position, so equal items give repeated permutations)."""
-    return [list(p) for p in itertools.permutations(a)]
+@specialized("a.combinations")
+def a_combinations(site: CallSite) -> Callable[[list, int], list[list]]:
+    budget = budget_of(site)
+
+    def combinations(a: list, size: int) -> list[list]:
+        """All ``size``-item combinations, in lexicographic order of positions."""
+        if size < 1:
+            raise _err(15780, "size < 1", "a.combinations")
+        count = capped_comb(len(a), size, budget.value_limit // SLOT)
+        return _all_of(itertools.combinations(a, size), count, size, budget,
+                       "a.combinations")
+    return combinations
 
 
-@scalar("a.flatten")
-def a_flatten(a: list[list]) -> list:
-    return [x for sub in a for x in sub]
+@specialized("a.permutations")
+def a_permutations(site: CallSite) -> Callable[[list], list[list]]:
+    budget = budget_of(site)
+
+    def permutations(a: list) -> list[list]:
+        """All orderings of ``a`` (by position, so equal items give repeated
+        permutations)."""
+        cap = budget.value_limit // SLOT
+        count = 1
+        for i in range(2, len(a) + 1):
+            count *= i
+            if count > cap:
+                break
+        return _all_of(itertools.permutations(a), count, len(a), budget, "a.permutations")
+    return permutations
+
+
+@specialized("a.flatten")
+def a_flatten(site: CallSite) -> Callable[[list[list]], list]:
+    budget = budget_of(site)
+    return lambda a: _flatten_within(a, budget, "a.flatten")
 
 
 @scalar("a.groupby")

@@ -11,6 +11,7 @@ from pfa.errors import PfaRuntimeError
 from pfa.lib._numeric import f32, int_to_f32, range_checker, round_half_up
 from pfa.lib.core import label_type
 from pfa.lib.registry import CallSite, scalar, specialized, vector
+from pfa.runtime.budget import budget_of
 
 Fn = Callable[..., Any]
 
@@ -90,6 +91,7 @@ def _fanout(name: str, zero: Any, one: Any, code: int) -> None:
     @specialized(name)
     def factory(site: CallSite) -> Fn:
         source = site.arg_types[0] if site.arg_types else None
+        budget = budget_of(site)
         if source is not None and source.name == "enum":
             n = len(source.symbols)
             index = source.index
@@ -109,6 +111,7 @@ def _fanout(name: str, zero: Any, one: Any, code: int) -> None:
             return from_string
 
         def from_int(x: int, minimum: int, maximum: int, out_of_range: bool) -> list:
+            budget.reserve_items(maximum - minimum + 1, name)
             out = [one if v == x else zero for v in range(minimum, maximum)]
             if out_of_range:
                 out.append(zero if minimum <= x < maximum else one)

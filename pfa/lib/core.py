@@ -136,7 +136,8 @@ def remainder(site: CallSite) -> Fn:
 def power(site: CallSite) -> Fn:
     """``x`` to the power ``y``. For int/long the result is exact; a negative exponent gives
     the power truncated toward zero (0 unless ``x`` is ±1) and ``0 ** negative`` is infinite,
-    hence an overflow error."""
+    hence an overflow error. For float/double, IEEE 754 ``pow`` (:func:`ieee_pow`; the spec's
+    ``**`` refers float overflow to IEEE 754)."""
     kind = _kind(site)
     if kind in ("int", "long"):
         lo, hi = type_bounds(kind)

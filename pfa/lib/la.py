@@ -3,7 +3,9 @@
 Every function has an array and a map signature; which one a call site uses is decided once,
 in the @specialized factory, from the checker's argument types. Small matrices (the common
 case in exported models) are handled with plain Python loops, which beat numpy's call and
-conversion overhead; inverse, determinant and eigenvectors use numpy.
+conversion overhead; inverse, determinant and eigenvectors use numpy. A matrix product, whose
+result can be much larger than its factors, reserves its size in the engine's budget first
+(:mod:`pfa.runtime.budget`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from pfa.avro.types import AvroArray, AvroMap, AvroType, AvroUnion
 from pfa.errors import PfaRuntimeError
 from pfa.lib.registry import CallSite, specialized, vector
+from pfa.runtime.budget import CONTAINER, FLOAT, SLOT, budget_of
 
 Matrix = list[list[float]]
 MapMatrix = dict[str, dict[str, float]]
@@ -247,6 +250,10 @@ def _la_dot(site: CallSite) -> Callable[..., Any]:
     name = site.name
     xkind = depth(param_type(site, 0))[0]
     ykind, yn = depth(param_type(site, 1))
+    budget = budget_of(site)
+
+    def reserve(nrows: int, ncols: int) -> None:
+        budget.reserve_items(nrows, name, CONTAINER + ncols * (SLOT + FLOAT))
 
     def misaligned() -> PfaRuntimeError:
         return err(24050, "misaligned matrices", name)
@@ -279,6 +286,7 @@ def _la_dot(site: CallSite) -> Callable[..., Any]:
                 raise few()
             if _ragged(x) or _ragged(y) or len(x[0]) != len(y):
                 raise misaligned()
+            reserve(len(x), len(y[0]))
             out = _dense_matmul(x, y)
             if not all(_isfinite(v) for row in out for v in row) and not (
                     _finite_dense(x) and _finite_dense(y)):
@@ -309,9 +317,11 @@ def _la_dot(site: CallSite) -> Callable[..., Any]:
             raise few()
         if not (_finite_map(x) and _finite_map(y)):
             raise nonfinite()
+        reserve(len(x), len(cols))
         out = {}
         empty: dict[str, float] = {}
         for r, row in x.items():
+            budget.check_time()
             acc = dict.fromkeys(cols, 0.0)
             for k, v in row.items():
                 for c, w in y.get(k, empty).items():

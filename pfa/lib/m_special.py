@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import INT_MAX
+from pfa.lib._numeric import INT_MAX, capped_comb
 from pfa.lib.registry import scalar
 
 
@@ -13,10 +13,11 @@ from pfa.lib.registry import scalar
 def n_choose_k(n: int, k: int) -> int:
     """The binomial coefficient, exact. The spec's domain is 0 < k < n (anything else is a
     "domain error", code 36000); a coefficient too large for an int is outside the domain of
-    this int-valued function and raises the same error."""
+    this int-valued function and raises the same error (found without computing the
+    coefficient: C(2147483647, 1073741823) has 646 million digits)."""
     if k <= 0 or k >= n:
         raise PfaRuntimeError(36000, "domain error", "m.special.nChooseK")
-    out = math.comb(n, k)
+    out = capped_comb(n, k, INT_MAX)
     if out > INT_MAX:
         raise PfaRuntimeError(36000, "domain error", "m.special.nChooseK")
     return out

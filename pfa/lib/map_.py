@@ -19,6 +19,7 @@ from pfa.errors import PfaRuntimeError
 from pfa.lib._compare import compare_for
 from pfa.lib.a import lt_cmp, value_key
 from pfa.lib.registry import CallSite, scalar, specialized, vector
+from pfa.runtime.budget import SMALL_MAP, budget_of
 
 Cmp = Callable[[Any, Any], int]
 
@@ -110,9 +111,14 @@ def map_update(base: dict, overlay: dict) -> dict:
     return {**base, **overlay}
 
 
-@scalar("map.split")
-def map_split(m: dict) -> list[dict]:
-    return [{k: v} for k, v in m.items()]
+@specialized("map.split")
+def map_split(site: CallSite) -> Callable[[dict], list[dict]]:
+    budget = budget_of(site)
+
+    def split(m: dict) -> list[dict]:
+        budget.reserve_items(len(m), "map.split", SMALL_MAP)
+        return [{k: v} for k, v in m.items()]
+    return split
 
 
 @scalar("map.join")

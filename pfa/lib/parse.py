@@ -30,6 +30,9 @@ def _parse_integer(text: str, base: int, lo: int, hi: int, code: int, message: s
     digits = s.lstrip("+-")
     if any(int(c, 36) >= base for c in digits):
         raise PfaRuntimeError(code, message, name)
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 64:  # over any long in any base (and over Python's 4300-digit limit)
+        raise PfaRuntimeError(code, message, name)
     value = int(digits, base)
     if s.startswith("-"):
         value = -value

@@ -4,19 +4,28 @@ Every function validates its parameters first ("invalid parameterization", the f
 base code) and then its input ("invalid input", base code + 1): a PDF or CDF needs a finite
 ``x``, a QF needs ``0 <= p <= 1``.
 
-Conventions:
+Conventions (spec §"prob.dist", checked against scipy.stats and R's d/p/q functions):
 
-* degenerate but allowed parameters (a Gaussian with sigma 0, an exponential with rate 0, a
-  chi-square with 0 degrees of freedom, a gamma with shape or scale 0, a Poisson with lambda
-  0, a binomial with size 0 …) describe a point mass: its density is +inf at the point (1.0
-  for a discrete distribution) and 0 elsewhere, its CDF steps from 0 to 1 at the point;
+* degenerate but allowed parameters (a Gaussian with sigma 0, a chi-square with 0 degrees of
+  freedom, a gamma with shape or scale 0, a Poisson with lambda 0, a binomial with size 0 or
+  prob 0 or 1, a negative binomial with size 0 or prob 1 …) describe a point mass: its
+  density is +inf at the point (1.0 for a discrete distribution) and 0 elsewhere, and its CDF
+  is P(X <= x), so it is 1 *at* the point. (R's ``pgamma(0, 0)``/``pchisq(0, 0)`` and the
+  reference implementation's tests give 0 there, by continuity in the shape; the spec defines
+  the CDF as P(X <= x).) An exponential with rate 0 and a negative binomial with prob 0 never
+  end: density and CDF 0 everywhere, every quantile above p = 0 is +inf. scipy rejects all of
+  these parameters (NaN); the spec allows them (its error conditions are strict inequalities).
 * a quantile of a discrete distribution is the smallest support point ``k`` with
-  ``CDF(k) >= p``; ``p = 0`` gives the lower end of the support and ``p = 1`` the upper end
-  (+inf for unbounded support);
+  ``CDF(k) >= p``, found by galloping and bisection (:func:`_discrete_qf`), so any parameters
+  take O(log) CDF evaluations. At the ends, as R's q-functions: ``p = 0`` gives the lower end
+  of the support (scipy's ppf gives one less), ``p = 1`` the upper end (``binomialQF(1, n, 0)``
+  is n, ``geometricQF(1, 1)`` is +inf) except where R tests the degenerate parameter first
+  (``poissonQF(1, 0)`` and ``negativeBinomialQF(1, n, 1)`` are 0; scipy gives +inf);
 * a continuous QF at ``p = 0`` or ``p = 1`` is the corresponding end of the support.
 
 Numerics come from ``math`` and ``scipy.special`` (incomplete gamma / beta functions and
-their inverses, the cephes distribution functions), which are fast for single values.
+their inverses, log-beta for binomial coefficients, Boost's hypergeometric functions), which
+are fast for single values; ``scipy.stats`` is never imported (it takes seconds).
 """
 
 from __future__ import annotations
@@ -70,18 +79,60 @@ def _define(name: str, code: int, valid: Callable[..., bool], run: Callable[...,
     scalar(full)(impl)
 
 
-def _discrete_qf(p: float, cdf: Callable[[float], float], guess: float, lo: int,
-                 hi: float = _INF) -> float:
-    """The smallest integer ``k`` in [lo, hi] with ``cdf(k) >= p``, searched from ``guess``."""
-    k = lo if guess != guess else int(min(max(math.floor(guess), lo), hi))
-    if cdf(k) >= p:
-        while k > lo and cdf(k - 1) >= p:
-            k -= 1
+def _discrete_qf(p: float, cdf: Callable[[float], float], sf: Callable[[float], float],
+                 guess: float, lo: int, hi: float = _INF) -> float:
+    """The smallest integer ``k`` in [lo, hi] with ``CDF(k) >= p`` (``hi`` if there is none).
+
+    For ``p > 0.5`` the test is ``sf(k) <= 1 - p`` (``1 - p`` is exact there): a CDF near 1
+    cannot resolve the upper tail (``poissonQF(1 - 2**-53, 1e6)`` would be 48 too small).
+
+    Gallops away from ``guess`` in doubling steps until the answer is bracketed, then bisects:
+    O(log distance) evaluations of ``cdf`` however large the parameters are (at most about
+    2 x 1100 for the whole double range), so a quantile cannot run away. Beyond 2**53 the
+    steps are whole doubles, and the answer is the nearest double to the integer quantile.
+    """
+    if p > 0.5:
+        tail = 1.0 - p
+
+        def reached(j: float) -> bool:
+            return sf(j) <= tail
     else:
-        k += 1
-        while k < hi and cdf(k) < p:
-            k += 1
-    return float(k)
+        def reached(j: float) -> bool:
+            return cdf(j) >= p
+    if guess != guess:
+        guess = lo
+    if guess == _INF:
+        guess = hi if hi != _INF else 2.0 ** 1023
+    k = min(max(math.floor(guess), lo), hi)
+    first_step = max(1.0, math.ulp(float(k)))  # beyond 2**53, 1 is no step at all
+    if reached(k):  # the answer is at or below k: gallop down
+        upper, step = k, first_step
+        while True:
+            if upper <= lo:
+                return float(lo)
+            lower = max(upper - step, lo)
+            if not reached(lower):
+                break
+            upper, step = lower, step * 2.0
+    else:  # the answer is above k: gallop up
+        lower, step = k, first_step
+        while True:
+            upper = min(lower + step, hi)
+            if upper == _INF:
+                return _INF
+            if upper >= hi or reached(upper):
+                break
+            lower, step = upper, step * 2.0
+    # cdf(lower) < p <= cdf(upper) (or upper == hi)
+    while upper - lower > 1.0:
+        mid = math.floor(lower + (upper - lower) / 2.0)
+        if mid <= lower or mid >= upper:  # no integer double strictly between them
+            break
+        if reached(mid):
+            upper = mid
+        else:
+            lower = mid
+    return float(upper)
 
 
 def _exp(v: float) -> float:
@@ -393,7 +444,9 @@ def _t_ok(dof: int) -> bool:
 
 def _t_pdf(x: float, dof: int) -> float:
     nu = float(dof)
-    log_pdf = (_lgamma((nu + 1.0) / 2.0) - _lgamma(nu / 2.0) - 0.5 * math.log(nu * math.pi)
+    # Γ((ν+1)/2) / (Γ(ν/2) sqrt(νπ)) = 1 / (B(1/2, ν/2) sqrt(ν)): betaln stays accurate for
+    # large ν, where a difference of lgammas loses digits
+    log_pdf = (-float(sp.betaln(0.5, nu / 2.0)) - 0.5 * math.log(nu)
                - (nu + 1.0) / 2.0 * math.log1p(x * x / nu))
     return _exp(log_pdf)
 
@@ -437,17 +490,25 @@ _define("uniformQF", 13350, _uniform_ok, lambda p, low, high: low + p * (high - 
 
 # -- Weibull -----------------------------------------------------------------------------------
 
+def _weibull_power(x: float, shape: float, scale: float) -> float:
+    """(x / scale) ** shape, +inf on overflow."""
+    try:
+        return (x / scale) ** shape
+    except OverflowError:
+        return _INF
+
+
 def _weibull_pdf(x: float, shape: float, scale: float) -> float:
     if x < 0.0:
         return 0.0
     if x == 0.0:
         return _INF if shape < 1.0 else (1.0 / scale if shape == 1.0 else 0.0)
     log_y = math.log(x) - math.log(scale)
-    return shape / scale * _exp((shape - 1.0) * log_y - (x / scale) ** shape)
+    return shape / scale * _exp((shape - 1.0) * log_y - _weibull_power(x, shape, scale))
 
 
 def _weibull_cdf(x: float, shape: float, scale: float) -> float:
-    return 0.0 if x <= 0.0 else -math.expm1(-((x / scale) ** shape))
+    return 0.0 if x <= 0.0 else -math.expm1(-_weibull_power(x, shape, scale))
 
 
 def _weibull_qf(p: float, shape: float, scale: float) -> float:
@@ -484,7 +545,9 @@ def _poisson_qf(p: float, lam: float) -> float:
         return 0.0
     if p == 1.0:
         return _INF
-    return _discrete_qf(p, lambda k: _poisson_cdf(k, lam), float(sp.pdtrik(p, lam)), 0)
+    return _discrete_qf(p, lambda k: _poisson_cdf(k, lam),
+                        lambda k: float(sp.pdtrc(math.floor(k), lam)),
+                        float(sp.pdtrik(p, lam)), 0)
 
 
 _define("poissonPDF", 13090, _rate_ok, _poisson_pdf)
@@ -503,7 +566,9 @@ def _binomial_pdf(x: int, size: int, prob: float) -> float:
         return 0.0
     if prob == 0.0 or prob == 1.0:
         return 1.0 if x == (0 if prob == 0.0 else size) else 0.0
-    log_pdf = (_lgamma(size + 1.0) - _lgamma(x + 1.0) - _lgamma(size - x + 1.0)
+    # log choose(size, x) = -log(size + 1) - log B(size - x + 1, x + 1): betaln keeps its
+    # accuracy where a difference of lgammas of two billion loses six digits
+    log_pdf = (-math.log(size + 1.0) - float(sp.betaln(size - x + 1.0, x + 1.0))
                + x * math.log(prob) + (size - x) * math.log1p(-prob))
     return _exp(log_pdf)
 
@@ -519,11 +584,16 @@ def _binomial_cdf(x: float, size: int, prob: float) -> float:
 
 
 def _binomial_qf(p: float, size: int, prob: float) -> float:
-    if p == 0.0 or prob == 0.0:
+    if p == 0.0:  # the ends of the support {0, ..., size} first (R's qbinom; scipy agrees at 1)
         return 0.0
-    if p == 1.0 or prob == 1.0:
+    if p == 1.0:
+        return float(size)
+    if prob == 0.0:
+        return 0.0
+    if prob == 1.0:
         return float(size)
     return _discrete_qf(p, lambda k: _binomial_cdf(k, size, prob),
+                        lambda k: float(sp.bdtrc(math.floor(k), size, prob)),
                         float(sp.bdtrik(p, size, prob)), 0, size)
 
 
@@ -555,12 +625,15 @@ def _geometric_cdf(x: float, prob: float) -> float:
 
 
 def _geometric_qf(p: float, prob: float) -> float:
-    if p == 0.0 or prob == 1.0:
+    if p == 0.0:  # the ends of the support first (R's qgeom; scipy agrees at 1)
         return 0.0
     if p == 1.0:
         return _INF
+    if prob == 1.0:
+        return 0.0
     guess = math.log1p(-p) / math.log1p(-prob) - 1.0
-    return _discrete_qf(p, lambda k: _geometric_cdf(k, prob), guess, 0)
+    return _discrete_qf(p, lambda k: _geometric_cdf(k, prob),
+                        lambda k: math.exp((math.floor(k) + 1.0) * math.log1p(-prob)), guess, 0)
 
 
 _define("geometricPDF", 13360, _geometric_ok, _geometric_pdf)
@@ -585,9 +658,9 @@ def _negbin_pdf(x: int, size: int, prob: float) -> float:
         return 1.0 if x == 0 else 0.0
     if prob == 0.0:
         return 0.0
-    log_pdf = (_lgamma(x + size) - _lgamma(size) - _lgamma(x + 1.0)
-               + size * math.log(prob) + x * math.log1p(-prob))
-    return _exp(log_pdf)
+    # log(Γ(x + size) / (Γ(size) x!)) = -log(x) - log B(size, x) for x >= 1 (see binomial)
+    log_ways = 0.0 if x == 0 else -math.log(x) - float(sp.betaln(size, x))
+    return _exp(log_ways + size * math.log(prob) + x * math.log1p(-prob))
 
 
 def _negbin_cdf(x: float, size: int, prob: float) -> float:
@@ -597,7 +670,8 @@ def _negbin_cdf(x: float, size: int, prob: float) -> float:
         return 1.0
     if prob == 0.0:
         return 0.0
-    return float(sp.nbdtr(math.floor(x), size, prob))
+    # I_prob(size, k + 1); scipy's nbdtr takes k as a C int and fails beyond 2**31
+    return float(sp.betainc(size, math.floor(x) + 1.0, prob))
 
 
 def _negbin_qf(p: float, size: int, prob: float) -> float:
@@ -606,6 +680,7 @@ def _negbin_qf(p: float, size: int, prob: float) -> float:
     if p == 1.0 or prob == 0.0:
         return _INF
     return _discrete_qf(p, lambda k: _negbin_cdf(k, size, prob),
+                        lambda k: float(sp.betaincc(size, math.floor(k) + 1.0, prob)),
                         float(sp.nbdtrik(p, size, prob)), 0)
 
 
@@ -616,28 +691,50 @@ _define("negativeBinomialQF", 13470, _negbin_qf_ok, _negbin_qf, quantile=True)
 
 # -- hypergeometric (x white balls among k drawn from m white and n black) ---------------------
 
-_EXACT_URN = 2000  # urns up to this size use exact binomial coefficients
+_EXACT_URN = 2000  # urns up to this size use exact integer arithmetic
 
 
 def _hyper_ok(m: int, n: int, k: int) -> bool:
     return m >= 0 and n >= 0 and k >= 0 and m + n > 0 and k <= m + n
 
 
-def _log_comb(a: int, b: int) -> float:
-    return _lgamma(a + 1.0) - _lgamma(b + 1.0) - _lgamma(a - b + 1.0)
+def _boost_hypergeom(kind: str) -> Callable[..., float]:
+    """Boost's hypergeometric ``pmf``/``cdf``/``sf`` as ``f(x, m, n, k)``: the ufuncs behind
+    scipy.stats.hypergeom (private to scipy, hence the fallback to scipy.stats, which takes
+    seconds to import)."""
+    from scipy.special import _ufuncs
+
+    ufunc = getattr(_ufuncs, f"_hypergeom_{kind}", None)
+    if ufunc is not None:
+        return lambda x, m, n, k: float(ufunc(x, m, k, m + n))
+    from scipy.stats import hypergeom
+
+    method = getattr(hypergeom, kind)
+    return lambda x, m, n, k: float(method(x, m + n, m, k))
 
 
 def _hyper_pdf(x: int, m: int, n: int, k: int) -> float:
     if x < max(0, k - n) or x > min(k, m):
         return 0.0
-    if m + n <= _EXACT_URN:
+    if m + n <= _EXACT_URN:  # int / int is correctly rounded
         return math.comb(m, x) * math.comb(n, k - x) / math.comb(m + n, k)
-    return math.exp(_log_comb(m, x) + _log_comb(n, k - x) - _log_comb(m + n, k))
+    if m + n < 2**31:
+        return _boost_hypergeom("pmf")(x, m, n, k)
+    # Boost takes seconds beyond 2**31 balls; log-binomials lose ~7 digits there
+    return _exp(_log_comb(m, x) + _log_comb(n, k - x) - _log_comb(m + n, k))
+
+
+def _log_comb(a: int, b: int) -> float:
+    return -math.log(a + 1.0) - float(sp.betaln(a - b + 1.0, b + 1.0))
+
+
+_BOOST_URN = 10**7  # Boost's hypergeometric CDF takes time linear in the urn: ~20 ms here
 
 
 def _hyper_tail(start: int, stop: int, m: int, n: int, k: int) -> float:
-    """Sum of the hypergeometric pmf from ``start`` towards ``stop`` (inclusive), away from
-    the mode, so terms shrink and the sum stops once they no longer matter."""
+    """Sum of the pmf from ``start`` towards ``stop`` (inclusive), which must lead away from
+    the mode: terms shrink, and the sum stops once they no longer change it (at most some
+    tens of standard deviations of terms, ~10**6 for the largest int urns)."""
     step = 1 if stop >= start else -1
     term = _hyper_pdf(start, m, n, k)
     total = term
@@ -652,17 +749,36 @@ def _hyper_tail(start: int, stop: int, m: int, n: int, k: int) -> float:
     return total
 
 
-def _hyper_cdf(x: float, m: int, n: int, k: int) -> float:
+def _hyper_lower(x: int, m: int, n: int, k: int, upper: bool) -> float:
+    """P(X <= x) (or P(X > x) if ``upper``) for lo <= x < hi."""
     lo, hi = max(0, k - n), min(k, m)
-    if x < lo:
-        return 0.0
-    if x >= hi:
-        return 1.0
-    x = math.floor(x)
+    if m + n <= _EXACT_URN:  # exact integers; int / int is correctly rounded
+        rng = range(x + 1, hi + 1) if upper else range(lo, x + 1)
+        return sum(math.comb(m, i) * math.comb(n, k - i) for i in rng) / math.comb(m + n, k)
+    if m + n <= _BOOST_URN:
+        return _boost_hypergeom("sf" if upper else "cdf")(x, m, n, k)
     mode = (k + 1) * (m + 1) // (m + n + 2)
-    if x < mode:
-        return min(1.0, _hyper_tail(x, lo, m, n, k))
-    return max(0.0, 1.0 - _hyper_tail(x + 1, hi, m, n, k))
+    if x < mode:  # the lower tail is the short sum
+        below = min(1.0, _hyper_tail(x, lo, m, n, k))
+        return 1.0 - below if upper else below
+    above = min(1.0, _hyper_tail(x + 1, hi, m, n, k))
+    return above if upper else 1.0 - above
+
+
+def _hyper_cdf(x: float, m: int, n: int, k: int) -> float:
+    if x < max(0, k - n):
+        return 0.0
+    if x >= min(k, m):
+        return 1.0
+    return _hyper_lower(math.floor(x), m, n, k, False)
+
+
+def _hyper_sf(x: float, m: int, n: int, k: int) -> float:
+    if x < max(0, k - n):
+        return 1.0
+    if x >= min(k, m):
+        return 0.0
+    return _hyper_lower(math.floor(x), m, n, k, True)
 
 
 def _hyper_qf(p: float, m: int, n: int, k: int) -> float:
@@ -671,8 +787,12 @@ def _hyper_qf(p: float, m: int, n: int, k: int) -> float:
         return float(lo)
     if p == 1.0:
         return float(hi)
-    mean = k * m / (m + n)
-    return _discrete_qf(p, lambda j: _hyper_cdf(j, m, n, k), mean, lo, hi)
+    total = m + n
+    mean = k * m / total
+    sd = math.sqrt(k * (m / total) * (n / total) * ((total - k) / max(total - 1, 1)))
+    guess = mean + sd * float(sp.ndtri(p))  # normal approximation: a few CDFs from the answer
+    return _discrete_qf(p, lambda j: _hyper_cdf(j, m, n, k), lambda j: _hyper_sf(j, m, n, k),
+                        guess, lo, hi)
 
 
 _define("hypergeometricPDF", 13390, _hyper_ok, _hyper_pdf)

@@ -2,7 +2,8 @@
 
 Every function draws from the engine's generator (``site.context.rng``, a ``random.Random``
 seeded by the document's ``randseed``), looked up when the function runs so that a call site
-bound before the engine exists still uses the engine's generator.
+bound before the engine exists still uses the engine's generator. Sizes are reserved in the
+engine's budget (:mod:`pfa.runtime.budget`) before anything is drawn.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pfa.errors import PfaRuntimeError
 from pfa.lib._numeric import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, f32
 from pfa.lib.la import param_type
 from pfa.lib.registry import CallSite, specialized
+from pfa.runtime.budget import budget_of
 
 _MAX_CHAR = 0xD800  # code points below the surrogates
 
@@ -83,11 +85,12 @@ def _choice(site: CallSite) -> Callable[[list], Any]:
 
 @specialized("rand.choices")
 def _choices(site: CallSite) -> Callable[[int, list], list]:
-    rng, name = _rng(site), site.name
+    rng, name, budget = _rng(site), site.name, budget_of(site)
 
     def choices(size: int, population: list) -> list:
         if not population:
             raise PfaRuntimeError(34050, "population must not be empty", name)
+        budget.reserve_items(size, name)
         r, n = rng(), len(population)
         return [population[r.randrange(n)] for _ in range(size)]
     return choices
@@ -142,12 +145,20 @@ def _sized(size: int, code: int, name: str) -> None:
         raise PfaRuntimeError(code, "size must be positive", name)
 
 
+def _ascii_or_not(source: tuple) -> str:
+    """A sample of the characters that ``rand.string`` draws from code points in
+    ``source`` = (low, high) (all of them below the surrogates if empty)."""
+    return "" if len(source) == 2 and source[1] <= 0x80 else "\u0100"
+
+
 @specialized("rand.string")
 def _string(site: CallSite) -> Callable[..., str]:
-    rng, name = _rng(site), site.name
+    rng, name, budget = _rng(site), site.name, budget_of(site)
 
     def string(size: int, *source: Any) -> str:
         _sized(size, 34080, name)
+        like = source[0] if len(source) == 1 else _ascii_or_not(source)
+        budget.reserve_text(size, name, like)
         r = rng()
         if not source:
             return "".join(chr(r.randrange(1, _MAX_CHAR)) for _ in range(size))
@@ -166,10 +177,11 @@ def _string(site: CallSite) -> Callable[..., str]:
 
 @specialized("rand.bytes")
 def _bytes(site: CallSite) -> Callable[..., bytes]:
-    rng, name = _rng(site), site.name
+    rng, name, budget = _rng(site), site.name, budget_of(site)
 
     def random_bytes(size: int, *source: Any) -> bytes:
         _sized(size, 34090, name)
+        budget.reserve(size, name)
         r = rng()
         if not source:
             return bytes(r.getrandbits(8) for _ in range(size))

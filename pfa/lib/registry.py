@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pfa.errors import PfaRuntimeError
+from pfa.runtime.codes import INTERNAL_ERROR
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ class LibFunction:
 
     def scalar_for(self, site: CallSite) -> Callable[..., Any]:
         if self.bind_scalar is None:
-            raise PfaRuntimeError(None, f"library function {self.name} has no implementation")
+            raise PfaRuntimeError(INTERNAL_ERROR,
+                                  f"library function {self.name} has no implementation")
         return self.bind_scalar(site)
 
 

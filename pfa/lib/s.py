@@ -2,7 +2,9 @@
 
 Strings are Python ``str`` values; lengths and indexes count Unicode code points. Index
 arguments follow Python's slice rules (negative indexes count from the right, out-of-range
-indexes are truncated).
+indexes are truncated). Functions whose result can be much longer than their arguments
+(``s.repeat``, paddings, ``s.join``, ``s.concat``, replacements) reserve its size in the
+engine's budget first (:mod:`pfa.runtime.budget`): error 90000 instead of gigabytes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 
 from pfa.errors import PfaRuntimeError
 from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.runtime.budget import Budget, budget_of
 
 
 def slice_bounds(length: int, start: int, end: int) -> tuple[int, int]:
@@ -70,9 +73,16 @@ def s_endswith(haystack: str, needle: str) -> bool:
     return haystack.endswith(needle)
 
 
-@scalar("s.join")
-def s_join(array: list[str], sep: str) -> str:
-    return sep.join(array)
+@specialized("s.join")
+def s_join(site: CallSite) -> Callable[[list[str], str], str]:
+    budget = budget_of(site)
+
+    def join(array: list[str], sep: str) -> str:
+        if len(array) > 1:
+            longest = len(sep) * (len(array) - 1) + sum(map(len, array))
+            budget.reserve_text(longest, "s.join", sep, *array)
+        return sep.join(array)
+    return join
 
 
 @scalar("s.split")
@@ -81,8 +91,10 @@ def s_split(s: str, sep: str) -> list[str]:
     return s.split(sep) if sep else []
 
 
-def _pad(text: str, width: int, zero_pad: bool, code: int, name: str) -> str:
+def _pad(text: str, width: int, zero_pad: bool, code: int, name: str,
+         budget: Budget) -> str:
     """Right-justify to ``width`` (left-justify if negative), optionally with zeros."""
+    budget.reserve_text(abs(width), name, text)
     if zero_pad:
         if width < 0:
             raise PfaRuntimeError(code, "negative width cannot be used with zero-padding", name)
@@ -94,27 +106,38 @@ def _pad(text: str, width: int, zero_pad: bool, code: int, name: str) -> str:
     return text.rjust(width)
 
 
-@scalar("s.hex")
-def s_hex(x: int, width: int | None = None, zero_pad: bool = False) -> str:
+@specialized("s.hex")
+def s_hex(site: CallSite) -> Callable[..., str]:
     """Lowercase hexadecimal of a non-negative long, optionally padded."""
-    if x < 0:
-        raise PfaRuntimeError(39111, "negative number", "s.hex")
-    text = format(x, "x")
-    return text if width is None else _pad(text, width, zero_pad, 39110, "s.hex")
+    budget = budget_of(site)
+
+    def run(x: int, width: int | None = None, zero_pad: bool = False) -> str:
+        if x < 0:
+            raise PfaRuntimeError(39111, "negative number", "s.hex")
+        text = format(x, "x")
+        return text if width is None else _pad(text, width, zero_pad, 39110, "s.hex", budget)
+    return run
 
 
-@scalar("s.int")
-def s_int(x: int, width: int | None = None, zero_pad: bool = False) -> str:
+@specialized("s.int")
+def s_int(site: CallSite) -> Callable[..., str]:
     """Decimal form of a long, optionally padded."""
-    text = str(x)
-    return text if width is None else _pad(text, width, zero_pad, 39240, "s.int")
+    budget = budget_of(site)
+
+    def run(x: int, width: int | None = None, zero_pad: bool = False) -> str:
+        text = str(x)
+        return text if width is None else _pad(text, width, zero_pad, 39240, "s.int", budget)
+    return run
 
 
 def format_number(x: float, width: int | None, precision: int | None,
-                  min_no_exp: float = 0.0001, max_no_exp: float = 100000.0) -> str:
+                  min_no_exp: float = 0.0001, max_no_exp: float = 100000.0,
+                  budget: Budget | None = None) -> str:
     """The floating-point form of ``s.number`` (see the specification's details)."""
     if precision is not None and precision < 0:
         raise PfaRuntimeError(39121, "negative precision", "s.number")
+    if budget is not None:  # the digits after the point and up to 16 other characters
+        budget.reserve_text(max(abs(width or 0), (precision or 0) + 16), "s.number")
     if x == 0.0:
         x = 0.0  # drop the sign of negative zero
     if math.isnan(x) or math.isinf(x):
@@ -140,30 +163,43 @@ def format_number(x: float, width: int | None, precision: int | None,
 @specialized("s.number")
 def s_number(site: CallSite) -> Callable[..., str]:
     """Integers (deprecated signatures) like ``s.int``; doubles with optional precision."""
+    budget = budget_of(site)
     if site.sig_index in (0, 1):
 
         def run_int(x: int, width: int | None = None, zero_pad: bool = False) -> str:
             text = str(x)
-            return text if width is None else _pad(text, width, zero_pad, 39120, "s.number")
+            return text if width is None else _pad(text, width, zero_pad, 39120, "s.number",
+                                                   budget)
 
         return run_int
 
     def run(x: float, width: int | None, precision: int | None,
             min_no_exp: float = 0.0001, max_no_exp: float = 100000.0) -> str:
-        return format_number(float(x), width, precision, min_no_exp, max_no_exp)
+        return format_number(float(x), width, precision, min_no_exp, max_no_exp, budget)
 
     return run
 
 
-@scalar("s.concat")
-def s_concat(x: str, y: str) -> str:
-    return x + y
+@specialized("s.concat")
+def s_concat(site: CallSite) -> Callable[[str, str], str]:
+    budget = budget_of(site)
+
+    def concat(x: str, y: str) -> str:
+        budget.reserve_text(len(x) + len(y), "s.concat", x, y)
+        return x + y
+    return concat
 
 
-@scalar("s.repeat")
-def s_repeat(s: str, n: int) -> str:
-    """``s`` repeated ``n`` times (empty for ``n`` ≤ 0)."""
-    return s * n
+@specialized("s.repeat")
+def s_repeat(site: CallSite) -> Callable[[str, int], str]:
+    budget = budget_of(site)
+
+    def repeat(s: str, n: int) -> str:
+        """``s`` repeated ``n`` times (empty for ``n`` ≤ 0)."""
+        if n > 1:
+            budget.reserve_text(len(s) * n, "s.repeat", s)
+        return s * n
+    return repeat
 
 
 @scalar("s.lower")
@@ -191,22 +227,41 @@ def s_strip(s: str, chars: str) -> str:
     return s.strip(chars)
 
 
-@scalar("s.replaceall")
-def s_replaceall(s: str, original: str, replacement: str) -> str:
-    return s.replace(original, replacement)
+@specialized("s.replaceall")
+def s_replaceall(site: CallSite) -> Callable[[str, str, str], str]:
+    budget = budget_of(site)
+
+    def replaceall(s: str, original: str, replacement: str) -> str:
+        if len(replacement) > len(original):
+            # an empty original matches between every two characters (Python's rule)
+            n = s.count(original) if original else len(s) + 1
+            budget.reserve_text(len(s) + n * (len(replacement) - len(original)),
+                                "s.replaceall", s, replacement)
+        return s.replace(original, replacement)
+    return replaceall
 
 
-@scalar("s.replacefirst")
-def s_replacefirst(s: str, original: str, replacement: str) -> str:
-    return s.replace(original, replacement, 1)
+@specialized("s.replacefirst")
+def s_replacefirst(site: CallSite) -> Callable[[str, str, str], str]:
+    budget = budget_of(site)
+
+    def replacefirst(s: str, original: str, replacement: str) -> str:
+        budget.reserve_text(len(s) + len(replacement), "s.replacefirst", s, replacement)
+        return s.replace(original, replacement, 1)
+    return replacefirst
 
 
-@scalar("s.replacelast")
-def s_replacelast(s: str, original: str, replacement: str) -> str:
-    where = s.rfind(original)
-    if where < 0:
-        return s
-    return s[:where] + replacement + s[where + len(original):]
+@specialized("s.replacelast")
+def s_replacelast(site: CallSite) -> Callable[[str, str, str], str]:
+    budget = budget_of(site)
+
+    def replacelast(s: str, original: str, replacement: str) -> str:
+        where = s.rfind(original)
+        if where < 0:
+            return s
+        budget.reserve_text(len(s) + len(replacement), "s.replacelast", s, replacement)
+        return s[:where] + replacement + s[where + len(original):]
+    return replacelast
 
 
 @scalar("s.translate")

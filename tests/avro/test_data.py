@@ -247,7 +247,7 @@ def test_from_json_text_accepts_bare_nonfinite_tokens():
 
 
 def test_from_json_text_malformed():
-    with pytest.raises(AvroDataError, match="malformed JSON"):
+    with pytest.raises(AvroDataError, match="not valid JSON"):
         from_json_text(INT, "[1,")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import action, errors, ok
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pfa.avro.types import (
     BOOLEAN,
@@ -415,3 +417,133 @@ def test_fcnref_to_library_and_fill():
     errs = errors(action({"a.map": ["input", {"fcn": "u.add", "fill": {"b": ["s"]}}]}, arr,
                          arr, fcns=fcns))
     assert "string" in errs[0].message
+
+
+def test_fcnref_fill_of_a_three_parameter_user_function():
+    """spec §"fcnref": "fill" leaves a function of the unfilled parameters — here one of
+    three, so u.callme fits a.map (regression: the reference's test suite has this case)."""
+    arr_int = {"type": "array", "items": "int"}
+    fcns = {"callme": {"params": [{"x": "int"}, {"y": "int"}, {"z": "int"}], "ret": "int",
+                       "do": {"+": ["x", {"+": ["y", "z"]}]}}}
+    for filled in ({"x": 10, "y": 100}, {"x": 10, "z": 100}, {"y": 10, "z": 100}):
+        doc = read(action({"a.map": [{"value": [1, 2], "type": arr_int},
+                                     {"fcn": "u.callme", "fill": filled}]},
+                          "null", arr_int, fcns=fcns))
+        check(doc)
+        assert doc.action[0].args[1].resolved.param_types == (INT, INT, INT)
+    errs = errors(action({"a.map": [{"value": [1, 2], "type": arr_int},
+                                    {"fcn": "u.callme", "fill": {"x": 10, "yy": 100}}]},
+                         "null", arr_int, fcns=fcns))
+    assert "'yy'" in errs[0].message
+
+
+def test_fcnref_fill_must_not_be_empty():
+    """spec §"fcnref": with "fill", "one or more of the referenced function's [parameters]
+    are filled"; an empty fill is refused with a message that says so."""
+    arr_int = {"type": "array", "items": "int"}
+    fcns = {"one": {"params": [{"x": "int"}], "ret": "int", "do": "x"}}
+    for name in ("u.one", "m.abs"):
+        errs = errors(action({"a.map": [{"value": [1], "type": arr_int},
+                                        {"fcn": name, "fill": {}}]}, "null", arr_int,
+                             fcns=fcns))
+        assert len(errs) == 1 and "fill" in errs[0].message and "empty" in errs[0].message
+
+
+def test_error_in_a_value_position_has_type_null():
+    """spec §"User-defined exceptions: the error special form": placed "at a point that does
+    not branch the program flow", the bottom type "is converted into null". So a let of an
+    error declares a null symbol, set of an error fits a null symbol only, and the argument
+    of a function call is null. (The reference implementation refuses all of these; the spec
+    text converts instead.)"""
+    doc = read(action([{"let": {"x": {"error": "never"}}}, "x"], "null", "null"))
+    check(doc)
+    assert doc.action[1].type == NULL
+    ok(action([{"let": {"x": None}}, {"set": {"x": {"error": "never"}}}, 123], "null", "int"))
+    errs = errors(action([{"let": {"x": 1.5}}, {"set": {"x": {"error": "never"}}}, "x"]))
+    assert "null" in errs[0].message
+    errs = errors(action({"u.f": [{"error": "never"}]}, "null", "int",
+                         fcns={"f": {"params": [{"x": "int"}], "ret": "int", "do": 12}}))
+    assert "null" in errs[0].message
+    # where the flow branches, the error takes the other branch's type
+    assert typed_action({"if": True, "then": 1.5, "else": {"error": "x"}}) == DOUBLE
+
+
+@pytest.mark.parametrize("spec,kind", [
+    ("prefixed", "lengthprefixed"), (" length prefixed ", "lengthprefixed"),
+    ("lengthprefixed", "lengthprefixed"), ("terminated", "nullterminated"),
+    ("null\tterminated", "nullterminated"), ("\u2003 nullterminated\n", "nullterminated"),
+])
+def test_variable_width_formats(spec, kind):
+    """spec §"Extracting values from binary: the unpack special form": \\s*length\\s*?prefixed
+    and \\s*null\\s*?terminated — the "?" makes the first word optional ("prefixed" and
+    "terminated" alone, as the reference implementations read them)."""
+    for pack in (False, True):
+        fmt = parse_format(spec, pack=pack)
+        assert fmt is not None and fmt.kind == kind and fmt.type == BYTES
+    assert parse_format("length") is None and parse_format("prefixed length") is None
+
+
+def test_raw_sizes_of_any_length_are_bounded():
+    """spec: "\\s*raw\\s*[0-9]+\\s*" admits any digit string; sizes beyond any bytes value are
+    clamped (not converted from thousands of digits; no allocation follows from the size)."""
+    from pfa.document.formats import RAW_SIZE_CAP
+
+    assert parse_format("raw " + "9" * 5000).size == RAW_SIZE_CAP
+    assert parse_format("raw" + "0" * 5000 + "7").size == 7
+    assert parse_format("raw 4611686018427387903").size == RAW_SIZE_CAP - 1
+    assert parse_format(" raw 12 ").size == 12
+    # long runs of whitespace parse in linear time (adjacent \s* used to backtrack)
+    assert parse_format(" " * 50_000 + "x") is None
+    assert parse_format("little" + " " * 50_000 + "x") is None
+    assert parse_format(" " * 50_000 + "int" + " " * 50_000).type == INT
+
+
+_WS = st.text(alphabet=" \t\n\r\x0b\x0c\u2003", max_size=3)
+_ENDIAN = st.sampled_from(["", "<", ">", "!", "little", "big", "network"])
+# (words, kind, size, signed, type) of the spec's format table; "U" stands for "unsigned"
+_TABLE = [
+    (["pad"], "pad", 1, False, NULL), (["boolean"], "boolean", 1, False, BOOLEAN),
+    (["byte"], "int", 1, True, INT), (["U", "int8"], "int", 1, False, INT),
+    (["E", "short"], "int", 2, True, INT), (["E", "U", "int16"], "int", 2, False, INT),
+    (["E", "int32"], "int", 4, True, INT), (["E", "U", "int"], "int", 4, False, LONG),
+    (["E", "long", "+long"], "int", 8, True, LONG), (["E", "U", "int64"], "int", 8, False, DOUBLE),
+    (["E", "float"], "float", 4, True, FLOAT), (["E", "float64"], "float", 8, True, DOUBLE),
+    (["length", "prefixed"], "lengthprefixed", None, True, BYTES),
+    (["prefixed"], "lengthprefixed", None, True, BYTES),
+    (["null", "terminated"], "nullterminated", None, True, BYTES),
+]
+
+
+@given(st.sampled_from(_TABLE), _ENDIAN, st.lists(_WS, min_size=8, max_size=8),
+       st.booleans())
+def test_format_grammar_of_the_spec(row, endian, spaces, pack):
+    """spec §unpack's format table, with arbitrary \\s runs between and around the words
+    (one or more where the spec says \\s+)."""
+    words, kind, size, signed, t = row
+    parts = []
+    for i, w in enumerate(words):
+        if w == "E":
+            w = endian
+        elif w == "U":
+            w = "unsigned"
+        elif w.startswith("+"):
+            w = (spaces[i] or " ") + w[1:]
+            parts.append(w)
+            continue
+        parts.append(spaces[i] + w)
+    spec = "".join(parts) + spaces[-1]
+    fmt = parse_format(spec, pack=pack)
+    assert fmt is not None, spec
+    assert (fmt.kind, fmt.type, fmt.signed) == (kind, t, signed)
+    if size is not None:
+        assert fmt.size == size
+    if "E" in words:
+        assert fmt.little_endian == (endian in ("<", "little"))
+
+
+@given(st.text(max_size=40))
+def test_any_text_parses_or_is_refused(spec):
+    """Never an exception: a format specifier is valid (a BinaryFormat) or None."""
+    for pack in (False, True):
+        fmt = parse_format(spec, pack=pack)
+        assert fmt is None or fmt.type is not None

@@ -107,11 +107,30 @@ def test_inline_function_is_closure_read_only():
 
 
 def test_inline_function_params_do_not_shadow():
+    """spec §"Symbols, scope, and data structures": a symbol may not be declared "in two
+    scopes such that one is nested within the other", and an inline function closes over
+    the symbols of its enclosing scopes (§"User-defined functions"), so its parameters may
+    not reuse their names."""
     arr = {"type": "array", "items": "double"}
     errs = errors(action([{"let": {"v": 2.0}},
                           {"a.map": ["input", {"params": [{"v": "double"}], "ret": "double",
                                                "do": "v"}]}], arr, arr))
-    assert "already declared" in errs[0].message
+    assert len(errs) == 1 and "shadows" in errs[0].message
+    assert errs[0].path.endswith(".params[0]") or "params" in errs[0].path
+
+
+def test_inline_updater_param_may_not_reuse_the_enclosing_functions_param():
+    """The cell-to updater inside u.a closes over u.a's parameter x (the reference
+    implementation accepts this document; the spec's no-shadowing rule refuses it)."""
+    doc = action("input", input="string", output="string", fcns={
+        "a": {"params": [{"x": "null"}], "ret": "null",
+              "do": [{"cell": "c", "to": {"params": [{"x": "null"}], "ret": "null",
+                                          "do": [None]}}, None]}},
+        cells={"c": {"type": "null", "init": None}})
+    errs = errors(doc)
+    assert len(errs) == 1 and "'x'" in errs[0].message and "shadows" in errs[0].message
+    doc["fcns"]["a"]["do"][0]["to"]["params"] = [{"y": "null"}]
+    ok(doc)
 
 
 def test_fcns_only_see_their_params():

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import signal
+import subprocess
+import sys
 
 import pytest
 
 from pfa.cli import main
+from tests.cli_run import TRACEBACK, WALL, cli_env, pfa_cli
 
 MAP_DOC = {"input": "int", "output": "int", "action": {"//": [100, "input"]}}
 
@@ -94,3 +98,108 @@ def test_yaml_model(tmp_path, capsys):
     data = write(tmp_path, "in.jsonl", "1\n")
     assert main(["run", model, data]) == 0
     assert capsys.readouterr().out == "2\n"
+
+
+# --- issue #10: any input, no traceback; the same checks as pfa check --------------------------
+
+INC = {"input": "double", "output": "double", "action": {"+": ["input", 1]}}
+
+
+@pytest.mark.parametrize("args, stdin, code, expected", [
+    (["bad.pfa", "in.jsonl"], b"", 2, "not UTF-8"),
+    (["/dev/zero", "in.jsonl"], b"", 2, "not a regular file"),
+    ([".", "in.jsonl"], b"", 2, "directory"),
+    (["missing.pfa"], b"", 2, "No such file"),
+    (["inc.pfa", "bad.jsonl"], b"", 1, "line 2: input error"),
+    (["inc.pfa"], b"\xff\xfe\n", 1, "line 1: input error"),
+    (["inc.pfa", "."], b"", 2, "cannot read ."),
+    (["inc.pfa", "deep.jsonl"], b"", 1, "nested too deeply"),
+    (["inc.pfa", "/dev/zero"], b"", 1, "longer than"),
+    (["cell.pfa", "in.jsonl"], b"", 2, "cell 'c'"),
+    (["--allow-files", "nodir", "inc.pfa", "in.jsonl"], b"", 2, "not a directory"),
+])
+def test_misuse_subprocess(tmp_path, args, stdin, code, expected):
+    write(tmp_path, "inc.pfa", INC)
+    write(tmp_path, "in.jsonl", "1\n")
+    (tmp_path / "bad.pfa").write_bytes(b'{"input": "double", "output": "double", '
+                                       b'"action": "\xff"}')
+    (tmp_path / "bad.jsonl").write_bytes(b"1\n\xff\xfe\n2\n")
+    write(tmp_path, "deep.jsonl", "[" * 100_000 + "]" * 100_000 + "\n")
+    write(tmp_path, "cell.pfa", {"input": "double", "output": "string",
+                                 "action": {"cell": "c"}, "cells": {"c": {
+                                     "type": "string", "source": "json",
+                                     "init": "/etc/passwd"}}})
+    proc = pfa_cli("run", *args, stdin=stdin, cwd=tmp_path)
+    err = proc.stderr.decode()
+    assert proc.returncode == code, err
+    assert expected in err and TRACEBACK not in err
+
+
+def test_allow_files(tmp_path):
+    write(tmp_path, "v.json", {"a": 1.5})
+    write(tmp_path, "m.pfa", {"input": "string", "output": "double",
+                              "action": {"pool": "p", "path": ["input"]},
+                              "pools": {"p": {"type": "double", "source": "json",
+                                              "init": str(tmp_path / "v.json")}}})
+    proc = pfa_cli("run", "m.pfa", "--allow-files", str(tmp_path), stdin=b'"a"\n',
+                   cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stdout == b"1.5\n", proc.stderr
+    proc = pfa_cli("run", "m.pfa", stdin=b'"a"\n', cwd=tmp_path)
+    assert proc.returncode == 2 and b"pool 'p'" in proc.stderr
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"input": "double", "output": "double", "action": ["input"], "action": [1]}',
+     "appears twice"),
+    ('{"input": "double", "output": "double", "action": {"+": ["input", 1e999]}}',
+     "too large"),
+])
+def test_run_applies_the_checks_of_check(tmp_path, capsys, text, message):
+    """pfa run reads the model exactly as pfa check does (it used to decode it with
+    json.loads: a duplicated member or an overflowing number went through)."""
+    model = write(tmp_path, "m.pfa", text)
+    assert main(["check", model]) == 1
+    assert message in capsys.readouterr().out
+    assert main(["run", model, write(tmp_path, "in.jsonl", "1\n")]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_escapes_in_records_and_errors(tmp_path):
+    esc = "\x1b[2J\x1b]0;pwned\x07"
+    write(tmp_path, "err.pfa", {"input": "string", "output": "string",
+                                "action": {"error": esc}})
+    proc = pfa_cli("run", "err.pfa", stdin=b'"x"\n' + esc.encode() + b"\n", cwd=tmp_path)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and "\x1b" not in err and "\x07" not in err
+    assert err.startswith("line 1: error: \\x1b[2J\\x1b]0;pwned\\x07\n")
+    assert "line 2: input error: " in err
+
+
+def test_broken_pipe_is_quiet(tmp_path):
+    model = write(tmp_path, "inc.pfa", INC)
+    records = write(tmp_path, "in.jsonl", "1\n" * 200_000)
+    proc = subprocess.Popen([sys.executable, "-m", "pfa.cli", "run", model, records],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=cli_env())
+    assert proc.stdout.readline() == b"2.0\n"
+    proc.stdout.close()  # as `| head -1` does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=WALL) == 0, err
+    assert err == ""
+
+
+def test_keyboard_interrupt_subprocess(tmp_path):
+    model = write(tmp_path, "inc.pfa", INC)
+    proc = subprocess.Popen([sys.executable, "-m", "pfa.cli", "run", model],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=cli_env())
+    proc.stdin.write(b"1\n")
+    proc.stdin.flush()
+    assert proc.stdout.readline() == b"2.0\n"  # running, waiting for the next line
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=WALL)
+    err = proc.stderr.read().decode()
+    proc.stdin.close()
+    proc.stdout.close()
+    proc.stderr.close()
+    assert code == 130 and err == "pfa run: interrupted\n"

@@ -283,7 +283,7 @@ def test_metadata_names_source_and_features():
     meta = export(pipe, timestamp=False)["metadata"]
     assert meta["source.library"] == "scikit-learn"
     assert meta["source.estimator"] == "Pipeline(ColumnTransformer, LogisticRegression)"
-    assert meta["features"].split(",") == ["color", "size", "weight", "height"]
+    assert json.loads(meta["features"]) == ["color", "size", "weight", "height"]
 
 
 def test_unsupported_estimator_is_refused_with_its_place():

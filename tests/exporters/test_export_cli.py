@@ -115,3 +115,87 @@ def test_help_warns_that_pickles_run_code():
 def test_readme_table_is_generated_from_the_registry():
     readme = (ROOT / "README.md").read_text()
     assert registry.markdown_table() in readme
+
+
+def _string_pipeline():
+    import pandas as pd
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"city": rng.choice(["paris", "rome", None], 120),
+                       "size": rng.normal(size=120)})
+    y = (df["city"] == "rome").to_numpy() ^ (df["size"] > 0).to_numpy()
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+
+    pipe = make_pipeline(
+        make_column_transformer((make_pipeline(SimpleImputer(strategy="most_frequent"),
+                                               OneHotEncoder()), ["city"]),
+                                (SimpleImputer(), ["size"])),
+        LogisticRegression()).fit(df, y)
+    return pipe, df
+
+
+def _scores_like_sklearn(path: Path, pipe, df) -> None:
+    from pfa.exporters.sklearn.records import to_records
+
+    doc = json.loads(path.read_text())
+    engine = Engine.from_json(doc)
+    got = [engine.action(r)["label"] for r in to_records(doc, df)]
+    assert got == [bool(v) for v in pipe.predict(df)]
+
+
+def test_imputed_strings_export_without_a_sample(tmp_path):
+    """SimpleImputer(most_frequent) → OneHotEncoder on a string column: the column kind comes
+    from the imputer's statistics (the CLI used to refuse it: "could not convert string")."""
+    pipe, df = _string_pipeline()
+    src = tmp_path / "m.joblib"
+    joblib.dump(pipe, src)
+    assert main(["export", str(src), "-o", str(tmp_path / "m.pfa")]) == 0
+    doc = json.loads((tmp_path / "m.pfa").read_text())
+    assert {f["name"]: f["type"] for f in doc["input"]["fields"]}["city"] == ["null", "string"]
+    _scores_like_sklearn(tmp_path / "m.pfa", pipe, df)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_sample_option_gives_the_api_document(tmp_path, fmt):
+    from pfa.exporters.sklearn import export
+
+    pipe, df = _string_pipeline()
+    src = tmp_path / "m.joblib"
+    joblib.dump(pipe, src)
+    sample = tmp_path / f"sample.{fmt}"
+    df.to_csv(sample, index=False) if fmt == "csv" else df.to_parquet(sample)
+    out = tmp_path / "m.pfa"
+    assert main(["export", str(src), "-o", str(out), "--sample", str(sample),
+                 "--no-timestamp"]) == 0
+    assert json.loads(out.read_text()) == json.loads(json.dumps(
+        export(pipe, sample=df, timestamp=False)))
+    _scores_like_sklearn(out, pipe, df)
+
+
+@pytest.mark.parametrize("where", ["missing-dir", "a-dir", "long-name", "bad-sample", "escape"])
+def test_bad_output_or_sample_exits_2_without_traceback(tmp_path, iris_model, capsys, where):
+    model, _ = iris_model
+    src = tmp_path / "m.joblib"
+    joblib.dump(model, src)
+    extra: list[str] = []
+    if where == "missing-dir":
+        out = tmp_path / "nowhere" / "m.pfa"
+    elif where == "a-dir":
+        out = tmp_path / "d.pfa"
+        out.mkdir()
+    elif where == "long-name":
+        out = tmp_path / ("x" * 300 + ".pfa")
+    elif where == "escape":
+        out = tmp_path / "nodir\x1b[2J\x07" / "x.pfa"
+    else:
+        out = tmp_path / "m.pfa"
+        extra = ["--sample", str(tmp_path / "missing.csv")]
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    assert main(["export", str(src), "-o", str(out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pfa export: ") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and "\x1b" not in err and "\x07" not in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before

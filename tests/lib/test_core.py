@@ -215,11 +215,57 @@ def test_floating_power():
     assert call("**", 0.0, -1.0) == math.inf
     assert call("**", -0.0, -1.0) == -math.inf
     assert call("**", math.nan, 0.0) == 1.0
-    assert math.isnan(call("**", 1.0, math.inf))  # Java's Math.pow
     assert call("**", 0.5, math.inf) == 0.0
     assert call("**", 2.0, 0.1, types=(FLOAT, FLOAT)) == float(
         np.float32(np.float64(np.float32(2.0)) ** np.float64(np.float32(0.1))))
     assert call("**", 1e20, 2.0, types=(FLOAT, FLOAT)) == math.inf
+
+
+INF, NAN = math.inf, math.nan
+# IEEE 754-2008 §9.2.1, the special cases of pow, written out from the standard (the spec's
+# "**" (libfcns, core) refers floating-point results to IEEE 754); -0.0 vs 0.0 matters.
+IEEE_POW = [
+    (3.0, 0.0, 1.0), (NAN, -0.0, 1.0), (INF, 0.0, 1.0), (0.0, 0.0, 1.0),       # pow(x, ±0) = 1
+    (0.0, -3.0, INF), (-0.0, -3.0, -INF),                 # pow(±0, odd y < 0) = ±inf
+    (0.0, -INF, INF), (-0.0, -INF, INF),                  # pow(±0, -inf) = +inf
+    (0.0, INF, 0.0), (-0.0, INF, 0.0),                    # pow(±0, +inf) = +0
+    (0.0, -2.5, INF), (-0.0, -2.5, INF), (-0.0, -2.0, INF),  # not an odd integer: +inf
+    (0.0, 3.0, 0.0), (-0.0, 3.0, -0.0),                   # pow(±0, odd y > 0) = ±0
+    (-0.0, 0.5, 0.0), (-0.0, 2.0, 0.0),                   # pow(±0, other y > 0) = +0
+    (-1.0, INF, 1.0), (-1.0, -INF, 1.0),                  # pow(-1, ±inf) = 1
+    (1.0, NAN, 1.0), (1.0, INF, 1.0), (1.0, -7.5, 1.0),   # pow(+1, y) = 1
+    (-2.0, 0.5, NAN), (-8.0, 1.0 / 3.0, NAN),             # negative finite x, non-integer y
+    (0.5, -INF, INF), (-0.5, -INF, INF), (2.0, -INF, 0.0), (-2.0, -INF, 0.0),
+    (0.5, INF, 0.0), (-0.5, INF, 0.0), (2.0, INF, INF), (-2.0, INF, INF),
+    (-INF, -3.0, -0.0), (-INF, -0.5, 0.0), (-INF, -2.0, 0.0),
+    (-INF, 3.0, -INF), (-INF, 0.5, INF), (-INF, 2.0, INF),  # pow(-inf, 0.5) = +inf
+    (INF, -0.5, 0.0), (INF, 0.5, INF),
+    (-2.0, 1025.0, -INF), (-2.0, 1024.0, INF), (-2.0, 1e300, INF),  # overflow keeps the sign
+    (2.0, -1e300, 0.0), (NAN, 1.0, NAN), (2.0, NAN, NAN),
+]
+
+
+@pytest.mark.parametrize("x,y,want", IEEE_POW)
+def test_double_power_ieee754_special_cases(x, y, want):
+    """spec: libfcns "**" (core) — float and double results follow IEEE 754 (§9.2.1 pow)."""
+    got = call("**", x, y)
+    if math.isnan(want):
+        assert math.isnan(got)
+    else:
+        assert got == want and math.copysign(1.0, got) == math.copysign(1.0, want)
+
+
+@given(x=st.floats(), y=st.floats())
+def test_double_power_is_c99_pow_and_never_raises(x, y):
+    """Where math.pow (C99 Annex F) returns, "**" returns the same; elsewhere NaN or ±inf."""
+    got = call("**", x, y)
+    try:
+        want = math.pow(x, y)
+    except (ValueError, OverflowError):
+        assert math.isnan(got) or math.isinf(got)
+        return
+    assert (math.isnan(got) and math.isnan(want)) or (
+        got == want and math.copysign(1.0, got) == math.copysign(1.0, want))
 
 
 # ------------------------------------------------------------------------------ comparisons

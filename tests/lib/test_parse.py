@@ -93,3 +93,13 @@ def test_parse_float_overflow():
     assert call("parse.float", "1e39") == math.inf
     assert call("parse.float", "-1e39") == -math.inf
     assert call("parse.float", "1e-50") == 0.0
+
+
+@pytest.mark.parametrize("name,code", [("parse.int", 33000), ("parse.long", 33010)])
+@pytest.mark.parametrize("text", ["9" * 5000, "-" + "1" * 4400, "z" * 65])
+def test_thousands_of_digits_are_out_of_range_not_an_internal_error(name, code, text):
+    raises(code, fn(name, STRING, INT), text, 36 if text.startswith("z") else 10)
+
+
+def test_leading_zeros_do_not_count_as_digits():
+    assert call("parse.long", "0" * 5000 + "42", 10) == 42

@@ -312,3 +312,144 @@ def test_all_functions_have_error_tests() -> None:
     spec = json.loads(Path("pfa/lib/signatures.json").read_text())["functions"]
     names = {f["name"][len("prob.dist."):] for f in spec if f["name"].startswith("prob.dist.")}
     assert names == {e[0] for e in ERRORS}
+
+
+# -- domain edges (spec §"prob.dist": each function's parameter rules; R's q-functions) ------
+
+def test_quantile_ends_come_before_degenerate_parameters_as_in_r() -> None:
+    """spec §prob.dist.binomialQF etc.: "x such that P(X <= x) = p"; at p = 0 and p = 1 more
+    than one x qualifies and R's qbinom/qgeom/qhyper answer the ends of the support first
+    (R_Q_P01_boundaries), qpois and qnbinom test the degenerate parameter first."""
+    assert call("prob.dist.binomialQF", 1.0, 4, 0.0) == 4.0  # was 0: R's qbinom(1, 4, 0)
+    assert call("prob.dist.binomialQF", 0.3, 4, 0.0) == 0.0
+    assert call("prob.dist.binomialQF", 0.0, 4, 1.0) == 0.0
+    assert call("prob.dist.binomialQF", 0.3, 4, 1.0) == 4.0
+    assert call("prob.dist.binomialQF", 1.0, 0, 0.5) == 0.0
+    assert call("prob.dist.geometricQF", 1.0, 1.0) == INF  # qgeom(1, 1)
+    assert call("prob.dist.geometricQF", 0.7, 1.0) == 0.0
+    assert call("prob.dist.poissonQF", 1.0, 0.0) == 0.0  # qpois(1, 0)
+    assert call("prob.dist.negativeBinomialQF", 1.0, 3, 1.0) == 0.0  # qnbinom(1, 3, 1)
+    assert call("prob.dist.negativeBinomialQF", 0.0, 3, 0.0) == 0.0
+    assert call("prob.dist.hypergeometricQF", 0.0, 4, 4, 8) == 4.0  # all balls drawn
+    assert call("prob.dist.hypergeometricQF", 1.0, 4, 4, 0) == 0.0
+    assert call("prob.dist.chi2QF", 1.0, 0) == INF  # qchisq(1, 0)
+
+
+def test_cdf_of_a_point_mass_is_one_at_the_point() -> None:
+    """spec §prob.dist.chi2CDF: "p = P(X <= x)". With 0 degrees of freedom (allowed: only
+    dof < 0 is invalid) X is 0, so P(X <= 0) = 1; R's pchisq(0, 0) and the reference
+    implementation's tests say 0 (continuity in the shape), which is not P(X <= 0)."""
+    assert call("prob.dist.chi2CDF", 0.0, 0) == 1.0
+    assert call("prob.dist.chi2CDF", -1e-300, 0) == 0.0
+    assert call("prob.dist.chi2PDF", 0.0, 0) == INF
+    assert call("prob.dist.chi2PDF", 1.6, 0) == 0.0
+    assert call("prob.dist.gammaCDF", 0.0, 0.0, 2.0) == 1.0
+    assert call("prob.dist.gaussianCDF", 3.0, 3.0, 0.0) == 1.0  # R's pnorm(3, 3, 0) too
+
+
+def test_cdf_beyond_the_support_is_one() -> None:
+    """spec §prob.dist.hypergeometricCDF: P(X <= 2000) with 3 balls drawn is 1 (the
+    reference implementation's test expects 0)."""
+    assert call("prob.dist.hypergeometricCDF", 2000, 10, 5, 3) == 1.0
+    assert call("prob.dist.hypergeometricCDF", -1, 10, 5, 3) == 0.0
+    assert call("prob.dist.binomialCDF", 1e300, 4, 0.5) == 1.0
+    assert call("prob.dist.negativeBinomialCDF", 1e300, 4, 0.5) == 1.0
+
+
+def test_negative_binomial_with_prob_zero_is_allowed() -> None:
+    """spec §prob.dist.negativeBinomialPDF: "invalid parameterization" only if prob < 0,
+    prob > 1 or size < 0; with prob = 0 no success ever happens: density 0 everywhere
+    (the reference implementation raises, R returns NaN)."""
+    assert call("prob.dist.negativeBinomialPDF", 5, 4, 0.0) == 0.0
+    assert call("prob.dist.negativeBinomialPDF", 0, 0, 0.0) == 1.0  # size 0: X = 0
+    raises(13450, fn("prob.dist.negativeBinomialPDF", INT, INT, DOUBLE), 5, 4, -0.1)
+    raises(13470, fn("prob.dist.negativeBinomialQF", DOUBLE, INT, DOUBLE), 0.5, 0, 0.5)
+
+
+def test_hypergeometric_parameter_rules() -> None:
+    """spec §prob.dist.hypergeometricPDF: invalid if m + n < k, m < 0, n < 0, m + n = 0 or
+    k < 0."""
+    f = fn("prob.dist.hypergeometricPDF", INT, INT, INT, INT)
+    for bad in ((4, 4, 20), (-1, 4, 2), (4, -1, 2), (0, 0, 0), (4, 4, -1)):
+        raises(13390, f, 3, *bad)
+    assert f(3, 4, 4, 8) == 0.0 and f(4, 4, 4, 8) == 1.0
+    assert f(0, 0, 5, 3) == 1.0 and f(3, 5, 0, 3) == 1.0
+
+
+def test_upper_tail_quantiles_use_the_survival_function() -> None:
+    """Near p = 1 the CDF cannot resolve the tail; the answer satisfies the definition with
+    the survival function (hand-computed where a closed form exists)."""
+    p = 1.0 - 2.0**-53
+    # geometric: smallest k with 0.75**(k + 1) <= 2**-53, i.e. k + 1 >= 127.7
+    assert call("prob.dist.geometricQF", p, 0.25) == 127.0
+    k = call("prob.dist.poissonQF", p, 1e6)
+    assert stats.poisson.sf(k, 1e6) <= 2.0**-53 < stats.poisson.sf(k - 1, 1e6)
+    k = call("prob.dist.negativeBinomialQF", p, 3, 0.4)
+    assert stats.nbinom.sf(k, 3, 0.4) <= 2.0**-53 < stats.nbinom.sf(k - 1, 3, 0.4)
+
+
+def test_large_parameters_keep_their_accuracy() -> None:
+    """Closed forms by hand: binomial(n, p) at 1 is n p (1 - p)**(n - 1); Student's t at 0 is
+    Γ((ν+1)/2) / (Γ(ν/2) sqrt(νπ)) ≈ φ(0) (1 - 1/(4ν)); Weibull far out is 0 / 1."""
+    n, q = 2**31 - 1, 1e-9
+    exact = n * q * math.exp((n - 1) * math.log1p(-q))
+    assert close(call("prob.dist.binomialPDF", 1, n, q), exact, rel=1e-12)
+    nu = 2**31 - 1
+    phi0 = 1.0 / math.sqrt(2.0 * math.pi)
+    assert close(call("prob.dist.tPDF", 0.0, nu), phi0 * (1.0 - 0.25 / nu), rel=1e-12)
+    assert call("prob.dist.weibullPDF", 1e300, 1.5, 2.0) == 0.0
+    assert call("prob.dist.weibullCDF", 1e300, 1.5, 2.0) == 1.0
+    # symmetric urn: P(X <= (M - 1) / 2) = 1/2 exactly, so the median is (M - 1) / 2
+    big = 2**31 - 1
+    assert call("prob.dist.hypergeometricQF", 0.5, big, big, big) == (big - 1) / 2
+
+
+def test_discrete_quantile_search_is_logarithmic() -> None:
+    """The quantile search gallops and bisects: for a step CDF at any integer t below 2**62
+    from any starting guess it finds t with O(log |t - guess|) evaluations (no linear scan)."""
+    from pfa.lib.prob_dist import _discrete_qf
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.integers(0, 2**62), st.integers(0, 2**62), st.sampled_from([0.3, 0.9]))
+    def check(t: int, guess: int, p: float) -> None:
+        calls = []
+
+        def cdf(k: float) -> float:
+            calls.append(k)
+            return 1.0 if k >= t else 0.0
+
+        def sf(k: float) -> float:
+            calls.append(k)
+            return 0.0 if k >= t else 1.0
+
+        k = _discrete_qf(p, cdf, sf, float(guess), 0)
+        exact = t if t < 2**53 else None
+        if exact is not None:
+            assert k == exact
+        else:  # beyond 2**53 the answer is the double nearest t
+            assert abs(k - t) <= 2.0 ** (t.bit_length() - 52)
+        assert len(calls) <= 2 * (abs(t - guess).bit_length() + 2) + 2
+
+    check()
+
+
+@pytest.mark.parametrize(("stem", "params"), [
+    ("poisson", (1e15,)), ("poisson", (1e300,)), ("geometric", (1e-300,)),
+    ("negativeBinomial", (1, 1e-300)), ("negativeBinomial", (2**31 - 1, 0.5)),
+    ("binomial", (2**31 - 1, 0.5)), ("hypergeometric", (2 * 10**9, 10**8, 10**9)),
+])
+def test_quantiles_with_huge_parameters_satisfy_the_definition(stem: str, params: tuple) -> None:
+    """The former linear searches ran for hours here; now every answer is checked against
+    its own CDF/survival function at k and k - 1 (or is +inf when k overflows a double)."""
+    types = _types(params)
+    qf = fn(f"prob.dist.{stem}QF", DOUBLE, *types)
+    cdf_t = X_TYPES.get((stem, "CDF"), DOUBLE)
+    cdf = fn(f"prob.dist.{stem}CDF", cdf_t, *types)
+    for p in (0.3, 0.5, 0.999):
+        k = qf(p, *params)
+        if k == INF:
+            continue
+        conv = int if cdf_t is INT else float
+        assert cdf(conv(k), *params) >= p
+        if k > 0 and k - 1 != k:
+            assert cdf(conv(k - 1), *params) < p or k >= 2**53

@@ -9,12 +9,16 @@ data, or ``input_schema`` to set the input type yourself.
 from __future__ import annotations
 
 import datetime as _dt
+import json
+from dataclasses import replace
 from typing import Any
 
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Vector, safe_name
 from pfa.exporters.sklearn.core import Output, convert
-from pfa.exporters.sklearn.data import Column, Table
+from pfa.exporters.sklearn.data import Column, Table, column_value, element
+from pfa.exporters.sklearn.guards import guard
 from pfa.exporters.sklearn.inputs import infer_columns
+from pfa.exporters.sklearn.probe import refusals
 
 __all__ = ["export"]
 
@@ -31,6 +35,10 @@ def export(estimator: Any, *, name: str | None = None, input_schema: Any = None,
 
     b = DocumentBuilder()
     columns = infer_columns(estimator, sample)
+    refused = refusals(estimator, columns, sample)
+    if refused is not None:  # a numeric field is nullable when sklearn scores a missing value
+        columns = [replace(c, nullable=c.kind == "string" or r.accepts_missing)
+                   for c, r in zip(columns, refused)]
     if input_schema is not None:
         input_type, data = _from_schema(input_schema, columns)
     elif array_input:
@@ -38,6 +46,8 @@ def export(estimator: Any, *, name: str | None = None, input_schema: Any = None,
         data = Vector("input", len(columns), [c.name for c in columns])
     else:
         input_type, data = _record_input(columns)
+    if refused is not None:
+        guard(b, _numeric_values(data, columns), refused)
     out = convert(estimator, b, data, type(estimator).__name__)
     if not isinstance(out, Output):
         out = _transformer_output(b, out)
@@ -46,9 +56,11 @@ def export(estimator: Any, *, name: str | None = None, input_schema: Any = None,
         "source.version": sklearn.__version__,
         "source.estimator": _describe(estimator),
         "exporter": "pfa.exporters.sklearn",
-        "features": ",".join(c.name for c in columns),
+        "features": json.dumps([c.name for c in columns]),
         "role": out.role,
     }
+    if isinstance(data, Table):
+        metadata["input.columns"] = json.dumps([c.source or c.name for c in columns])
     metadata.update(out.metadata)
     if timestamp:
         metadata["exported.at"] = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -66,14 +78,21 @@ def export(estimator: Any, *, name: str | None = None, input_schema: Any = None,
     return doc
 
 
+def _numeric_values(data: Table | Vector, columns: list[Column]) -> list[tuple[Column, Any]]:
+    """Each input column with its value as a double expression (null as NaN)."""
+    if isinstance(data, Vector):
+        return [(c, element(data, i)) for i, c in enumerate(columns)]
+    return [(c, column_value(col) if col.kind == "number" else None)
+            for c, col in zip(columns, data.columns)]
+
+
 def _record_input(columns: list[Column]) -> tuple[dict, Table]:
     fields = []
     cols = []
     for c in columns:
         base = "double" if c.kind == "number" else "string"
         fields.append({"name": c.name, "type": ["null", base] if c.nullable else base})
-        cols.append(Column(c.name, {"attr": "input", "path": [{"string": c.name}]}, c.kind,
-                           c.nullable))
+        cols.append(replace(c, expr={"attr": "input", "path": [{"string": c.name}]}))
     return {"type": "record", "name": "Input", "fields": fields}, Table(cols)
 
 
@@ -92,8 +111,8 @@ def _from_schema(schema: Any, columns: list[Column]) -> tuple[Any, Any]:
         nullable = isinstance(ftype, list) and "null" in ftype
         base = [t for t in ftype if t != "null"][0] if isinstance(ftype, list) else ftype
         kind = "string" if base == "string" else "number"
-        cols.append(Column(c.name, {"attr": "input", "path": [{"string": c.name}]}, kind,
-                           nullable))
+        cols.append(replace(c, expr={"attr": "input", "path": [{"string": c.name}]},
+                            kind=kind, nullable=nullable))
     return schema, Table(cols)
 
 

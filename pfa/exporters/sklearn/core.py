@@ -6,8 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pfa.exporters import registry
-from pfa.exporters.builder import DocumentBuilder
+from pfa.exporters.builder import DocumentBuilder, Vector
 from pfa.exporters.sklearn.data import Data
+from pfa.exporters.sklearn.guards import guard_vector
+
+_COMPOSITES = ("Pipeline", "ColumnTransformer", "FeatureUnion")
 
 
 @dataclass
@@ -30,6 +33,9 @@ def convert(est: Any, b: DocumentBuilder, data: Data, place: str) -> Data | Outp
         if conv is None:
             b.refuse(est, "this estimator is not supported",
                      registry.supported_names("sklearn"))
+        if isinstance(data, Vector) and data.expr != "input" and \
+                type(est).__name__ not in _COMPOSITES:  # values made by the steps before
+            guard_vector(b, est, data, "/".join(b.estimator_path))
         return conv.fn(est, b, data)
     except ValueError as err:  # a converter found something it cannot translate faithfully
         b.refuse(est, str(err), registry.supported_names("sklearn"))

@@ -15,12 +15,18 @@ from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Vector
 
 @dataclass(frozen=True)
 class Column:
-    """One input column: a PFA expression, ``kind`` "number" or "string", nullability."""
+    """One input column: a PFA expression, ``kind`` "number" or "string", whether the
+    expression may be null, ``source``, the user's original column name (if known), and
+    ``null_is_none``: a null string stands for Python's None (an object column), not NaN
+    (pandas' ``str`` and ``category`` dtypes) — sklearn's imputers and encoders tell them
+    apart."""
 
     name: str
     expr: object
     kind: str = "number"
     nullable: bool = False
+    source: str | None = None
+    null_is_none: bool = False
 
 
 @dataclass
@@ -53,7 +59,18 @@ def as_vector(b: DocumentBuilder, data: Data, what: str = "features") -> Vector:
     if strings:
         raise ValueError(f"string columns {strings} reach a step that needs numbers")
     expr = {"new": [column_value(c) for c in data.columns], "type": ARRAY_DOUBLE}
-    return Vector(b.let(what, expr), len(data.columns), data.names)
+    return Vector(bind_array(b, what, expr), len(data.columns), data.names)
+
+
+def bind_array(b: DocumentBuilder, what: str, expr: dict) -> str:
+    """Bind an array expression to a symbol, reusing the symbol of an identical array built
+    earlier in the action (e.g. the input check's array of the same columns)."""
+    import json
+
+    key = "array:" + json.dumps(expr, sort_keys=True)
+    if key not in b.memo:
+        b.memo[key] = b.let(what, expr)
+    return b.memo[key]
 
 
 def as_table(data: Data) -> Table:

@@ -107,8 +107,11 @@ def _to_double(xs: Any) -> dict:
 
 
 def xgb_regressor(est: Any, b: DocumentBuilder, data: Data) -> Output:
-    (margin,), _ = _xgb_scores(est, b, data)
-    return regressor_output({"cast.double": margin})
+    margins, _ = _xgb_scores(est, b, data)  # one group of trees per target
+    if len(margins) == 1:
+        return regressor_output({"cast.double": margins[0]})
+    return regressor_output({"new": [{"cast.double": m} for m in margins],
+                             "type": ARRAY_DOUBLE}, len(margins))
 
 
 def xgb_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
@@ -134,6 +137,8 @@ def xgb_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
 
 # ---------------------------------------------------------------- LightGBM
 
+_LGB_INF = 1e300  # LightGBM's model files clamp thresholds to ±1e300 (AvoidInf)
+
 def _lgb_tree(root: dict) -> tuple[Any, Any]:
     nodes: list[dict] = []
 
@@ -154,6 +159,8 @@ def _lgb_tree(root: dict) -> tuple[Any, Any]:
         if n["decision_type"] != "<=":
             raise ValueError("categorical splits are not supported")
         threshold = float(n["threshold"])
+        if abs(threshold) >= _LGB_INF:  # LightGBM writes an infinite threshold as ±1e300
+            threshold = float(np.copysign(np.inf, threshold))
         missing = n["missing_type"]
         if missing == "NaN":
             missing_left = bool(n["default_left"])

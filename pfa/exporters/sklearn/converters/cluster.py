@@ -14,8 +14,9 @@ import numpy as np
 
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
 from pfa.exporters.registry import converter
+from pfa.exporters.sklearn.converters.numeric import float64_attr
 from pfa.exporters.sklearn.converters.outputs import cluster_output
-from pfa.exporters.sklearn.core import Output, fitted_attr
+from pfa.exporters.sklearn.core import Output
 from pfa.exporters.sklearn.data import Data, as_vector
 
 
@@ -23,7 +24,7 @@ from pfa.exporters.sklearn.data import Data, as_vector
            "predict (cluster index)")
 def kmeans(est: Any, b: DocumentBuilder, data: Data) -> Output:
     x = as_vector(b, data)
-    centers = np.asarray(fitted_attr(est, "cluster_centers_"), dtype=np.float64)
+    centers = float64_attr(est, "cluster_centers_")
     sqnorms = np.einsum("ij,ij->i", centers, centers)  # sklearn's row_norms(squared=True)
     center_type = {"type": "record", "name": b.type_name("Center"),
                    "fields": [{"name": "point", "type": ARRAY_DOUBLE},

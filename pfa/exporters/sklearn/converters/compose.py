@@ -19,8 +19,33 @@ def pipeline(est: Any, b: DocumentBuilder, data: Data) -> Data | Output:
             continue
         if isinstance(out, Output):
             raise ValueError(f"step {name!r} follows a final estimator")
+        if i > 0 and _reads_zeros_as_missing(step) and _sparse_output(est.steps[i - 1][1]):
+            raise ValueError(f"XGBoost after a step with sparse output is refused: XGBoost "
+                             f"reads a sparse matrix's zeros as missing values (step {name!r}); "
+                             "make the step before it dense (sparse_output=False, "
+                             "sparse_threshold=0)")
         out = convert(step, b, out, f"steps[{i}]:{name}")
     return out
+
+
+def _reads_zeros_as_missing(step: Any) -> bool:
+    return type(step).__module__.startswith("xgboost")
+
+
+def _sparse_output(step: Any) -> bool:
+    """Whether a fitted step hands a sparse matrix to the next one."""
+    while hasattr(step, "steps"):
+        step = step.steps[-1][1]
+    name = type(step).__name__
+    if name == "ColumnTransformer":
+        return bool(getattr(step, "sparse_output_", False))
+    if name == "OneHotEncoder":
+        return bool(getattr(step, "sparse_output", False))
+    if name == "KBinsDiscretizer":
+        return step.encode == "onehot"
+    if name == "FeatureUnion":
+        return any(_sparse_output(t) for _, t in step.transformer_list if not isinstance(t, str))
+    return False
 
 
 def concat(b: DocumentBuilder, parts: list[Vector], what: str) -> Vector:
@@ -47,14 +72,17 @@ def _selected(cols: Any, table: Table) -> list[int]:
         return [int(i) for i in np.flatnonzero(arr)]
     if arr.dtype.kind in "iu":
         return [int(i) for i in arr]
-    from pfa.exporters.builder import safe_name
-
+    sources = [c.source for c in table.columns]
     names = table.names
     out = []
     for c in arr:
         name = str(c)
-        idx = names.index(name) if name in names else names.index(safe_name(name, "x"))
-        out.append(idx)
+        if name in sources:  # the user's column name (field names may differ)
+            out.append(sources.index(name))
+        elif name in names:
+            out.append(names.index(name))
+        else:
+            raise ValueError(f"the input has no column {name!r}")
     return out
 
 

@@ -8,8 +8,8 @@ import numpy as np
 
 from pfa.exporters.builder import ARRAY_ARRAY_DOUBLE, ARRAY_DOUBLE, DocumentBuilder, Vector, nums
 from pfa.exporters.registry import converter
+from pfa.exporters.sklearn.converters.numeric import float64_attr
 from pfa.exporters.sklearn.converters.preprocessing import zipmap
-from pfa.exporters.sklearn.core import fitted_attr
 from pfa.exporters.sklearn.data import Data, as_vector
 
 
@@ -22,7 +22,7 @@ def project(b: DocumentBuilder, x: Vector, components: np.ndarray, what: str) ->
 @converter("sklearn", "sklearn.decomposition", "PCA", "transformer", "whiten supported")
 def pca(est: Any, b: DocumentBuilder, data: Data) -> Vector:
     x = as_vector(b, data)
-    components = np.asarray(fitted_attr(est, "components_"), dtype=np.float64)
+    components = float64_attr(est, "components_")
     # sklearn projects first, then subtracts the projected mean: X @ C.T - mean @ C.T
     shift = np.reshape(est.mean_, (1, -1)) @ components.T
     out = project(b, x, components, "projected")
@@ -38,5 +38,5 @@ def pca(est: Any, b: DocumentBuilder, data: Data) -> Vector:
 @converter("sklearn", "sklearn.decomposition", "TruncatedSVD", "transformer")
 def truncated_svd(est: Any, b: DocumentBuilder, data: Data) -> Vector:
     x = as_vector(b, data)
-    components = np.asarray(fitted_attr(est, "components_"), dtype=np.float64)
+    components = float64_attr(est, "components_")
     return project(b, x, components, "svd")

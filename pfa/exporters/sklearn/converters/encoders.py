@@ -43,7 +43,7 @@ def _probe(est: Any, base: list[Any], i: int, value: Any) -> np.ndarray | None:
     row[i] = value
     try:
         out = est.transform(_frame(est, [row]))
-    except ValueError:
+    except (ValueError, TypeError):  # sklearn refuses the value (unknown or not comparable)
         return None
     out = out.toarray() if hasattr(out, "toarray") else np.asarray(out)
     return np.asarray(out, dtype=np.float64)[0]
@@ -66,6 +66,23 @@ def _unseen_value(cats: np.ndarray) -> Any:
     return _UNSEEN
 
 
+def _missing_value(est: Any, i: int, col: Column, cats: np.ndarray, base: list[Any]) -> Any:
+    """The missing value to probe with: the one sklearn stored among the categories (NaN,
+    e.g. from a pandas ``str`` column, or None from an object column), else NaN. A PFA null
+    cannot tell None from NaN, so an encoder that learned both as different categories is
+    refused."""
+    stored = [c for c in cats.tolist() if _is_missing(c)]
+    if cats.dtype.kind == "f" or not stored:
+        return np.nan
+    if len(stored) > 1:
+        a, b = (_probe(est, base, i, v) for v in stored)
+        if a is None or b is None or not np.array_equal(a, b):
+            raise ValueError(f"the encoder learned None and NaN as two different categories "
+                             f"of column {col.source or col.name!r}; a PFA null cannot tell "
+                             "them apart (use one missing-value marker in the training data)")
+    return stored[0]
+
+
 def _numeric_lookup(col_expr: Any, cats: list[Any]) -> Any:
     """Index of a numeric value among ``cats`` (-1 if none) by comparisons."""
     clauses = [{"if": {"==": [col_expr, lit_double(c)]}, "then": k}
@@ -80,7 +97,7 @@ def _encode_column(b: DocumentBuilder, est: Any, i: int, col: Column, base: list
     known = [c for c in cats.tolist() if not _is_missing(c)]
     rows = [_probe(est, base, i, c) for c in known]
     unknown = _probe(est, base, i, _unseen_value(cats))
-    missing = _probe(est, base, i, np.nan if cats.dtype.kind == "f" else None)
+    missing = _probe(est, base, i, _missing_value(est, i, col, cats, base))
     table = [r[lo:hi] for r in rows]
     k_unknown = len(table)
     table.append(unknown[lo:hi] if unknown is not None else np.zeros(hi - lo))
@@ -132,7 +149,8 @@ def _encoder(est: Any, b: DocumentBuilder, data: Data, what: str) -> Vector:
 
 
 @converter("sklearn", "sklearn.preprocessing", "OneHotEncoder", "transformer",
-           "handle_unknown error/ignore/infrequent_if_exist, drop, missing categories")
+           "handle_unknown error/ignore/infrequent_if_exist, drop, missing categories "
+           "(NaN or None, as learned)")
 def one_hot_encoder(est: Any, b: DocumentBuilder, data: Data) -> Vector:
     return _encoder(est, b, data, "onehot")
 

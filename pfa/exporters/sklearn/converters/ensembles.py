@@ -9,6 +9,7 @@ import numpy as np
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters import tree_model as tm
+from pfa.exporters.sklearn.converters.numeric import above
 from pfa.exporters.sklearn.converters.outputs import (
     classifier_output,
     outlier_output,
@@ -199,7 +200,7 @@ def adaboost_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
         # np.vstack([-decision, decision]).T / 2
         proba = _sklearn_softmax(b, {"new": [{"/": [{"u-": dec}, 2.0]}, {"/": [dec, 2.0]}],
                                      "type": ARRAY_DOUBLE})
-        index = {"if": {">": [dec, 0.0]}, "then": 1, "else": 0}
+        index = {"if": above(dec, 0.0), "then": 1, "else": 0}
         scores: Any = {"new": [dec], "type": ARRAY_DOUBLE}
         return classifier_output(b, classes, index, proba, scores)
     proba = _sklearn_softmax(b, _divide_each(pred, n - 1))

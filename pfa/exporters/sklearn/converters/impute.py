@@ -20,13 +20,15 @@ def _check_nan_marker(est: Any) -> None:
         raise ValueError(f"missing_values={mv!r} is not supported (only NaN/None)")
 
 
-def _indicator(b: DocumentBuilder, table: Table, features: list[int], what: str) -> Vector:
+def _indicator(b: DocumentBuilder, table: Table, features: list[int], what: str,
+               marker_is_none: bool) -> Vector:
     items = []
     for j in features:
         col = table.columns[j]
         if col.kind == "string":
+            # a null is missing for sklearn only when it is the marker sklearn looks for
             test: Any = {"ifnotnull": {"s": col.expr}, "then": False, "else": True} \
-                if col.nullable else False
+                if col.nullable and col.null_is_none == marker_is_none else False
         else:
             test = {"impute.isnan": column_value(col)}
         items.append({"if": test, "then": 1.0, "else": 0.0})
@@ -34,7 +36,8 @@ def _indicator(b: DocumentBuilder, table: Table, features: list[int], what: str)
 
 
 @converter("sklearn", "sklearn.impute", "SimpleImputer", "transformer",
-           "mean, median, most_frequent, constant; add_indicator; NaN/None missing values")
+           "mean, median, most_frequent, constant; add_indicator; keep_empty_features; "
+           "NaN/None missing values")
 def simple_imputer(est: Any, b: DocumentBuilder, data: Data) -> Data:
     _check_nan_marker(est)
     table = as_table(data)
@@ -44,24 +47,32 @@ def simple_imputer(est: Any, b: DocumentBuilder, data: Data) -> Data:
     for j, col in enumerate(table.columns):
         stat = stats[j]
         is_nan_stat = isinstance(stat, float) and math.isnan(stat)
-        if is_nan_stat and not keep_empty and est.strategy != "constant":
-            continue  # sklearn drops features that were entirely missing in training
+        if is_nan_stat and not keep_empty:
+            # sklearn drops the features without a statistic (entirely missing in training,
+            # or strategy="constant" on them), whatever the strategy
+            continue
         if col.kind == "string":
+            if is_nan_stat:
+                raise ValueError(f"column {col.source or col.name!r} keeps a missing "
+                                 "statistic (keep_empty_features) on strings")
+            if col.null_is_none != (est.missing_values is None):
+                cols.append(col)  # sklearn leaves None alone when it imputes NaN (and v.v.)
+                continue
             fill = {"string": str(stat)}
             expr: Any = {"impute.defaultOnNull": [col.expr, fill]} if col.nullable else col.expr
-            cols.append(Column(col.name, expr, "string", False))
+            cols.append(Column(col.name, expr, "string", False, col.source))
         else:
-            fill_value = 0.0 if is_nan_stat else float(stat)
             v = column_value(col)
             expr = {"do": [{"let": {"v": v}}, {"if": {"impute.isnan": "v"},
-                                               "then": lit_double(fill_value), "else": "v"}]}
-            cols.append(Column(col.name, expr, "number", False))
+                                               "then": lit_double(float(stat)), "else": "v"}]}
+            cols.append(Column(col.name, expr, "number", False, col.source))
     out: Data = Table(cols)
     if all(c.kind == "number" for c in cols):
         out = as_vector(b, out, "imputed")
     if est.add_indicator:
         ind = est.indicator_
-        ind_vec = _indicator(b, table, [int(f) for f in ind.features_], "missing_indicator")
+        ind_vec = _indicator(b, table, [int(f) for f in ind.features_], "missing_indicator",
+                             est.missing_values is None)
         out = concat(b, [as_vector(b, out, "imputed"), ind_vec], "imputed_with_indicator")
     return out
 
@@ -72,4 +83,4 @@ def missing_indicator(est: Any, b: DocumentBuilder, data: Data) -> Vector:
     _check_nan_marker(est)
     table = as_table(data)
     return _indicator(b, table, [int(f) for f in np.asarray(fitted_attr(est, "features_"))],
-                      "missing_indicator")
+                      "missing_indicator", est.missing_values is None)

@@ -8,8 +8,9 @@ import numpy as np
 
 from pfa.exporters.builder import ARRAY_ARRAY_DOUBLE, ARRAY_DOUBLE, DocumentBuilder, nums
 from pfa.exporters.registry import converter
+from pfa.exporters.sklearn.converters.numeric import above, float64_attr
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
-from pfa.exporters.sklearn.core import Output, fitted_attr
+from pfa.exporters.sklearn.core import Output
 from pfa.exporters.sklearn.data import Data, as_vector
 
 
@@ -43,7 +44,7 @@ def linear_expr(b: DocumentBuilder, what: str, x: Any, coef: np.ndarray,
            "single and multi-output")
 def linear_regressor(est: Any, b: DocumentBuilder, data: Data) -> Output:
     x = as_vector(b, data)
-    coef = np.asarray(fitted_attr(est, "coef_"), dtype=np.float64)
+    coef = float64_attr(est, "coef_")
     expr, n_out = linear_expr(b, "regression", x.expr, coef, est.intercept_)
     return regressor_output(expr, n_out)
 
@@ -55,7 +56,8 @@ def linear_svr(est: Any, b: DocumentBuilder, data: Data) -> Output:
 
 def decision(b: DocumentBuilder, est: Any, x: Any) -> tuple[str, bool]:
     """Bind the decision function; returns (symbol, binary?)."""
-    coef = np.asarray(fitted_attr(est, "coef_"), dtype=np.float64)
+    # a binary RidgeClassifier stores a 1-D coef_ (sklearn >= 1.8): one decision like (1, n)
+    coef = np.atleast_2d(float64_attr(est, "coef_"))
     if coef.shape[0] == 1:
         expr, _ = linear_expr(b, "decision", x, coef[0], est.intercept_)
         return b.let("decision", expr), True
@@ -64,7 +66,7 @@ def decision(b: DocumentBuilder, est: Any, x: Any) -> tuple[str, bool]:
 
 
 def binary_index(d: str) -> Any:
-    return {"if": {">": [d, 0.0]}, "then": 1, "else": 0}
+    return {"if": above(d, 0.0), "then": 1, "else": 0}
 
 
 @converter("sklearn", "sklearn.linear_model", "LogisticRegression", "classifier",

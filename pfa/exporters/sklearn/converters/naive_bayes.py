@@ -15,6 +15,7 @@ import numpy as np
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.linear import linear_expr
+from pfa.exporters.sklearn.converters.numeric import float64_attr
 from pfa.exporters.sklearn.converters.outputs import classifier_output
 from pfa.exporters.sklearn.converters.preprocessing import fcn
 from pfa.exporters.sklearn.core import Output, fitted_attr
@@ -44,7 +45,7 @@ def log_proba_output(b: DocumentBuilder, classes: Any, jll: str) -> Output:
 @converter("sklearn", "sklearn.naive_bayes", "GaussianNB", "classifier", "probabilities")
 def gaussian_nb(est: Any, b: DocumentBuilder, data: Data) -> Output:
     x = as_vector(b, data)
-    theta = np.asarray(fitted_attr(est, "theta_"), dtype=np.float64)
+    theta = float64_attr(est, "theta_")
     var = np.asarray(est.var_, dtype=np.float64)
     if np.any(var <= 0):
         raise ValueError("a class has a zero variance")

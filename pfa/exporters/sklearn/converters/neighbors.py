@@ -14,6 +14,7 @@ import numpy as np
 
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
 from pfa.exporters.registry import converter
+from pfa.exporters.sklearn.converters.numeric import float64_attr
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
 from pfa.exporters.sklearn.converters.preprocessing import fcn
 from pfa.exporters.sklearn.core import Output, fitted_attr
@@ -45,7 +46,7 @@ def _neighbors(est: Any, b: DocumentBuilder, data: Data, targets: np.ndarray,
     if est.weights not in ("uniform", "distance"):
         raise ValueError("weights must be 'uniform' or 'distance' (a callable is not supported)")
     x = as_vector(b, data)
-    fit_x = np.asarray(fitted_attr(est, "_fit_X"), dtype=np.float64)
+    fit_x = float64_attr(est, "_fit_X")
     if fit_x.ndim != 2:
         raise ValueError("the training data is not a dense matrix")
     body = _distance_body(est)

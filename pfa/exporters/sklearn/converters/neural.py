@@ -12,9 +12,10 @@ import numpy as np
 
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
 from pfa.exporters.registry import converter
+from pfa.exporters.sklearn.converters.numeric import above, float64_attr
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
 from pfa.exporters.sklearn.converters.preprocessing import fcn
-from pfa.exporters.sklearn.core import Output, fitted_attr
+from pfa.exporters.sklearn.core import Output
 from pfa.exporters.sklearn.data import Data, as_vector
 
 #: sklearn's hidden activations as one-argument bodies (PFA's m.link.relu is a softplus)
@@ -29,7 +30,7 @@ ACTIVATIONS: dict[str, Any] = {
 def network(est: Any, b: DocumentBuilder, data: Data) -> str:
     """Bind the output layer's values before the output activation."""
     x = as_vector(b, data)
-    coefs = fitted_attr(est, "coefs_")
+    coefs = float64_attr(est, "coefs_")
     if est.activation not in ACTIVATIONS:
         raise ValueError(f"activation={est.activation!r} is not supported")
     layer = {"type": "record", "name": b.type_name("Layer"),
@@ -69,7 +70,7 @@ def mlp_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
         proba = {"new": [{"-": [1.0, p]}, p], "type": ARRAY_DOUBLE}
         # LabelBinarizer.inverse_transform: positive class when p > 0.5
         return classifier_output(b, est.classes_,
-                                 {"if": {">": [p, 0.5]}, "then": 1, "else": 0}, proba)
+                                 {"if": above(p, 0.5), "then": 1, "else": 0}, proba)
     if est.out_activation_ == "softmax":
         proba = _softmax(b, out)
         return classifier_output(b, est.classes_, {"a.argmax": proba}, proba)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,7 @@ def classifier_output(b: DocumentBuilder, classes: np.ndarray, index: Any,
         fields.append({"name": "scores", "type": ARRAY_DOUBLE})
         values["scores"] = scores
     rtype = {"type": "record", "name": b.type_name("Prediction"), "fields": fields}
-    meta = {"classes": ",".join(str(c) for c in label_values(classes))}
+    meta = {"classes": json.dumps(label_values(classes))}
     return Output({"new": values, "type": rtype}, rtype, "classifier", meta)
 
 

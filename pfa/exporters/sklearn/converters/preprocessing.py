@@ -41,13 +41,15 @@ def standard_scaler(est: Any, b: DocumentBuilder, data: Data) -> Vector:
     return x
 
 
-@converter("sklearn", "sklearn.preprocessing", "MinMaxScaler", "transformer", "clip supported")
+@converter("sklearn", "sklearn.preprocessing", "MinMaxScaler", "transformer",
+           "clip supported (NaN kept)")
 def min_max_scaler(est: Any, b: DocumentBuilder, data: Data) -> Vector:
     x = as_vector(b, data)
     body: Any = {"+": [{"*": ["x", "scale"]}, "min"]}
-    if est.clip:
+    if est.clip:  # np.clip keeps NaN (PFA's min/max order NaN above every number)
         lo, hi = est.feature_range
-        body = {"max": [lit_double(lo), {"min": [body, lit_double(hi)]}]}
+        body = {"do": [{"let": {"y": body}}, {"if": {"impute.isnan": "y"}, "then": "y",
+                "else": {"max": [lit_double(lo), {"min": ["y", lit_double(hi)]}]}}]}
     return zipmap(b, "minmax", x, {"scale": fitted_attr(est, "scale_"), "min": est.min_}, body)
 
 
@@ -72,7 +74,8 @@ def robust_scaler(est: Any, b: DocumentBuilder, data: Data) -> Vector:
     return x
 
 
-@converter("sklearn", "sklearn.preprocessing", "Normalizer", "transformer", "l1, l2, max")
+@converter("sklearn", "sklearn.preprocessing", "Normalizer", "transformer",
+           "l1, l2, max; near-zero norms as sklearn (divide by 1)")
 def normalizer(est: Any, b: DocumentBuilder, data: Data) -> Vector:
     x = as_vector(b, data)
     if est.norm == "l2":
@@ -84,7 +87,9 @@ def normalizer(est: Any, b: DocumentBuilder, data: Data) -> Vector:
     else:
         raise ValueError(f"norm={est.norm!r} is not supported")
     n = b.let("norm", norm)
-    safe = b.let("norm_safe", {"if": {"==": [n, 0.0]}, "then": 1.0, "else": n})
+    # sklearn (_handle_zeros_in_scale) divides by 1 where the norm is below 10 machine epsilons
+    tiny = 10 * float(np.finfo(np.float64).eps)
+    safe = b.let("norm_safe", {"if": {"<": [n, tiny]}, "then": 1.0, "else": n})
     expr = {"a.map": [x.expr, {"params": [{"v": "double"}], "ret": "double",
                                "do": {"/": ["v", safe]}}]}
     return Vector(b.let("normalized", expr), x.size, x.names)

@@ -17,6 +17,7 @@ import numpy as np
 
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
 from pfa.exporters.registry import converter
+from pfa.exporters.sklearn.converters.numeric import above
 from pfa.exporters.sklearn.converters.outputs import (
     classifier_output,
     outlier_output,
@@ -228,7 +229,7 @@ def svc(est: Any, b: DocumentBuilder, data: Data) -> Output:
     if est.break_ties and est.decision_function_shape == "ovr" and n > 2:
         index: Any = {"a.argmax": scores}
     else:
-        votes = _votes(decs, n, lambda d: {">": [d, 0.0]})
+        votes = _votes(decs, n, lambda d: above(d, 0.0))
         index = {"a.argmax": {"new": votes, "type": {"type": "array", "items": "int"}}}
     with_proba = np.asarray(est._probA).size > 0  # probability=True
     proba = _probabilities(est, b, decs, n) if with_proba else None
@@ -247,4 +248,4 @@ def svr(est: Any, b: DocumentBuilder, data: Data) -> Output:
 def one_class_svm(est: Any, b: DocumentBuilder, data: Data) -> Output:
     decs, _ = decision_values(est, b, data)
     score = b.let("score", _dec(decs, 0))
-    return outlier_output(b, {"if": {">": [score, 0.0]}, "then": 1, "else": -1}, score)
+    return outlier_output(b, {"if": above(score, 0.0), "then": 1, "else": -1}, score)

@@ -8,7 +8,9 @@ Missing values. sklearn sends a missing value (NaN) left or right depending on t
 datum record therefore holds every feature twice: ``f<i>_lo``, where a missing value becomes
 -∞, and ``f<i>_hi``, where it becomes +∞. A node whose missing values go left tests
 ``f<i>_lo <= threshold`` (-∞ passes); one whose missing values go right tests ``f<i>_hi``
-(+∞ fails). Present values are the same in both fields. No null, no NaN comparison and no
+(+∞ fails). Present values are the same in both fields, except a present +∞, which is the
+largest finite value in ``f<i>_hi`` so that sklearn's "only missing values go right" split
+(threshold +∞, tested with ``<``) sends it left like sklearn and a missing value right. No null, no NaN comparison and no
 duplicated subtree is needed, so documents stay small and every PFA engine routes alike.
 
 sklearn's own trees compare features as float32 (``X`` is cast to float32 before the walk);
@@ -53,11 +55,16 @@ def datum(b: DocumentBuilder, x: Vector, precision: str) -> tuple[str, str]:
     else:
         source = x
     values: dict[str, Any] = {}
+    largest = {precision: float(np.finfo(np.float32 if precision == "float" else np.float64).max)}
     for i in range(x.size):
         v = element(source, i)
-        for missing_left, inf in ((True, "-Infinity"), (False, "Infinity")):
-            values[feature_field(i, missing_left)] = {
-                "if": {"impute.isnan": v}, "then": {precision: inf}, "else": v}
+        values[feature_field(i, True)] = {
+            "if": {"impute.isnan": v}, "then": {precision: "-Infinity"}, "else": v}
+        # a present +∞ must stay apart from a missing value at an "only missing values go
+        # right" split (threshold +∞, operator <): it becomes the largest finite value
+        values[feature_field(i, False)] = {
+            "if": {"impute.isnan": v}, "then": {precision: "Infinity"},
+            "else": {"min": [v, largest]}}
     record = {"type": "record", "name": type_name, "fields": fields}
     symbol = b.let("tree_input", {"new": values, "type": record})
     b.memo[key] = (symbol, type_name)

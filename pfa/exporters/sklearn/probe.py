@@ -1,0 +1,192 @@
+"""Which unusual numbers the fitted pipeline refuses, column by column.
+
+sklearn validates its input inside each step (``check_array``): most estimators refuse NaN
+and infinities, some accept NaN (imputers, scalers, trees, HistGradientBoosting), and those
+that work in float32 refuse values too large for float32. Rather than re-deriving those rules
+for every pipeline shape, the exporter asks the fitted pipeline: it scores a row the pipeline
+accepts with one column at a time set to NaN, ±inf and ±1e300, and records which of those
+make sklearn raise. The document then refuses exactly those values (a PFA error naming the
+column) and declares a numeric field nullable exactly when a missing value is accepted.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pfa.exporters.sklearn.data import Column
+
+#: the value of each probe kind (each is also tried with the opposite sign, except NaN)
+PROBES = {"nan": math.nan, "inf": math.inf, "big": 1e300}
+#: the smallest magnitude numpy rounds to infinity when it casts a double to float32
+FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
+
+
+@dataclass
+class Refusals:
+    """For one numeric column, the probe kinds sklearn refuses and the message it gives."""
+
+    kinds: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def accepts_missing(self) -> bool:
+        return "nan" not in self.kinds
+
+
+def refusals(est: Any, columns: list[Column], sample: Any = None) -> list[Refusals] | None:
+    """Per column, what the fitted pipeline refuses; ``None`` when no row could be found
+    that the pipeline scores (the caller then keeps its guess from the tags)."""
+    base = _base_row(est, columns, sample)
+    if base is None:
+        return None
+    out = [Refusals() for _ in columns]
+    numeric = [i for i, c in enumerate(columns) if c.kind == "number"]
+    for kind, value in PROBES.items():
+        for v in ((value,) if kind == "nan" else (value, -value)):
+            for i, msg in _failing(est, columns, base, numeric, v).items():
+                out[i].kinds.setdefault(kind, msg)
+    return out
+
+
+def _failing(est: Any, columns: list[Column], base: list[Any], idx: list[int],
+             value: float) -> dict[int, str]:
+    """The columns among ``idx`` where ``value`` makes the pipeline raise (bisection: one call
+    when none does)."""
+    if not idx:
+        return {}
+    rows = []
+    for i in idx:
+        row = list(base)
+        row[i] = value
+        rows.append(row)
+    err = _score(est, columns, rows)
+    if err is None:
+        return {}
+    if len(idx) == 1:
+        return {idx[0]: err}
+    mid = len(idx) // 2
+    return {**_failing(est, columns, base, idx[:mid], value),
+            **_failing(est, columns, base, idx[mid:], value)}
+
+
+def _score(est: Any, columns: list[Column], rows: list[list[Any]]) -> str | None:
+    """None when the pipeline scores ``rows``, else the first line of sklearn's error."""
+    method = _method(est)
+    if method is None:
+        return None
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            method(_frame(est, columns, rows))
+    except Exception as err:  # sklearn refuses the row: any error means the same to a user
+        text = str(err).strip().splitlines()
+        return text[0] if text else type(err).__name__
+    return None
+
+
+def _method(est: Any) -> Any:
+    """The method whose result the document reproduces: ``transform`` when the last step
+    converts as a transformer (a selector such as RFE has ``predict`` too), else ``predict``."""
+    from pfa.exporters import registry
+
+    target = est._est if isinstance(est, _StepView) else est
+    last = target
+    while hasattr(last, "steps"):
+        steps = [s for _, s in last.steps if s is not None and not isinstance(s, str)]
+        if not steps:
+            break
+        last = steps[-1]
+    conv = registry.lookup("sklearn", last)
+    if (conv is None or conv.role == "transformer") and hasattr(target, "transform"):
+        return target.transform
+    return getattr(target, "predict", None) or getattr(target, "transform", None)
+
+
+def _frame(est: Any, columns: list[Column], rows: list[list[Any]]) -> Any:
+    names = getattr(est, "feature_names_in_", None)
+    if names is None:
+        dtype = object if any(c.kind == "string" for c in columns) else np.float64
+        return np.array(rows, dtype=dtype)
+    import pandas as pd
+
+    data = {}
+    for j, (name, col) in enumerate(zip(names, columns)):
+        values = [r[j] for r in rows]
+        data[name] = pd.Series(values, dtype=np.float64 if col.kind == "number" else object)
+    return pd.DataFrame(data)
+
+
+def _base_row(est: Any, columns: list[Column], sample: Any) -> list[Any] | None:
+    """A row the pipeline scores: from the sample if it has one, else built from what the
+    encoders and imputers learned (their first category or statistic) and zeros."""
+    candidates = []
+    if sample is not None and hasattr(sample, "iloc"):
+        names = [c.source for c in columns]
+        if all(n in sample.columns for n in names):
+            sub = sample[names].dropna().head(5)
+            candidates.extend(_python_row(r) for r in sub.itertuples(index=False))
+    candidates.append(_synthetic_row(est, columns))
+    for row in candidates:
+        if _score(est, columns, [row]) is None:
+            return row
+    return None
+
+
+def _python_row(values: Any) -> list[Any]:
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
+
+def _synthetic_row(est: Any, columns: list[Column]) -> list[Any]:
+    learned = _learned_values(est)
+    row: list[Any] = []
+    for c in columns:
+        v = learned.get(c.source)
+        if v is None:
+            v = 0.0 if c.kind == "number" else "a"
+        row.append(v)
+    return row
+
+
+def _learned_values(est: Any) -> dict[str, Any]:
+    """Column name → a value some encoder or imputer learned for it (first one found)."""
+    from pfa.exporters.sklearn.inputs import learned_per_column
+
+    out: dict[str, Any] = {}
+    learned = learned_per_column(est)  # an encoder's category first: it is valid everywhere
+    learned.sort(key=lambda t: not hasattr(t[1], "categories_"))
+    for name, _, values in learned:
+        known = [v.item() if isinstance(v, np.generic) else v for v in values
+                 if not (v is None or (isinstance(v, float) and math.isnan(v)))]
+        if known:
+            out.setdefault(name, known[0])
+    return out
+
+
+def step_refusals(est: Any, n_features: int) -> dict[str, str]:
+    """The probe kinds one fitted step refuses in the array it receives (probed on a row of
+    zeros, feature 0 changed); empty when a row of zeros is refused too (nothing to learn)."""
+    cols = [Column(f"x{i}", None) for i in range(n_features)]
+    plain = _StepView(est)
+    base = [0.0] * n_features
+    if n_features == 0 or _score(plain, cols, [base]) is not None:
+        return {}
+    out: dict[str, str] = {}
+    for kind, value in PROBES.items():
+        for v in ((value,) if kind == "nan" else (value, -value)):
+            err = _score(plain, cols, [[v, *base[1:]]])
+            if err is not None:
+                out.setdefault(kind, err)
+    return out
+
+
+class _StepView:
+    """A step fed arrays (its column names hidden, so the probe frame is an array)."""
+
+    feature_names_in_ = None
+
+    def __init__(self, est: Any):
+        self._est = est

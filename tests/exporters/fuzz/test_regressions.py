@@ -1,0 +1,147 @@
+"""Failures the differential fuzzer found, shrunk to plain deterministic tests (one per cause,
+named after it). Each compares the exported document with sklearn on the rows that broke it,
+through ``action`` and ``action_batch``."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression, RidgeClassifier
+from sklearn.svm import SVC, OneClassSVM
+
+from pfa import Engine
+from pfa.exporters.sklearn import export
+from tests.engine.batch_helpers import same
+
+
+def _engine(model) -> tuple[dict, Engine]:
+    doc = json.loads(json.dumps(export(model, timestamp=False)))
+    return doc, Engine.from_json(doc)  # loading type-checks the document (as `pfa check`)
+
+
+def _rows(X: np.ndarray) -> list[dict]:
+    return [{f"x{j}": float(v) for j, v in enumerate(r)} for r in X]
+
+
+def _both_paths(engine: Engine, rows: list[dict]) -> list:
+    single = [engine.action(r) for r in rows]
+    batch = engine.action_batch(rows)
+    assert all(same(a, b) for a, b in zip(single, batch))
+    return single
+
+
+def test_binary_ridge_classifier_with_1d_coef():
+    """sklearn >= 1.8 stores a binary RidgeClassifier's coef_ as 1-D: the document was typed
+    as multiclass (a.argmax of a double) and failed the checker."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = np.where(X[:, 0] - X[:, 2] > 0, "yes", "no")
+    model = RidgeClassifier(alpha=0.5).fit(X, y)
+    doc, engine = _engine(model)
+    out = _both_paths(engine, _rows(X))
+    assert [o["label"] for o in out] == list(model.predict(X))
+    np.testing.assert_allclose([o["scores"][0] for o in out], model.decision_function(X),
+                               rtol=1e-9, atol=1e-12)
+
+
+def test_hist_gradient_boosting_present_infinity_is_not_missing():
+    """A split that sends only missing values right (threshold +inf) routed a present +inf
+    like a missing value."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    X[rng.random(200) < 0.2, 0] = np.nan
+    y = np.where(np.isnan(X[:, 0]), 5.0, X[:, 0])
+    model = HistGradientBoostingRegressor(max_iter=5).fit(X, y)
+    _, engine = _engine(model)
+    Xs = np.array([[np.inf, 0.0], [-np.inf, 0.0], [np.nan, 0.0], [1e300, 0.0], [3.0, 0.0]])
+    rows = [{"x0": a, "x1": b} for a, b in Xs.tolist()]
+    assert _both_paths(engine, rows) == model.predict(Xs).tolist()
+
+
+def test_xgboost_multi_output_regressor():
+    """A two-target XGBRegressor crashed the converter (one group of trees per target)."""
+    xgb = pytest.importorskip("xgboost")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    Y = np.column_stack([X[:, 0] * 2, X[:, 1] - X[:, 2]])
+    model = xgb.XGBRegressor(n_estimators=4, max_depth=2, n_jobs=1).fit(X, Y)
+    doc, engine = _engine(model)
+    assert doc["metadata"]["outputs"] == "2"
+    np.testing.assert_allclose(_both_paths(engine, _rows(X)), model.predict(X), rtol=1e-6)
+
+
+def _cancelling_rows(n: int) -> np.ndarray:
+    # huge equal features: w0*x0 + w1*x1 overflows to +inf and -inf, whose sum is NaN
+    return np.array([[1.7e308, 1.7e308]] * n)
+
+
+def test_nan_decision_votes_like_numpy_linear():
+    """PFA orders NaN above every number, so ``decision > 0`` was true for a NaN decision:
+    sklearn's ``scores > 0`` is false (label classes_[0])."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(80, 2)) * 0.01
+    y = (X[:, 0] - X[:, 1] > 0).astype(int)
+    model = LogisticRegression(C=1e4).fit(X, y)
+    assert np.all(np.abs(model.coef_) > 2)
+    Xs = _cancelling_rows(1)
+    assert np.isnan(model.decision_function(Xs)).all()
+    _, engine = _engine(model)
+    assert [o["label"] for o in _both_paths(engine, _rows(Xs))] == model.predict(Xs).tolist()
+
+
+def test_nan_decision_votes_like_libsvm():
+    """libsvm votes for the second class of a pair when the decision is NaN (``dec > 0`` is
+    false); an overflowing polynomial kernel gives NaN decisions."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(60, 2))
+    y = np.where(X[:, 0] + X[:, 1] > 0, 100, 1)
+    model = SVC(kernel="poly", degree=2, coef0=0.0).fit(X, y)
+    Xs = np.array([[1e300, -1e-3], [1e300, 1e300]])
+    assert np.isnan(model.decision_function(Xs)).all()
+    _, engine = _engine(model)
+    assert [o["label"] for o in _both_paths(engine, _rows(Xs))] == model.predict(Xs).tolist()
+    one_class = OneClassSVM(kernel="poly", degree=2, nu=0.3).fit(X)
+    if np.isnan(one_class.decision_function(Xs)).all():
+        _, engine = _engine(one_class)
+        labels = [o["label"] for o in _both_paths(engine, _rows(Xs))]
+        assert labels == one_class.predict(Xs).tolist()
+
+
+@pytest.mark.parametrize("make", [
+    lambda X, y: LogisticRegression().fit(X, y > 0),
+    lambda X, y: SVC().fit(X, y > 0),  # libsvm works in double: exported
+], ids=["logistic_regression", "svc"])
+def test_model_fitted_on_float32_data_is_refused(make):
+    """sklearn keeps float32 parameters and computes in float32 when fitted on float32 data;
+    without a data sample the converter sees it in the fitted parameters and refuses."""
+    from pfa.errors import UnsupportedModelError
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60, 3)).astype(np.float32)
+    model = make(X, X[:, 0] - X[:, 1])
+    if type(model).__name__ == "SVC":
+        _, engine = _engine(model)
+        assert [o["label"] for o in _both_paths(engine, _rows(X))] == model.predict(X).tolist()
+        return
+    with pytest.raises(UnsupportedModelError, match="float32"):
+        export(model)
+
+
+def test_lightgbm_infinite_threshold_keeps_present_infinity_left():
+    """LightGBM writes the threshold of a "missing values vs the rest" split (+inf) as 1e300;
+    read literally, a present +inf went right with the missing values."""
+    lgb = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 2)) * 10
+    X[rng.random(300) < 0.3, 0] = np.nan
+    y = np.where(np.isnan(X[:, 0]), 3.0, 0.0) + (X[:, 1] > 0)
+    model = lgb.LGBMRegressor(n_estimators=5, num_leaves=4, min_child_samples=5, verbose=-1,
+                              n_jobs=1).fit(X, y)
+    thresholds = model.booster_.trees_to_dataframe()["threshold"].dropna()
+    assert (thresholds >= 1e300).any()  # the split this test is about
+    Xs = np.array([[np.inf, 1.0], [1e300, 1.0], [np.nan, 1.0], [-np.inf, -1.0], [2.0, 1.0]])
+    _, engine = _engine(model)
+    np.testing.assert_allclose(_both_paths(engine, _rows(Xs)), model.predict(Xs), rtol=1e-6)
