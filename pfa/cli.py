@@ -83,9 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException as err:  # the last line of defence, not an error message
         if os.environ.get("PFA_DEBUG"):
             traceback.print_exc()
-        _error(f"pfa {command}: internal error: {type(err).__name__}: {printable(err)}")
-        _error("this is a bug in pfa; please report it with the command that caused it "
-               "(set PFA_DEBUG=1 to print the traceback)")
+        _error(f"pfa {command}: internal error: {type(err).__name__}: {printable(err)} "
+               "(a bug in pfa: please report it with the command that caused it; "
+               "PFA_DEBUG=1 prints the traceback)")
         return EXIT_INTERNAL
 
 

@@ -628,7 +628,7 @@ def _flatten_within(parts: Iterable[list], budget: Any, name: str) -> list:
         room -= len(part)
         if room < 0:
             budget.reserve_items(len(out) + len(part), name)
-        out.extend(part)
+        out += part
     return out
 
 
@@ -801,7 +801,16 @@ def a_permutations(site: CallSite) -> Callable[[list], list[list]]:
 @specialized("a.flatten")
 def a_flatten(site: CallSite) -> Callable[[list[list]], list]:
     budget = budget_of(site)
-    return lambda a: _flatten_within(a, budget, "a.flatten")
+    room = (budget.value_limit - CONTAINER) // SLOT
+
+    def flatten(a: list[list]) -> list:
+        if sum(map(len, a)) > room:
+            budget.reserve_items(sum(map(len, a)), "a.flatten")
+        out: list = []
+        for part in a:
+            out += part
+        return out
+    return flatten
 
 
 @scalar("a.groupby")

@@ -94,10 +94,10 @@ def s_split(s: str, sep: str) -> list[str]:
 def _pad(text: str, width: int, zero_pad: bool, code: int, name: str,
          budget: Budget) -> str:
     """Right-justify to ``width`` (left-justify if negative), optionally with zeros."""
+    if zero_pad and width < 0:
+        raise PfaRuntimeError(code, "negative width cannot be used with zero-padding", name)
     budget.reserve_text(abs(width), name, text)
     if zero_pad:
-        if width < 0:
-            raise PfaRuntimeError(code, "negative width cannot be used with zero-padding", name)
         sign = "-" if text.startswith("-") else ""
         digits = text[len(sign):]
         return sign + digits.rjust(width - len(sign), "0")

@@ -22,6 +22,7 @@ from pfa.errors import PfaRuntimeError
 from pfa.lib._numeric import ieee_div
 from pfa.lib.la import param_type
 from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.runtime.budget import FLOAT, Budget, budget_of
 
 Record = dict[str, Any]
 _isfinite = math.isfinite
@@ -229,10 +230,17 @@ def forecast1_holt_winters(state: Record) -> float:
     return _forecast(state, range(1, 2), 14060, "stat.sample.forecast1HoltWinters")[0]
 
 
-@scalar("stat.sample.forecastHoltWinters")
-def forecast_holt_winters(n: int, state: Record) -> list[float]:
-    """The next ``n`` values predicted by a Holt-Winters state (code 14070)."""
-    return _forecast(state, range(1, n + 1), 14070, "stat.sample.forecastHoltWinters")
+@specialized("stat.sample.forecastHoltWinters")
+def forecast_holt_winters(site: CallSite) -> Callable[[int, Record], list[float]]:
+    """The next ``n`` values predicted by a Holt-Winters state (code 14070); the ``n``
+    doubles are reserved in the engine's budget first (error 90000 past ``memory.value``)."""
+    budget = budget_of(site)
+    name = "stat.sample.forecastHoltWinters"
+
+    def forecast(n: int, state: Record) -> list[float]:
+        budget.reserve_items(n, name, FLOAT)
+        return _forecast(state, range(1, n + 1), 14070, name)
+    return forecast
 
 
 # -- histograms --------------------------------------------------------------------------------
@@ -295,7 +303,8 @@ def _fill_fixed(x: float, w: float, histogram: Record, name: str) -> Record:
     return _with_flows(histogram, values, w, flow)
 
 
-def _fill_growing(x: float, w: float, histogram: Record, name: str) -> Record:
+def _fill_growing(x: float, w: float, histogram: Record, name: str, budget: Budget
+                  ) -> Record:
     low, binsize, values = histogram["low"], histogram["binsize"], histogram["values"]
     if not (_isfinite(binsize) and binsize > 0.0):
         raise PfaRuntimeError(14082, "bad histogram scale", name)
@@ -311,6 +320,7 @@ def _fill_growing(x: float, w: float, histogram: Record, name: str) -> Record:
             index = int(math.floor((x - low) / binsize))
             if index < len(values):
                 return _with_flows(histogram, _add_at(values, index, w), w, None)
+            budget.reserve_items(index + 1, name, FLOAT)
             grown = [*values, *([0.0] * (index - len(values))), w]
             return _with_flows(histogram, grown, w, None)
     return _with_flows(histogram, values, w, flow)
@@ -335,16 +345,21 @@ def _fill_ranges(x: float, w: float, histogram: Record, name: str) -> Record:
     return _with_flows(histogram, out, w, None if hit else "underflow")
 
 
-@scalar("stat.sample.fillHistogram")
-def fill_histogram(x: float, w: float, histogram: Record) -> Record:
+@specialized("stat.sample.fillHistogram")
+def fill_histogram(site: CallSite) -> Callable[[float, float, Record], Record]:
     """Add ``w`` to the bin of ``x`` in a fixed (numbins, low, high), growing (low, binsize)
-    or interval (ranges) histogram; codes 14080–14083."""
+    or interval (ranges) histogram; codes 14080–14083 (a growing histogram's new bins are
+    reserved in the engine's budget: error 90000 past ``memory.value``)."""
     name = "stat.sample.fillHistogram"
-    if "ranges" in histogram:
-        return _fill_ranges(x, w, histogram, name)
-    if "binsize" in histogram:
-        return _fill_growing(x, w, histogram, name)
-    return _fill_fixed(x, w, histogram, name)
+    budget = budget_of(site)
+
+    def fill(x: float, w: float, histogram: Record) -> Record:
+        if "ranges" in histogram:
+            return _fill_ranges(x, w, histogram, name)
+        if "binsize" in histogram:
+            return _fill_growing(x, w, histogram, name, budget)
+        return _fill_fixed(x, w, histogram, name)
+    return fill
 
 
 def _region(v: float, low: float, high: float) -> str:

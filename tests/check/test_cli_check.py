@@ -207,7 +207,7 @@ def test_internal_error_is_one_line_with_status_3(model, capsys, monkeypatch):
     assert main(["check", model(VALID)]) == 3
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError: boom \\x1b[31m" in err
-    assert "PFA_DEBUG=1" in err and "Traceback" not in err
+    assert "PFA_DEBUG=1" in err and "Traceback" not in err and err.count("\n") == 1
     monkeypatch.setenv("PFA_DEBUG", "1")
     assert main(["check", model(VALID)]) == 3
     assert "Traceback" in capsys.readouterr().err

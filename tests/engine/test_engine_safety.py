@@ -119,6 +119,12 @@ def _ints(n: int) -> dict:
     return {"type": {"type": "array", "items": "int"}, "value": list(range(n))}
 
 
+_HW = {"type": "record", "name": "HW", "fields": [{"name": "level", "type": "double"},
+                                                 {"name": "trend", "type": "double"}]}
+_HIST = {"type": "record", "name": "Hist", "fields": [
+    {"name": "low", "type": "double"}, {"name": "binsize", "type": "double"},
+    {"name": "values", "type": {"type": "array", "items": "double"}}]}
+
 # issue 10, "The timeout does not stop a single library call", and a.permutations
 TOO_LARGE = {
     "a.combinations": _doc({"a.combinations": [_ints(60), 30]},
@@ -135,6 +141,13 @@ TOO_LARGE = {
     "s.int": _doc({"s.int": [{"long": 5}, INT_MAX, False]}),
     "s.hex": _doc({"s.hex": [{"long": 5}, INT_MAX, True]}),
     "s.number": _doc({"s.number": [1.5, 10, INT_MAX]}),
+    # found by the hostile harness (seed-749) and by reading: a count or a bin index
+    "stat.sample.forecastHoltWinters": _doc(
+        {"stat.sample.forecastHoltWinters": [INT_MAX, {"type": _HW, "value": {
+            "level": 1.0, "trend": 1.0}}]}, output={"type": "array", "items": "double"}),
+    "stat.sample.fillHistogram": _doc(
+        {"stat.sample.fillHistogram": [1e12, 1.0, {"type": _HIST, "value": {
+            "low": 0.0, "binsize": 1.0, "values": []}}]}, output=_HIST),
 }
 
 

@@ -339,11 +339,65 @@ def test_probe_finds_a_valid_row_through_array_fitted_encoders():
         (make_pipeline(SimpleImputer(strategy="mean"), OneHotEncoder()), ["n"]),
         (StandardScaler(), ["x"])), LogisticRegression()).fit(df, df["x"] > 0)
     doc, engine = export_engine(pipe)
-    assert {f["name"]: f["type"] for f in doc["input"]["fields"]} == {
-        "n": ["null", "double"], "x": "double"}
-    with pytest.raises(PfaRuntimeError, match="'x'"):
-        engine.action({"n": 10.0, "x": math.nan})
-    with pytest.raises(PfaRuntimeError):  # the imputed mean is an unknown category
-        engine.action({"n": None, "x": 0.5})
+    # a missing n is imputed with the mean, an unknown category: sklearn refuses it too
     with pytest.raises(ValueError):
         pipe.predict(pd.DataFrame({"n": [np.nan], "x": [0.5]}))
+    assert {f["name"]: f["type"] for f in doc["input"]["fields"]} == {
+        "n": "double", "x": "double"}
+    with pytest.raises(PfaRuntimeError, match="'x'"):
+        engine.action({"n": 10.0, "x": math.nan})
+    with pytest.raises(PfaRuntimeError, match="'n'"):
+        engine.action({"n": math.nan, "x": 0.5})
+    assert engine.action({"n": 30.0, "x": 0.5})["label"] == pipe.predict(
+        pd.DataFrame({"n": [30.0], "x": [0.5]}))[0]
+
+
+def test_refusals_depend_on_the_sign():
+    """np.log1p takes 1e300 but makes NaN of -1e300 (and of -5), which PCA refuses."""
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import FunctionTransformer
+
+    rng = np.random.default_rng(2)
+    X = np.abs(rng.normal(size=(60, 2)))
+    pipe = make_pipeline(FunctionTransformer(np.log1p), PCA(n_components=2),
+                         DecisionTreeRegressor(max_depth=3, random_state=0)).fit(X, X[:, 0])
+    _, engine = export_engine(pipe)
+    assert engine.action({"x0": 1e300, "x1": 0.5}) == pipe.predict([[1e300, 0.5]])[0]
+    for row in ([-1e300, 0.5], [0.5, -5.0]):
+        with pytest.raises(ValueError):
+            pipe.predict([row])
+        with pytest.raises(PfaRuntimeError):
+            engine.action({"x0": row[0], "x1": row[1]})
+
+
+def _objects(values):
+    return pd.Series(values, dtype=object)
+
+
+def test_none_in_an_object_column_is_not_imputed_by_a_nan_imputer():
+    """sklearn's SimpleImputer(missing_values=NaN) leaves None alone: an object column whose
+    missing value is None reaches the encoder as None (unknown here, so refused)."""
+    df = pd.DataFrame({"c": _objects(["a", "b", "a", "c"] * 10), "x": np.arange(40.0)})
+    pipe = make_pipeline(make_column_transformer(
+        (make_pipeline(SimpleImputer(strategy="most_frequent"), OneHotEncoder()), ["c"]),
+        remainder="passthrough"), LinearRegression()).fit(df, df["x"])
+    _, engine = export_engine(pipe, sample=df)
+    with pytest.raises(ValueError):
+        pipe.predict(pd.DataFrame({"c": _objects([None]), "x": [1.0]}))
+    with pytest.raises(PfaRuntimeError):
+        engine.action({"c": None, "x": 1.0})
+
+
+def test_none_as_the_most_frequent_value_of_an_object_column():
+    from sklearn.preprocessing import OrdinalEncoder
+
+    df = pd.DataFrame({"c": _objects([None, None, "a", np.nan, "b"] * 8),
+                       "x": np.arange(40.0)})
+    pipe = make_pipeline(make_column_transformer(
+        (make_pipeline(SimpleImputer(strategy="most_frequent"),
+                       OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                      encoded_missing_value=-1)), ["c"]),
+        remainder="passthrough"), LinearRegression()).fit(df, df["x"])
+    assert pipe[0].named_transformers_["pipeline"][0].statistics_[0] is None
+    doc = assert_matches_sklearn(pipe, df.head(10))
+    assert doc["input"]["fields"][0] == {"name": "c", "type": ["null", "string"]}

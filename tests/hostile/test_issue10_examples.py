@@ -353,10 +353,18 @@ def test_spec_fcn_reference_fill_to_a_three_parameter_user_function(worker):
                              expect="ok"))
 
 
-def test_spec_bottom_type_cannot_be_assigned_to_a_variable(worker):
-    doc = {"input": "int", "output": "int",
-           "action": [{"let": {"x": {"error": "no"}}}, "input"]}
-    _check(worker, {**_doc_case("bottom-let", doc), "api": "check", "expect": "error"})
+def test_spec_bottom_type_assigned_to_a_variable_is_null(worker):
+    """Spec "User-defined exceptions: the error special form": where the flow does not branch,
+    the bottom type is converted into null (the spec helper's reading, see
+    tests/check/test_forms.py): ``let x = error`` declares a null symbol, and setting a double
+    variable to an error is refused."""
+    as_null = {"input": "int", "output": "null",
+               "action": [{"let": {"x": {"error": "no"}}}, "x"]}
+    _check(worker, {**_doc_case("bottom-let", as_null), "api": "check", "expect": "ok"})
+    into_double = {"input": "int", "output": "double",
+                   "action": [{"let": {"x": 1.5}}, {"set": {"x": {"error": "no"}}}, "x"]}
+    _check(worker, {**_doc_case("bottom-set", into_double), "api": "check",
+                    "expect": "error"})
 
 
 def test_spec_inline_fcn_parameter_may_not_shadow_the_enclosing_parameter(worker):

@@ -259,7 +259,8 @@ def run_case(case: dict[str, Any], auditor: Any) -> dict[str, Any]:
     if len(violations) > 5:
         rep.bad.append(f"host access: … and {len(violations) - 5} more")
     return {"id": case["id"], "bad": rep.bad, "outcome": rep.steps,
-            "seconds": round(time.perf_counter() - t0, 3), "vm_rss_mb": _rss_mb(), "threads": threading.active_count(),
+            "seconds": round(time.perf_counter() - t0, 3), "vm_rss_mb": _rss_mb(),
+            "threads": threading.active_count(),
             "restart": any("MemoryError" in b for b in rep.bad)}
 
 
@@ -341,6 +342,8 @@ def _check_only(case: dict[str, Any], tmp: str, rep: Report) -> None:
             rep.steps.append("check: ok")
         except BaseException as exc:  # noqa: BLE001
             rep.error("check", exc)
+            if case.get("expect") == "ok":
+                rep.bad.append("check: expected the document to be accepted")
     if clk.cpu > BUILD_LIMIT:
         rep.bad.append(f"check: took {clk.cpu:.1f} s of CPU (limit {BUILD_LIMIT} s)")
 

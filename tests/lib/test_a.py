@@ -391,3 +391,11 @@ def test_restructuring():
     assert sorted(perms) == sorted(map(list, itertools.permutations([1, 2, 3])))
     assert call("a.permutations", [], types=[AI]) == [[]]
     assert call("a.flatten", [[1], [], [2, 3]]) == [1, 2, 3]
+
+
+def test_permutations_and_combinations_are_refused_before_they_are_built():
+    from pfa.runtime.codes import VALUE_TOO_LARGE
+
+    raises(VALUE_TOO_LARGE, fn("a.permutations", AvroArray(INT)), list(range(10)))
+    raises(VALUE_TOO_LARGE, fn("a.combinations", AvroArray(INT), INT), list(range(60)), 30)
+    assert len(call("a.permutations", list(range(7)))) == 5040

@@ -58,3 +58,18 @@ def test_ln_gamma_edges():
     assert call("m.special.lnGamma", math.inf) == math.inf
     assert math.isnan(call("m.special.lnGamma", math.nan))
     assert call("m.special.lnGamma", 5.0) == pytest.approx(math.log(24.0))
+
+
+def test_n_choose_k_at_the_int_boundary_and_far_beyond():
+    assert call("m.special.nChooseK", 65536, 2) == 2147450880  # the largest C(n, 2) in an int
+    raises(36000, fn("m.special.nChooseK", INT, INT), 65537, 2)
+    raises(36000, fn("m.special.nChooseK", INT, INT), 2**31 - 1, 2**30)  # 646 million digits
+
+
+@given(n=st.integers(0, 80), k=st.integers(-3, 83),
+       cap=st.sampled_from([0, 1, 100, 2**31 - 1, 10**40]))
+def test_capped_comb_is_the_binomial_coefficient_or_past_the_cap(n, k, cap):
+    from pfa.lib._numeric import capped_comb
+
+    exact = math.comb(n, k) if 0 <= k <= n else 0
+    assert capped_comb(n, k, cap) == (exact if exact <= cap else cap + 1)

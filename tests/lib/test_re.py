@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.lib.helpers import call, raises
+from pfa.avro.types import STRING
+from pfa.runtime.budget import Budget
+from tests.lib.helpers import call, fn, raises
 
 CODES = {
     "re.index": 35000, "re.contains": 35010, "re.count": 35020, "re.rindex": 35030,
@@ -140,3 +142,27 @@ def test_bytes_and_string_haystacks_agree_for_ascii(h, pattern):
     assert call("re.indexall", h.encode(), pattern.encode()) == call("re.indexall", h, pattern)
     assert [s.encode() for s in call("re.findall", h, pattern)] == \
         call("re.findall", h.encode(), pattern.encode())
+
+
+def test_results_that_grow_with_the_matches_are_reserved_in_the_budget():
+    from pfa.runtime.codes import VALUE_TOO_LARGE
+
+    small = Budget(value_limit=10_000)
+    replaceall = fn("re.replaceall", STRING, STRING, STRING, context=small)
+    indexall = fn("re.indexall", STRING, STRING, context=small)
+    raises(VALUE_TOO_LARGE, replaceall, "x" * 1000, "", "y" * 10)
+    raises(VALUE_TOO_LARGE, indexall, "x" * 1000, "")
+    assert replaceall("abc", "", "-") == "-a-b-c-"
+    assert indexall("x" * 10, "") == [[i, i] for i in range(11)]
+
+
+def test_a_catastrophic_pattern_stops_at_the_deadline():
+    from time import perf_counter
+
+    from pfa.errors import PfaTimeoutError
+
+    late = Budget()
+    late.deadline = perf_counter() + 0.05
+    index = fn("re.index", STRING, STRING, context=late)
+    with pytest.raises(PfaTimeoutError):
+        index("a" * 5000 + "!", "(a+)+$")

@@ -16,8 +16,11 @@ from pfa.exporters.sklearn.probe import FLOAT32_OVERFLOW, Refusals, step_refusal
 #: user error code of an input value the fitted pipeline refuses
 REFUSED_CODE = -101
 
-_WHAT = {"nan": "a missing value (NaN or null)", "inf": "an infinite value",
-         "big": "a value too large for float32"}
+_WHAT = {"nan": "a missing value (NaN or null)", "+inf": "an infinite value",
+         "-inf": "an infinite value", "+big": "a value too large for float32",
+         "-big": "a value too large for float32"}
+_KINDS = tuple(_WHAT)
+_BIG = ("+big", "-big")
 
 
 def guard(b: DocumentBuilder, columns: list[tuple[Column, Any]],
@@ -30,13 +33,13 @@ def guard(b: DocumentBuilder, columns: list[tuple[Column, Any]],
     values = {"new": [v for _, v, _ in checked], "type": ARRAY_DOUBLE}
     arr = bind_array(b, "features", values)
     screen: Any = {"impute.isnum": {"a.sum": [arr]}}
-    if any("big" in r.kinds for _, _, r in checked):
+    if any(k in r.kinds for _, _, r in checked for k in _BIG):
         screen = {"&&": [screen, {"&&": [{"<": [{"a.max": [arr]}, FLOAT32_OVERFLOW]},
                                           {">": [{"a.min": [arr]}, -FLOAT32_OVERFLOW]}]}]}
     clauses = []
     for k, (col, _, r) in enumerate(checked):
         x = {"attr": arr, "path": [k]}
-        for kind in ("nan", "inf", "big"):
+        for kind in _KINDS:
             if kind in r.kinds:
                 clauses.append({"if": _test(kind, x), "then": {
                     "error": _message(col, kind, r.kinds[kind]), "code": REFUSED_CODE}})
@@ -50,14 +53,15 @@ def guard_vector(b: DocumentBuilder, est: Any, vec: Vector, place: str) -> None:
     if not kinds:
         return
     screen: Any = {"impute.isnum": {"a.sum": [vec.expr]}}
-    if "big" in kinds:
+    if any(k in kinds for k in _BIG):
         screen = {"&&": [screen, {"&&": [{"<": [{"a.max": [vec.expr]}, FLOAT32_OVERFLOW]},
                                           {">": [{"a.min": [vec.expr]}, -FLOAT32_OVERFLOW]}]}]}
-    tests = [_test(k, "v") for k in ("nan", "inf", "big") if k in kinds]
-    bad = {"a.any": [vec.expr, {"params": [{"v": "double"}], "ret": "boolean",
-                                "do": tests[0] if len(tests) == 1 else {"||": tests[:2]}
-                                if len(tests) == 2 else {"||": [tests[0], {"||": tests[1:]}]}}]}
-    what = " or ".join(_WHAT[k] for k in ("nan", "inf", "big") if k in kinds)
+    tests = [_test(k, "v") for k in _KINDS if k in kinds]
+    test = tests[-1]
+    for t in reversed(tests[:-1]):
+        test = {"||": [t, test]}
+    bad = {"a.any": [vec.expr, {"params": [{"v": "double"}], "ret": "boolean", "do": test}]}
+    what = " or ".join(dict.fromkeys(_WHAT[k] for k in _KINDS if k in kinds))
     reason = next(iter(kinds.values()))
     reason = reason if len(reason) <= 160 else reason[:157] + "..."
     message = (f"{type(est).__name__} at {place} receives {what} from the steps before it, "
@@ -67,13 +71,15 @@ def guard_vector(b: DocumentBuilder, est: Any, vec: Vector, place: str) -> None:
 
 
 def _test(kind: str, x: Any) -> Any:
+    """Whether the double ``x`` is of ``kind`` (PFA orders NaN above every number, so the
+    comparisons exclude NaN and infinities explicitly)."""
     if kind == "nan":
         return {"impute.isnan": x}
-    if kind == "inf":
-        return {"impute.isinf": x}
-    # (PFA orders NaN above every number, so NaN is excluded explicitly)
-    return {"&&": [{"!": {"impute.isnan": x}},
-                   {">=": [{"m.abs": x}, lit_double(FLOAT32_OVERFLOW)]}]}
+    if kind in ("+inf", "-inf"):
+        return {"&&": [{"impute.isinf": x}, {">" if kind == "+inf" else "<": [x, 0.0]}]}
+    if kind == "+big":
+        return {"&&": [{"impute.isnum": x}, {">=": [x, lit_double(FLOAT32_OVERFLOW)]}]}
+    return {"&&": [{"impute.isnum": x}, {"<=": [x, lit_double(-FLOAT32_OVERFLOW)]}]}
 
 
 def _message(col: Column, kind: str, reason: str) -> str:

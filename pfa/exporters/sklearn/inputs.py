@@ -55,11 +55,12 @@ def infer_columns(est: Any, sample: Any = None) -> list[Column]:
 
 
 def _holds_none(series: Any) -> bool:
-    """Whether an object column marks its missing values with None (and never NaN)."""
+    """Whether an object column marks its missing values with None: it holds no NaN (a
+    missing value put in an object column stays None; pandas' ``str`` and ``category``
+    columns hold NaN)."""
     if series.dtype != object:
         return False
-    missing = [v for v in series if v is None or (isinstance(v, float) and v != v)]
-    return bool(missing) and all(v is None for v in missing)
+    return not any(isinstance(v, float) and v != v for v in series)
 
 
 def learned_per_column(est: Any) -> list[tuple[str, Any, list[Any]]]:
@@ -197,12 +198,24 @@ def _column_names(cols: Any, raw: list[str]) -> list[str]:
     return [str(c) for c in arr]
 
 
-def _learned_strings(consumer: Any, column: str) -> bool:
+def _learned_strings(consumer: Any, column: str, idx: int | None = None) -> bool:
     """Whether the first steps that read ``column`` learned strings for it: an encoder's
     categories, or the statistics of an imputer in front of one."""
     while hasattr(consumer, "steps"):
         steps = [s for _, s in consumer.steps if s is not None and s != "passthrough"]
         consumer = steps[0] if steps else None
+        if len(steps) > 1 and type(consumer).__name__ in _IMPUTERS and \
+                _learned_strings(steps[1], column, position_of(consumer, column)):
+            return True  # the encoder after the imputer learned strings
+    return _learned_strings_by(consumer, column, idx)
+
+
+def position_of(step: Any, column: str) -> int:
+    names = [str(x) for x in getattr(step, "feature_names_in_", [])]
+    return names.index(column) if column in names else 0
+
+
+def _learned_strings_by(consumer: Any, column: str, idx: int | None = None) -> bool:
     name = type(consumer).__name__
     if name in _ENCODERS:
         values = getattr(consumer, "categories_", None)
@@ -213,8 +226,8 @@ def _learned_strings(consumer: Any, column: str) -> bool:
         return False
     if values is None:
         return False
-    names = [str(x) for x in getattr(consumer, "feature_names_in_", [])]
-    idx = names.index(column) if column in names else 0
+    if idx is None:
+        idx = position_of(consumer, column)
     if idx >= len(values):
         return False
     return any(isinstance(v, str) for v in list(values[idx]))

@@ -61,6 +61,15 @@ def describe(case: Case) -> str:
 
 def run_case(case: Case) -> str:
     """Check one case end to end; returns the outcome or raises :class:`Failure`."""
+    from threadpoolctl import threadpool_limits
+
+    # one thread per case: the suite runs under pytest -n, where OpenMP pools (HGB, k-means,
+    # xgboost, lightgbm) of several workers would fight for the same cores
+    with threadpool_limits(1):
+        return _run_case(case)
+
+
+def _run_case(case: Case) -> str:
     X, y, train_values = training_data(case)
     model = S.build(case.model)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -58,10 +59,16 @@ def simple_imputer(est: Any, b: DocumentBuilder, data: Data) -> Data:
             if col.null_is_none != (est.missing_values is None):
                 cols.append(col)  # sklearn leaves None alone when it imputes NaN (and v.v.)
                 continue
+            if stat is None:  # None was the most frequent value: missing values become None
+                cols.append(replace(col, null_is_none=True))
+                continue
             fill = {"string": str(stat)}
             expr: Any = {"impute.defaultOnNull": [col.expr, fill]} if col.nullable else col.expr
             cols.append(Column(col.name, expr, "string", False, col.source))
         else:
+            if stat is None or isinstance(stat, str):
+                raise ValueError(f"the statistic {stat!r} of numeric column "
+                                 f"{col.source or col.name!r} is not a number")
             v = column_value(col)
             expr = {"do": [{"let": {"v": v}}, {"if": {"impute.isnan": "v"},
                                                "then": lit_double(float(stat)), "else": "v"}]}
