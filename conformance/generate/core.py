@@ -154,7 +154,7 @@ def build() -> Module:
               "double": [(2.0, 0.5), (2.0, -1.0), (-8.0, 1 / 3), (0.0, -1.0), (INF, 0.0),
                          (NAN, 0.0), (10.0, 400.0)]}[t], rtol=1e-6 if t == "float" else None)
     g.fn("**", ["double", "double"], "double", None,
-         [X((x, y), out=v, src="IEEE 754-2008 9.2.1") for x, y, v in _IEEE_POW],
+         [X((x, y), out=v, src="hand") for x, y, v in _IEEE_POW],
          note="special cases of pow in IEEE 754-2008 section 9.2.1 (the spec refers float "
               "results of ** to IEEE 754): pow(-inf, 0.5) = +inf, pow(+1, y) = 1 for any y, "
               "pow(-1, +-inf) = 1, pow(x, +-0) = 1, negative finite x with non-integer y = NaN")

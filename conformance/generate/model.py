@@ -76,7 +76,7 @@ def build_reg() -> Module:
     g.fn("model.reg.gaussianProcess", [D, arr(RS), ["null", D]], arr(D),
          lambda x, t, w: [kriging(x, t, j, w) for j in range(2)],
          [(5.0, noisy, None), (33.0, noisy, None), (65.0, noisy, 0.25)], args=[0, 1, 2, kern],
-         src="numpy (closed-form GLS Kriging)", rtol=1e-9, atol=1e-12,
+         src="numpy", rtol=1e-9, atol=1e-12,
          note="spec: krigingWeight null means universal Kriging, and each component of a vector "
               "'to' is its own fit (the reference implementation reuses the first component's "
               "fitted weight for the later ones: 0.2-0.7% off on its own examples); diagonal "

@@ -109,22 +109,23 @@ P53 = 1.0 - 2.0**-53  # the largest double below 1
 
 
 def _edges(g: Module) -> None:
-    """Domain edges, with expectations from R's d/p/q functions, the definition P(X <= x) or a
-    hand computation (scipy rejects most of these parameters or answers ppf(0) = -1)."""
+    """Domain edges, expectations by hand ("hand"): from R's d/p/q functions, the definition
+    P(X <= x) or a closed form, as each note says (scipy rejects most of these parameters or
+    answers ppf(0) = -1)."""
     ints = {"poisson": False, "binomial": True, "geometric": False, "negativeBinomial": True,
             "hypergeometric": True}
     qf_edges = {  # (p, *params) -> expected, source
-        "binomial": [((1.0, 4, 0.0), 4.0, "R qbinom"), ((0.3, 4, 0.0), 0.0, "R qbinom"),
-                     ((0.0, 4, 1.0), 0.0, "R qbinom"), ((0.3, 4, 1.0), 4.0, "R qbinom"),
-                     ((0.0, 10, 0.3), 0.0, "R qbinom")],
-        "poisson": [((1.0, 0.0), 0.0, "R qpois"), ((0.0, 2.5), 0.0, "R qpois"),
-                    ((1.0, 2.5), INF, "R qpois")],
-        "geometric": [((1.0, 1.0), INF, "R qgeom"), ((0.7, 1.0), 0.0, "R qgeom"),
-                      ((P53, 0.25), 127.0, "hand: smallest k with 0.75^(k+1) <= 2^-53")],
-        "negativeBinomial": [((1.0, 3, 1.0), 0.0, "R qnbinom"), ((0.5, 3, 0.0), INF, "hand"),
-                             ((0.0, 3, 0.4), 0.0, "R qnbinom")],
-        "hypergeometric": [((0.0, 4, 4, 8), 4.0, "R qhyper"), ((1.0, 10, 5, 3), 3.0, "R qhyper"),
-                           ((0.0, 5, 2, 4), 2.0, "R qhyper")],
+        "binomial": [((1.0, 4, 0.0), 4.0, "hand"), ((0.3, 4, 0.0), 0.0, "hand"),
+                     ((0.0, 4, 1.0), 0.0, "hand"), ((0.3, 4, 1.0), 4.0, "hand"),
+                     ((0.0, 10, 0.3), 0.0, "hand")],
+        "poisson": [((1.0, 0.0), 0.0, "hand"), ((0.0, 2.5), 0.0, "hand"),
+                    ((1.0, 2.5), INF, "hand")],
+        "geometric": [((1.0, 1.0), INF, "hand"), ((0.7, 1.0), 0.0, "hand"),
+                      ((P53, 0.25), 127.0, "hand")],
+        "negativeBinomial": [((1.0, 3, 1.0), 0.0, "hand"), ((0.5, 3, 0.0), INF, "hand"),
+                             ((0.0, 3, 0.4), 0.0, "hand")],
+        "hypergeometric": [((0.0, 4, 4, 8), 4.0, "hand"), ((1.0, 10, 5, 3), 3.0, "hand"),
+                           ((0.0, 5, 2, 4), 2.0, "hand")],
     }
     for name, rows in qf_edges.items():
         ptypes = DISTS[name][1]
@@ -136,27 +137,27 @@ def _edges(g: Module) -> None:
                   "survival function")
         del ints[name]
     g.fn("prob.dist.chi2CDF", [D, IN], D, None,
-         [X((0.0, 0), out=1.0, src="definition P(X <= 0) for X = 0"),
-          X((1.6, 0), out=1.0, src="definition"), X((-1.0, 0), out=0.0, src="definition")],
+         [X((0.0, 0), out=1.0, src="hand"),
+          X((1.6, 0), out=1.0, src="hand"), X((-1.0, 0), out=0.0, src="hand")],
          note="0 degrees of freedom is allowed (only dof < 0 is invalid): a point mass at 0, so "
               "P(X <= 0) = 1; R's pchisq(0, 0) and the reference implementation's tests give 0 "
               "(continuity in the shape), scipy NaN")
     g.fn("prob.dist.chi2PDF", [D, IN], D, None,
-         [X((0.0, 0), out=INF, src="R dchisq"), X((1.6, 0), out=0.0, src="R dchisq")],
+         [X((0.0, 0), out=INF, src="hand"), X((1.6, 0), out=0.0, src="hand")],
          note="0 degrees of freedom: a point mass at 0")
     g.fn("prob.dist.hypergeometricCDF", [IN, IN, IN, IN], D, None,
-         [X((2000, 10, 5, 3), out=1.0, src="definition / R phyper"),
-          X((-1, 10, 5, 3), out=0.0, src="definition")],
+         [X((2000, 10, 5, 3), out=1.0, src="hand"),
+          X((-1, 10, 5, 3), out=0.0, src="hand")],
          note="P(X <= x) beyond the support is 1 (the reference implementation's test expects 0)")
     g.fn("prob.dist.hypergeometricPDF", [IN, IN, IN, IN], D, None,
-         [X((3, 4, 4, 20), err=13390, src="spec: m + n < k"),
-          X((0, 0, 0, 0), err=13390, src="spec: m + n = 0"),
+         [X((3, 4, 4, 20), err=13390, src="hand"),
+          X((0, 0, 0, 0), err=13390, src="hand"),
           X((4, 4, 4, 8), out=1.0, src="hand")],
          note="parameter rules of the spec")
     g.fn("prob.dist.negativeBinomialPDF", [IN, IN, D], D, None,
-         [X((5, 4, 0.0), out=0.0, src="spec + definition"),
-          X((0, 0, 0.7), out=1.0, src="R dnbinom"), X((3, 0, 0.7), out=0.0, src="R dnbinom"),
-          X((5, 4, -0.1), err=13450, src="spec")],
+         [X((5, 4, 0.0), out=0.0, src="hand"),
+          X((0, 0, 0.7), out=1.0, src="hand"), X((3, 0, 0.7), out=0.0, src="hand"),
+          X((5, 4, -0.1), err=13450, src="hand")],
          note="prob = 0 is allowed by the spec (invalid only if prob < 0): no success ever, "
               "density 0 (the reference implementation raises, R returns NaN)")
     g.fn("prob.dist.weibullCDF", [D, D, D], D, None,

@@ -1035,6 +1035,8 @@ def _loads_yaml(text: str) -> Any:
 
     from pfa.document.safe_yaml import load_yaml
 
+    if _is_json_object(text):  # JSON is YAML (1.2) too: read it at JSON's speed, with its checks
+        return _loads_json(text)
     try:
         value = load_yaml(text)
     except yaml.YAMLError as exc:
@@ -1114,6 +1116,17 @@ def read_yaml(source: str | Path) -> PfaDocument:
     p = _as_file(source)
     text = p.read_text(encoding="utf-8") if p is not None else str(source)
     return _Reader().document(_loads_yaml(text))
+
+
+def _is_json_object(text: str) -> bool:
+    """Whether ``text`` is a JSON object (a YAML flow mapping may look like one, and not be)."""
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):  # not JSON (or too deep for it): YAML decides
+        return False
+    return True
 
 
 def read_expr(value: Any, path: str = "$") -> Expr:

@@ -6,6 +6,10 @@ bytes of nested aliases describe a structure with billions of nodes: anything th
 counts, while composing, how many nodes each alias adds once expanded, and refuses the
 document as soon as the aliases add more than :data:`MAX_ALIAS_NODES` nodes in total, or when an
 alias refers to a node that contains it (a recursive structure, which JSON cannot hold).
+
+Events come from libyaml's C parser when PyYAML has it (about 5x faster than the pure-Python
+parser on large documents, and it refuses flow collections nested over 1,000 levels deep at
+once); the composition and construction are PyYAML's safe ones.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.resolver import Resolver
 
 __all__ = ["MAX_ALIAS_NODES", "YamlRefused", "load_yaml"]
 
@@ -26,13 +33,11 @@ class YamlRefused(yaml.YAMLError):
     """The YAML text expands (through aliases) beyond the bound, or is recursive."""
 
 
-class _BoundedLoader(yaml.SafeLoader):
-    """A SafeLoader that tracks the expanded size of every composed node."""
+class _BoundedComposer(Composer):
+    """PyYAML's composer, tracking the expanded size of every node it composes."""
 
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._sizes: dict[int, int] = {}
-        self._alias_nodes = 0
+    _sizes: dict[int, int]
+    _alias_nodes: int
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         if self.check_event(AliasEvent):
@@ -57,6 +62,28 @@ class _BoundedLoader(yaml.SafeLoader):
             size += sum(self._sizes[id(k)] + self._sizes[id(v)] for k, v in node.value)
         self._sizes[id(node)] = size
         return node
+
+
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml.cyaml import CParser
+
+    class _BoundedLoader(_BoundedComposer, CParser, SafeConstructor, Resolver):
+        """libyaml's parser (events, in C) under the bounded composer and the safe
+        constructor: much faster than the pure-Python parser on large documents."""
+
+        def __init__(self, stream: Any) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._sizes = {}
+            self._alias_nodes = 0
+else:  # pragma: no cover - PyYAML built without libyaml
+    class _BoundedLoader(_BoundedComposer, yaml.SafeLoader):  # type: ignore[no-redef]
+        def __init__(self, stream: Any) -> None:
+            yaml.SafeLoader.__init__(self, stream)
+            self._sizes = {}
+            self._alias_nodes = 0
 
 
 def load_yaml(text: str) -> Any:

@@ -11,6 +11,7 @@ column) and declares a numeric field nullable exactly when a missing value is ac
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -40,19 +41,38 @@ class Refusals:
 def refusals(est: Any, columns: list[Column], sample: Any = None) -> list[Refusals] | None:
     """Per column, what the fitted pipeline refuses; ``None`` when no row could be found
     that the pipeline scores (the caller then keeps its guess from the tags)."""
-    base = _base_row(est, columns, sample)
+    dtypes = _nullable_dtypes(columns, sample)
+    base = _base_row(est, columns, sample, dtypes)
     if base is None:
         return None
     out = [Refusals() for _ in columns]
     numeric = [i for i, c in enumerate(columns) if c.kind == "number"]
     for kind, value in PROBES.items():
-        for i, msg in _failing(est, columns, base, numeric, value).items():
+        for i, msg in _failing(est, columns, base, numeric, value, dtypes).items():
             out[i].kinds[kind] = msg
     return out
 
 
+def _nullable_dtypes(columns: list[Column], sample: Any) -> dict[int, Any]:
+    """Column index → the sample's pandas extension dtype (``Int64``, ``Float64``,
+    ``boolean``) for the columns whose missing value is ``pd.NA``: sklearn treats pd.NA unlike
+    NaN (a ColumnTransformer refuses it in a passthrough column), so the probe scores such a
+    column in its own dtype."""
+    if sample is None or not hasattr(sample, "dtypes"):
+        return {}
+    import pandas as pd
+
+    out = {}
+    for i, c in enumerate(columns):
+        if c.kind == "number" and c.source in sample.columns:
+            dtype = sample[c.source].dtype
+            if getattr(dtype, "na_value", None) is pd.NA:
+                out[i] = dtype
+    return out
+
+
 def _failing(est: Any, columns: list[Column], base: list[Any], idx: list[int],
-             value: float) -> dict[int, str]:
+             value: float, dtypes: dict[int, Any] | None = None) -> dict[int, str]:
     """The columns among ``idx`` where ``value`` makes the pipeline raise (bisection: one call
     when none does)."""
     if not idx:
@@ -62,17 +82,18 @@ def _failing(est: Any, columns: list[Column], base: list[Any], idx: list[int],
         row = list(base)
         row[i] = value
         rows.append(row)
-    err = _score(est, columns, rows)
+    err = _score(est, columns, rows, dtypes)
     if err is None:
         return {}
     if len(idx) == 1:
         return {idx[0]: err}
     mid = len(idx) // 2
-    return {**_failing(est, columns, base, idx[:mid], value),
-            **_failing(est, columns, base, idx[mid:], value)}
+    return {**_failing(est, columns, base, idx[:mid], value, dtypes),
+            **_failing(est, columns, base, idx[mid:], value, dtypes)}
 
 
-def _score(est: Any, columns: list[Column], rows: list[list[Any]]) -> str | None:
+def _score(est: Any, columns: list[Column], rows: list[list[Any]],
+           dtypes: dict[int, Any] | None = None) -> str | None:
     """None when the pipeline scores ``rows``, else the first line of sklearn's error."""
     method = _method(est)
     if method is None:
@@ -80,7 +101,7 @@ def _score(est: Any, columns: list[Column], rows: list[list[Any]]) -> str | None
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            method(_frame(est, columns, rows))
+            method(_frame(est, columns, rows, dtypes or {}))
     except Exception as err:  # sklearn refuses the row: any error means the same to a user
         text = str(err).strip().splitlines()
         return text[0] if text else type(err).__name__
@@ -105,7 +126,8 @@ def _method(est: Any) -> Any:
     return getattr(target, "predict", None) or getattr(target, "transform", None)
 
 
-def _frame(est: Any, columns: list[Column], rows: list[list[Any]]) -> Any:
+def _frame(est: Any, columns: list[Column], rows: list[list[Any]],
+           dtypes: dict[int, Any]) -> Any:
     names = getattr(est, "feature_names_in_", None)
     if names is None:
         dtype = object if any(c.kind == "string" for c in columns) else np.float64
@@ -116,10 +138,15 @@ def _frame(est: Any, columns: list[Column], rows: list[list[Any]]) -> Any:
     for j, (name, col) in enumerate(zip(names, columns)):
         values = [r[j] for r in rows]
         data[name] = pd.Series(values, dtype=np.float64 if col.kind == "number" else object)
+        if j in dtypes:
+            # NaN becomes pd.NA; a value the dtype cannot hold (inf in Int64) stays float64
+            with contextlib.suppress(TypeError, ValueError):
+                data[name] = data[name].astype(dtypes[j])
     return pd.DataFrame(data)
 
 
-def _base_row(est: Any, columns: list[Column], sample: Any) -> list[Any] | None:
+def _base_row(est: Any, columns: list[Column], sample: Any,
+              dtypes: dict[int, Any]) -> list[Any] | None:
     """A row the pipeline scores: from the sample if it has one, else built from what the
     encoders and imputers learned (their first category or statistic) and zeros."""
     candidates = []
@@ -130,7 +157,7 @@ def _base_row(est: Any, columns: list[Column], sample: Any) -> list[Any] | None:
             candidates.extend(_python_row(r) for r in sub.itertuples(index=False))
     candidates.append(_synthetic_row(est, columns))
     for row in candidates:
-        if _score(est, columns, [row]) is None:
+        if _score(est, columns, [row], dtypes) is None:
             return row
     return None
 

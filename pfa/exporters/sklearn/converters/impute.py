@@ -80,6 +80,10 @@ def simple_imputer(est: Any, b: DocumentBuilder, data: Data) -> Data:
         ind = est.indicator_
         ind_vec = _indicator(b, table, [int(f) for f in ind.features_], "missing_indicator",
                              est.missing_values is None)
+        if isinstance(out, Table):  # strings: sklearn's object array, indicators as bools
+            names = [f"missingindicator_{table.columns[int(f)].name}" for f in ind.features_]
+            return Table(out.columns + [Column(n, {"attr": ind_vec.expr, "path": [k]})
+                                        for k, n in enumerate(names)])
         out = concat(b, [as_vector(b, out, "imputed"), ind_vec], "imputed_with_indicator")
     return out
 
