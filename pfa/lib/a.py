@@ -861,7 +861,9 @@ def _sum_v(site: CallSite) -> Callable[..., Any]:
     return impl
 
 
-def _vector_argbest(name: str, code: int, sign: int) -> None:
+def _vector_argbest(name: str, code: int, sign: int, arg: bool = True) -> None:
+    """The batch form of ``a.argmax``/``a.argmin`` (``arg``) or ``a.max``/``a.min``: the first
+    best element of each row, in the scalar forms' order (NaN above every number)."""
     @vector(name)
     def vfactory(site: CallSite) -> Callable[..., Any]:
         import numpy as np
@@ -879,7 +881,7 @@ def _vector_argbest(name: str, code: int, sign: int) -> None:
             best = np.zeros(n, dtype=np.int64)
             if k == 0:
                 env.fail(np.ones(n, dtype=bool), _err(code, "empty array", name))
-                return best
+                return best if arg else np.zeros(n, dtype=data.dtype)
             top = data[:, 0]
             for j in range(1, k):
                 x = data[:, j]
@@ -888,9 +890,11 @@ def _vector_argbest(name: str, code: int, sign: int) -> None:
                 better = sign * c > 0
                 best = np.where(better, j, best)
                 top = np.where(better, x, top)
-            return best
+            return best if arg else top
         return impl
 
 
 _vector_argbest("a.argmax", 15320, 1)
 _vector_argbest("a.argmin", 15330, -1)
+_vector_argbest("a.max", 15240, 1, arg=False)
+_vector_argbest("a.min", 15250, -1, arg=False)

@@ -408,6 +408,37 @@ for _name, _test, _direct in (
     _vector_comparison(_name, _test, _direct)
 
 
+def _vector_extreme(name: str, keep_x: Callable[[Any], Any]) -> None:
+    """``max``/``min`` of two numbers: ``x`` where ``keep_x(order(x, y))``, else ``y`` (the
+    scalar forms' rule, NaN above every number)."""
+    @vector(name)
+    def vfactory(site: CallSite) -> Fn:
+        import numpy as np
+
+        from pfa.engine.columns import NotVectorized, num_arg, number_cmp
+
+        t = label_type(site)
+        kind = t.name if t is not None else ""
+        if kind in ("float", "double"):
+            def float_impl(env: Any, x: Any, y: Any) -> Any:
+                a, b = num_arg(x), num_arg(y)
+                return np.where(keep_x(number_cmp(a, b)), a, b)
+            return float_impl
+        if kind in ("int", "long"):
+            def int_impl(env: Any, x: Any, y: Any) -> Any:
+                a, b = num_arg(x, np.int64), num_arg(y, np.int64)
+                return np.where(keep_x(np.where(a > b, 1, np.where(a < b, -1, 0))), a, b)
+            return int_impl
+
+        def unsupported(env: Any, x: Any, y: Any) -> Any:
+            raise NotVectorized(f"{name} of {kind}")
+        return unsupported
+
+
+_vector_extreme("max", lambda c: c >= 0)
+_vector_extreme("min", lambda c: c < 0)
+
+
 @vector("!")
 def _not_v(site: CallSite) -> Fn:
     import numpy as np
