@@ -34,6 +34,7 @@ from .columns import (
     Const,
     Opt,
     Rec,
+    array_depth,
     f32_col,
     from_py,
     kind,
@@ -181,14 +182,6 @@ def _check_dict(data: dict, keys: list[Any]) -> int:
             raise PfaInputError(f"column {k!r} has {m} rows, column {first!r} has {n}",
                                 f"$.{k}")
     return n or 0
-
-
-def _depth(t: AvroType) -> int:
-    d = 0
-    while isinstance(t, AvroArray):
-        d += 1
-        t = t.items
-    return d
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,7 +355,7 @@ def _missing_types() -> set[type]:
 def _array_block(raw: np.ndarray, null: np.ndarray | None, t: AvroType, path: str,
                  row0: int) -> Col:
     """The column of an array type from a numeric block (rows × items …)."""
-    depth = _depth(t)
+    depth = array_depth(t)
     if raw.ndim != depth + 1:
         raise _bad(path, f"a {raw.ndim}-D array for input of type {t} (expected "
                    f"{depth + 1}-D: rows × items)")

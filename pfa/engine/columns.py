@@ -212,14 +212,15 @@ def from_py(values: Sequence[Any], t: AvroType) -> Col:
                 data = np.array(values, dtype=dtype_of(t))
             except (TypeError, ValueError, OverflowError):
                 data = None
-            if data is not None and data.ndim == _depth(t) + 1 and data.dtype != object:
+            if data is not None and data.ndim == array_depth(t) + 1 and data.dtype != object:
                 return Arr(data)
         elif n == 0:
-            return Arr(np.zeros((0,) + (0,) * _depth(t), dtype=dtype_of(t)))
+            return Arr(np.zeros((0,) + (0,) * array_depth(t), dtype=dtype_of(t)))
     return obj_array(values)
 
 
-def _depth(t: AvroType) -> int:
+def array_depth(t: AvroType) -> int:
+    """How many array types are nested in ``t`` (``array<array<double>>``: 2)."""
     d = 0
     while isinstance(t, AvroArray):
         d += 1
