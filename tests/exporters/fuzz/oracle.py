@@ -94,6 +94,8 @@ def _run_case(case: Case) -> str:
                  _categories(X))
     if not case.export.endswith("-sample"):
         Xs = missing_as_nan_without_sample(X, Xs)
+    elif case.export.startswith("cli"):
+        Xs = as_read_from_file(Xs)
     expected = sklearn_outputs(model, Xs, doc, _plain_rows(rows))
     if not case.export.endswith("-sample"):
         expected = na_as_nan_without_sample(model, Xs, doc, expected)
@@ -163,11 +165,26 @@ def _export(case: Case, model: Any, X: Any) -> dict:
         return export(model, timestamp=False, sample=sample)
     fmt = case.export.split("-")[1]
     cli_doc = cli_export(model, fmt, sample)
-    api_doc = export(model, timestamp=False, sample=sample)
+    api_doc = export(model, timestamp=False,
+                     sample=None if sample is None else as_read_from_file(sample))
     if cli_doc != api_doc:
         raise Failure(f"`pfa export` ({case.export}) and the API give different documents\n"
                       f"{describe(case)}")
     return cli_doc
+
+
+def as_read_from_file(frame: Any) -> Any:
+    """A frame as `pfa export --sample` (and a user scoring data from the same file) sees it:
+    written to Parquet and read back. A file keeps no difference between None and NaN, so an
+    object column's None comes back as a missing value of a pandas 3 ``str`` column (NaN)."""
+    if not hasattr(frame, "to_parquet"):
+        return frame
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)
+    buffer.seek(0)
+    return pd.read_parquet(buffer)
 
 
 def cli_export(model: Any, fmt: str, sample: Any = None) -> dict:

@@ -233,3 +233,42 @@ def test_imputer_with_indicator_before_an_encoder_on_strings(dtype, encoder):
     got = _both_paths(engine, [{k: (None if pd.isna(v) else v) for k, v in r.items()}
                                for r in rows.to_dict("records")])
     assert got == [list(r) for r in m.transform(rows)]
+
+
+@pytest.mark.parametrize("n_features", [7, 8, 9, 17, 130])
+def test_gaussian_nb_near_zero_variance_sums_in_numpy_order(n_features):
+    """A constant training column gets sklearn's tiny smoothing variance, so one squared term
+    is ~1e8 and the class log-likelihoods ~-1e8: the probabilities then depend on the last bit
+    of each likelihood. The document summed per-feature log densities (model.naive.gaussian);
+    it now uses sklearn's two sums, the squared terms in numpy's pairwise order."""
+    from sklearn.naive_bayes import GaussianNB
+
+    rng = np.random.default_rng(n_features)
+    X = rng.normal(size=(120, n_features)) * rng.uniform(0.01, 100, n_features)
+    X[:, 0] = 1769.0  # constant: variance = var_smoothing * max variance
+    y = rng.integers(0, 4, 120)
+    model = GaussianNB().fit(X, y)
+    _, engine = _engine(model)
+    Xs = X[:40].copy()
+    Xs[:, 0] = 0.0  # far from the constant: log-likelihoods around -1e8 and below
+    expected = model.predict_proba(Xs)
+    got = _both_paths(engine, _rows(Xs))
+    for e, g in zip(expected, got):
+        np.testing.assert_allclose(g["probabilities"], e, rtol=1e-12, atol=0)
+
+
+def test_numpy_row_sum_matches_numpy():
+    """The summation order the GaussianNB converter writes is numpy's, bit for bit."""
+    from pfa.exporters.sklearn.converters.naive_bayes import numpy_row_sum
+
+    def evaluate(tree, xs):
+        if isinstance(tree, dict):
+            a, b = tree["+"]
+            return evaluate(a, xs) + evaluate(b, xs)
+        return xs[tree]
+
+    rng = np.random.default_rng(0)
+    for d in [1, 2, 7, 8, 9, 16, 17, 128, 129, 300, 1000]:
+        A = np.abs(rng.normal(size=(20, d)) * np.exp(rng.uniform(-20, 20, (20, d))))
+        tree = numpy_row_sum(list(range(d)))
+        assert [evaluate(tree, list(r)) for r in A] == list(A.sum(axis=1)), d

@@ -12,14 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.linear import linear_expr
 from pfa.exporters.sklearn.converters.numeric import float64_attr
 from pfa.exporters.sklearn.converters.outputs import classifier_output
 from pfa.exporters.sklearn.converters.preprocessing import fcn
-from pfa.exporters.sklearn.core import Output, fitted_attr
-from pfa.exporters.sklearn.data import Data, as_vector, element
+from pfa.exporters.sklearn.core import fitted_attr
+from pfa.exporters.table import Data, as_vector, element
 
 
 def _map_double(xs: Any, body: Any, param: str = "v") -> dict:
@@ -42,23 +42,59 @@ def log_proba_output(b: DocumentBuilder, classes: Any, jll: str) -> Output:
     return classifier_output(b, classes, {"a.argmax": jll}, proba)
 
 
+def numpy_row_sum(terms: list[Any]) -> Any:
+    """The sum of ``terms`` in the order numpy 2's ``sum(axis=1)`` adds the row of a
+    C-contiguous array (or a single row): pairwise, with eight partial sums up to 128 terms
+    and halves above. (A Fortran-ordered array of several rows is summed left to right
+    instead; the two orders agree below eight terms.)"""
+    n = len(terms)
+    if n < 8:
+        total = terms[0]
+        for x in terms[1:]:
+            total = {"+": [total, x]}
+        return total
+    if n <= 128:
+        partial = list(terms[:8])
+        whole = n - n % 8
+        for i in range(8, whole, 8):
+            partial = [{"+": [partial[k], terms[i + k]]} for k in range(8)]
+        r = [{"+": [partial[k], partial[k + 1]]} for k in range(0, 8, 2)]
+        total = {"+": [{"+": [r[0], r[1]]}, {"+": [r[2], r[3]]}]}
+        for x in terms[whole:]:
+            total = {"+": [total, x]}
+        return total
+    half = n // 2
+    half -= half % 8
+    return {"+": [numpy_row_sum(terms[:half]), numpy_row_sum(terms[half:])]}
+
+
 @converter("sklearn", "sklearn.naive_bayes", "GaussianNB", "classifier", "probabilities")
 def gaussian_nb(est: Any, b: DocumentBuilder, data: Data) -> Output:
+    """sklearn's own formula: ``log prior + (-0.5 * sum(log(2 pi var)) - 0.5 * sum((x - mean)**2
+    / var))`` with the constant computed here by numpy and the squared terms summed in numpy's
+    order; a per-feature sum of log densities (``model.naive.gaussian``) rounds differently,
+    which shows in the probabilities when a class has a near-zero variance."""
     x = as_vector(b, data)
     theta = float64_attr(est, "theta_")
     var = np.asarray(est.var_, dtype=np.float64)
     if np.any(var <= 0):
         raise ValueError("a class has a zero variance")
-    stat = {"type": "record", "name": b.type_name("FeatureStats"),
-            "fields": [{"name": "mean", "type": "double"},
-                       {"name": "variance", "type": "double"}]}
-    models = b.cell("class_models", {"type": "array", "items": {"type": "array", "items": stat}},
-                    [[{"mean": float(m), "variance": float(v)} for m, v in zip(tm, tv)]
-                     for tm, tv in zip(theta, var)])
+    stat = {"type": "record", "name": b.type_name("GaussianClass"),
+            "fields": [{"name": "means", "type": ARRAY_DOUBLE},
+                       {"name": "variances", "type": ARRAY_DOUBLE},
+                       {"name": "constant", "type": "double"}]}
+    constants = [-0.5 * np.sum(np.log(2.0 * np.pi * var[i, :])) for i in range(len(var))]
+    models = b.cell("class_models", {"type": "array", "items": stat},
+                    [{"means": nums(tm), "variances": nums(tv), "constant": float(c)}
+                     for tm, tv, c in zip(theta, var, constants)])
     priors = b.cell("log_priors", ARRAY_DOUBLE, nums(np.log(est.class_prior_)))
+    squared = {"a.zipmap": [x.expr, "m.means", "m.variances", fcn(["v", "mu", "s"], [
+        {"let": {"d": {"-": ["v", "mu"]}}}, {"/": [{"*": ["d", "d"]}, "s"]}])]}
+    total = numpy_row_sum([{"attr": "t", "path": [j]} for j in range(x.size)])
     ll = b.let("class_log_likelihoods", {"a.map": [models, {
-        "params": [{"m": {"type": "array", "items": stat["name"]}}], "ret": "double",
-        "do": {"model.naive.gaussian": [x.expr, "m"]}}]})
+        "params": [{"m": stat["name"]}], "ret": "double",
+        "do": [{"let": {"t": squared}},
+               {"-": ["m.constant", {"*": [0.5, total]}]}]}]})
     jll = b.let("jll", {"a.zipmap": [priors, ll, fcn(["p", "l"], {"+": ["p", "l"]})]})
     return log_proba_output(b, est.classes_, jll)
 
