@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,sklearn,onnx,arrow,boost,bench]'
+	$(PY) -m pip install --quiet -e '.[dev,sklearn,onnx,arrow,boost,bench,serve,mlflow,spark]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -213,7 +213,7 @@ class Sklearn:
 # --- onnxruntime ----------------------------------------------------------------------------
 
 class Onnx:
-    """The skl2onnx export (``pfa.exporters.onnx.to_onnx``) on onnxruntime, one thread."""
+    """The skl2onnx export (``pfa.onnx.via_skl2onnx.to_onnx``) on onnxruntime, one thread."""
 
     name = "onnxruntime"
 
@@ -232,7 +232,7 @@ class Onnx:
     def _load(self, model: Any, dtype: Any) -> None:
         import onnxruntime as ort
 
-        from pfa.exporters.onnx import to_onnx
+        from pfa.onnx.via_skl2onnx import to_onnx
 
         sample = np.zeros((1, model.X.shape[1]), dtype=dtype)
         try:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.sklearn.records import to_records
+from pfa.exporters.records import to_records
 
 N_TRAIN = 5_000
 N_FEATURES = 20

@@ -4,15 +4,15 @@
 >>> Engine.from_json({"input": "int", "output": "int", "action": {"+": ["input", 1]}}).action(1)
 2
 
-``pfa.export(estimator)`` (sklearn → PFA document) needs the ``sklearn`` extra and is
-imported on first use.
+Importing ``pfa`` loads only the error classes; ``Engine``, ``check``, ``read`` and
+``read_yaml`` are imported on first use, and ``pfa.export(estimator)`` (sklearn → PFA
+document, needs the ``sklearn`` extra) too. Inside pfa, modules import from the module that
+defines a name, never from this package (it is the top layer, see tests/test_layers.py).
 """
 
+from importlib import import_module
 from typing import Any
 
-from pfa.check.checker import check
-from pfa.document.reader import read, read_yaml
-from pfa.engine.engine import Engine
 from pfa.errors import (
     AvroDataError,
     PfaError,
@@ -24,6 +24,16 @@ from pfa.errors import (
     PfaUserError,
     UnsupportedModelError,
 )
+from pfa.version import __version__
+
+#: public names imported on first use: name → defining module
+_LAZY = {
+    "Engine": "pfa.engine.engine",
+    "check": "pfa.check.checker",
+    "read": "pfa.document.reader",
+    "read_yaml": "pfa.document.reader",
+    "export": "pfa.exporters.sklearn",
+}
 
 __all__ = [
     "AvroDataError",
@@ -36,18 +46,22 @@ __all__ = [
     "PfaTimeoutError",
     "PfaUserError",
     "UnsupportedModelError",
+    "__version__",
     "check",
     "export",
     "read",
     "read_yaml",
 ]
 
-__version__ = "0.1.0"
-
 
 def __getattr__(name: str) -> Any:
-    if name == "export":  # sklearn is an optional dependency: import the exporter lazily
-        from pfa.exporters.sklearn import export
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pfa' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
 
-        return export
-    raise AttributeError(f"module 'pfa' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

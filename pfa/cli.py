@@ -19,8 +19,8 @@ import sys
 import traceback
 
 import pfa.commands as commands_pkg
-from pfa.commands._common import printable
 from pfa.errors import PfaError
+from pfa.terminal import printable
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3

@@ -57,8 +57,8 @@ def main() -> int:
 
     from pfa import Engine
     from pfa.cli import main as pfa_cli
+    from pfa.exporters.records import to_records
     from pfa.exporters.sklearn import export
-    from pfa.exporters.sklearn.records import to_records
 
     df, y = make_data()
     categorical = ["sex", "age_band"]

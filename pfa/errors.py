@@ -110,11 +110,16 @@ class AvroDataError(PfaError):
 
 
 class UnsupportedModelError(PfaError):
-    """An exporter met an estimator or option it cannot translate faithfully."""
+    """An exporter met an estimator or option it cannot translate faithfully.
+
+    ``reason``: the key of the documented refusal reason (``pfa.exporters.refusals.REASONS``),
+    if any.
+    """
 
     def __init__(self, message: str, estimator: str | None = None, place: str | None = None,
-                 supported: list[str] | None = None):
+                 supported: list[str] | None = None, reason: str | None = None):
         self.estimator = estimator
         self.place = place
         self.supported = supported or []
+        self.reason = reason
         super().__init__(message)

@@ -1,10 +1,21 @@
-"""Generate ``pfa/lib/signatures.json`` from the specification's ``libfcns.xml``.
+"""Derive ``pfa/lib/signatures.json`` from the specification's ``libfcns.xml``, or check it.
 
-Usage: ``python tools/gen_signatures.py [path/to/libfcns.xml] [output.json]``.
+Usage: ``python tools/gen_signatures.py [--check] [path/to/libfcns.xml] [output.json]``
+(default XML: ``../shared/reference/libfcns.xml`` next to the repository).
 
-Only the machine-readable parts are kept: function names (in the specification's order),
-signatures as compact JSON type patterns, error codes with their short quoted messages, the
-nondeterminism kind and deprecation versions. No descriptions are copied.
+**signatures.json is the source of truth**, committed and edited like code; this tool is how
+it was first derived and how it is compared with a new release of the specification
+(``--check`` exits 1 if the JSON differs from what the XML gives; tests/check/test_signatures.py
+runs the same comparison when the reference directory is present and skips otherwise).
+We do not ship libfcns.xml: it is the DMG's specification file, mostly prose descriptions of
+every function, and the reference copy states no licence that lets us redistribute it, while
+the JSON keeps only the machine-readable facts (names in the specification's order, signatures
+as compact type patterns, error codes with their short quoted messages, nondeterminism kind,
+deprecation versions) and no description.
+
+A function that is not in the specification (a project extension) is an entry with an
+``"extension"`` member saying why it exists; such entries follow the specification's
+functions, are kept when the file is regenerated and are left out of the comparison.
 
 Pattern encoding (see :mod:`pfa.check.signatures`)::
 
@@ -34,11 +45,9 @@ _QUOTED = re.compile(r'"([^"]*)"')
 
 
 def default_xml() -> Path | None:
-    """The reference libfcns.xml, if it exists next to (or above) the repository."""
-    for base in (Path("/work/shared/reference"), ROOT.parent / "shared" / "reference"):
-        if (base / "libfcns.xml").is_file():
-            return base / "libfcns.xml"
-    return None
+    """The reference libfcns.xml in ``../shared/reference`` next to the repository, if present."""
+    path = ROOT.parent / "shared" / "reference" / "libfcns.xml"
+    return path if path.is_file() else None
 
 
 def _content(elem: ET.Element) -> Any:
@@ -131,6 +140,16 @@ def extract(xml_path: Path) -> dict[str, Any]:
     return {"version": version, "functions": functions}
 
 
+def with_extensions(data: dict[str, Any], committed: Path) -> dict[str, Any]:
+    """``data`` (from the XML) followed by the extension entries of the ``committed`` JSON."""
+    if not committed.is_file():
+        return data
+    spec_names = {f["name"] for f in data["functions"]}
+    extra = [f for f in json.loads(committed.read_text(encoding="utf-8"))["functions"]
+             if "extension" in f and f["name"] not in spec_names]
+    return {**data, "functions": data["functions"] + extra}
+
+
 def render(data: dict[str, Any]) -> str:
     """Deterministic JSON text: sorted keys, one function per line."""
     def dump(obj: Any) -> str:
@@ -142,12 +161,19 @@ def render(data: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    check = "--check" in args
+    args = [a for a in args if a != "--check"]
     xml_path = Path(args[0]) if args else default_xml()
     if xml_path is None:
         print("libfcns.xml not found; pass its path", file=sys.stderr)
         return 1
     out = Path(args[1]) if len(args) > 1 else OUTPUT
-    out.write_text(render(extract(xml_path)), encoding="utf-8")
+    text = render(with_extensions(extract(xml_path), out))
+    if check:
+        same = out.is_file() and out.read_text(encoding="utf-8") == text
+        print(f"{out} {'matches' if same else 'differs from'} {xml_path}")
+        return 0 if same else 1
+    out.write_text(text, encoding="utf-8")
     print(f"wrote {out}")
     return 0
 

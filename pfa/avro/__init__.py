@@ -2,6 +2,7 @@
 
 from pfa.avro.data import (
     branch_name,
+    canonical_checker,
     conforms,
     decode_binary,
     decode_json,
@@ -46,7 +47,7 @@ __all__ = [
     "AvroArray", "AvroEnum", "AvroField", "AvroFixed", "AvroMap", "AvroNamed", "AvroPrimitive",
     "AvroRecord", "AvroType", "AvroUnion", "NoSupertypeError", "TypeParser", "accepts",
     "narrowest_supertype", "parse_type",
-    "branch_name", "conforms", "decode_binary", "decode_json", "encode_binary", "encode_json",
+    "branch_name", "canonical_checker", "conforms", "decode_binary", "decode_json", "encode_binary", "encode_json",
     "from_json_text", "read_avro_file", "to_float32", "to_json_text", "union_branch",
     "validate", "write_avro_file",
 ]

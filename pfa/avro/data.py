@@ -18,12 +18,12 @@ from __future__ import annotations
 import io
 import json
 import math
-import re
 import struct
 import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from typing import IO, Any
 
 import fastavro
@@ -42,11 +42,11 @@ from pfa.avro.types import (
     parse_type,
 )
 from pfa.errors import AvroDataError
+from pfa.paths import join_path
 
 INT_RANGE = (-(2**31), 2**31 - 1)
 LONG_RANGE = (-(2**63), 2**63 - 1)
 _LOCATOR = "@"
-_IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NONFINITE_IN = {
     "NaN": math.nan, "nan": math.nan,
     "Infinity": math.inf, "inf": math.inf, "+inf": math.inf, "+Infinity": math.inf,
@@ -71,14 +71,6 @@ def branch_name(t: AvroType) -> str:
     """The name that tags a union branch in JSON: the full name of a named type, else its
     type keyword ("int", "array", "map" …)."""
     return t.fullname if isinstance(t, AvroNamed) else t.name
-
-
-def _child(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    if _IDENT_RE.match(key):
-        return f"{path}.{key}"
-    return f"{path}[{json.dumps(key)}]"
 
 
 def _found(obj: Any) -> str:
@@ -211,13 +203,13 @@ def _dec_enum(t: AvroEnum, obj: Any, path: str) -> str:
 def _dec_array(t: AvroArray, obj: Any, path: str) -> list:
     if not isinstance(obj, (list, tuple)):
         raise _fail("array (a JSON array)", obj, path)
-    return [_decode(t.items, x, _child(path, i)) for i, x in enumerate(obj)]
+    return [_decode(t.items, x, join_path(path, i)) for i, x in enumerate(obj)]
 
 
 def _dec_map(t: AvroMap, obj: Any, path: str) -> dict:
     if not isinstance(obj, dict):
         raise _fail("map (a JSON object)", obj, path)
-    return {k: _decode(t.values, v, _child(path, k)) for k, v in _members(obj)}
+    return {k: _decode(t.values, v, join_path(path, k)) for k, v in _members(obj)}
 
 
 def _dec_record(t: AvroRecord, obj: Any, path: str) -> dict:
@@ -226,9 +218,9 @@ def _dec_record(t: AvroRecord, obj: Any, path: str) -> dict:
     out = {}
     for f in t.fields:
         if f.name in obj:
-            out[f.name] = _decode(f.type, obj[f.name], _child(path, f.name))
+            out[f.name] = _decode(f.type, obj[f.name], join_path(path, f.name))
         elif f.has_default:
-            out[f.name] = _decode_default(f.type, f.default, _child(path, f.name))
+            out[f.name] = _decode_default(f.type, f.default, join_path(path, f.name))
         else:
             raise AvroDataError(f"record {t.fullname} is missing field {f.name!r}", path)
     extra = [k for k, _ in _members(obj) if t.field(k) is None]
@@ -261,7 +253,7 @@ def _dec_union(t: AvroUnion, obj: Any, path: str) -> Any:
     branch = _find_branch(t, key)
     if branch is None:
         raise AvroDataError(f"union {names} has no branch named {key!r}", path)
-    return _decode(branch, value, _child(path, key))
+    return _decode(branch, value, join_path(path, key))
 
 
 def _find_branch(t: AvroUnion, key: str) -> AvroType | None:
@@ -631,7 +623,7 @@ def _chk_array(t: AvroArray, v: Any, path: str) -> AvroDataError | None:
     if not isinstance(v, (list, tuple)):
         return _fail("array (list)", v, path)
     for i, x in enumerate(v):
-        problem = _mismatch(t.items, x, _child(path, i))
+        problem = _mismatch(t.items, x, join_path(path, i))
         if problem is not None:
             return problem
     return None
@@ -643,7 +635,7 @@ def _chk_map(t: AvroMap, v: Any, path: str) -> AvroDataError | None:
     for k, x in v.items():
         if not isinstance(k, str):
             return AvroDataError(f"map keys must be strings, found {_found(k)}", path)
-        problem = _mismatch(t.values, x, _child(path, k))
+        problem = _mismatch(t.values, x, join_path(path, k))
         if problem is not None:
             return problem
     return None
@@ -655,7 +647,7 @@ def _chk_record(t: AvroRecord, v: Any, path: str) -> AvroDataError | None:
     for f in t.fields:
         if f.name not in v:
             return AvroDataError(f"record {t.fullname} is missing field {f.name!r}", path)
-        problem = _mismatch(f.type, v[f.name], _child(path, f.name))
+        problem = _mismatch(f.type, v[f.name], join_path(path, f.name))
         if problem is not None:
             return problem
     if len(v) != len(t.fields):
@@ -680,6 +672,128 @@ _CHECKERS: dict[str, Callable[[Any, Any, str], AvroDataError | None]] = {
     "fixed": _chk_fixed, "enum": _chk_enum, "array": _chk_array, "map": _chk_map,
     "record": _chk_record, "union": _chk_union,
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Canonical engine values
+# ---------------------------------------------------------------------------------------------
+
+_SIMPLE = {"null": type(None), "boolean": bool, "float": float, "double": float,
+           "string": str, "bytes": bytes}
+
+Check = Callable[[Any], bool]
+
+
+def _simple_types(t: AvroType) -> frozenset[type] | None:
+    """The Python types of a primitive type (without int ranges) or of a union of such
+    types: the values of ``t`` are exactly the values of these Python types; else None."""
+    if t.name in _SIMPLE:
+        return frozenset((_SIMPLE[t.name],))
+    if isinstance(t, AvroUnion) and all(b.name in _SIMPLE for b in t.types):
+        return frozenset(_SIMPLE[b.name] for b in t.types)
+    return None
+
+
+def _grouped_simple_fields(t: AvroRecord
+                           ) -> tuple[tuple[frozenset[type], Callable[[dict], tuple]], ...]:
+    """The fields of record ``t`` whose values are told by their Python type alone, grouped
+    by that set of types: ``((types, values_of), ...)`` where ``values_of(record)`` is the
+    tuple of those fields' values (raising KeyError for a missing field), so a record of
+    twenty nullable doubles is checked by a few C-level calls."""
+    groups: dict[frozenset[type], list[str]] = {}
+    for f in t.fields:
+        types = _simple_types(f.type)
+        if types is not None:
+            groups.setdefault(types, []).append(f.name)
+    out = []
+    for types, names in groups.items():
+        if len(names) == 1:
+            name = names[0]
+            out.append((types, lambda v, name=name: (v[name],)))
+        else:
+            out.append((types, itemgetter(*names)))
+    return tuple(out)
+
+
+_STR = frozenset((str,))
+
+
+def canonical_checker(t: AvroType, _memo: dict[int, Check] | None = None) -> Check:
+    """A predicate true exactly for the canonical engine values of type ``t`` (the value
+    table of ``docs/architecture.md``: a double is a Python ``float``, never an ``int``; an
+    array is a ``list``; a record is a dict with exactly its fields; map keys are ``str``).
+
+    This is the one test of "is ``v`` a value of type ``t``" inside the engine: compiled once
+    per type, it builds no error paths (:func:`validate` explains a mismatch, and accepts the
+    host forms that :func:`decode_json`'s callers normalise: ints for doubles, tuples)."""
+    memo = {} if _memo is None else _memo
+    key = id(t)
+    if key in memo:
+        return memo[key]
+    n = t.name
+    if n in _SIMPLE:
+        tp = _SIMPLE[n]
+        return lambda v: type(v) is tp
+    if n in ("int", "long"):
+        lo, hi = _int_range(t)
+        return lambda v: type(v) is int and lo <= v <= hi
+    if isinstance(t, AvroFixed):
+        size = t.size
+        return lambda v: type(v) is bytes and len(v) == size
+    if isinstance(t, AvroEnum):
+        symbols = frozenset(t.symbols)
+        return lambda v: type(v) is str and v in symbols
+    if isinstance(t, AvroArray):
+        if t.items.name in _SIMPLE:
+            tps = frozenset((_SIMPLE[t.items.name],))
+            return lambda v: type(v) is list and set(map(type, v)) <= tps
+        item = canonical_checker(t.items, memo)
+        return lambda v: type(v) is list and all(item(x) for x in v)
+    if isinstance(t, AvroMap):
+        if t.values.name in _SIMPLE:
+            tps = frozenset((_SIMPLE[t.values.name],))
+            return lambda v: (type(v) is dict and set(map(type, v.values())) <= tps
+                              and set(map(type, v)) <= _STR)
+        val = canonical_checker(t.values, memo)
+        return lambda v: (type(v) is dict and all(val(x) for x in v.values())
+                          and set(map(type, v)) <= _STR)
+    if isinstance(t, AvroUnion):
+        types = _simple_types(t)
+        if types is not None:
+            return lambda v: type(v) in types
+        branches = tuple(canonical_checker(b, memo) for b in t.types)
+        if len(branches) == 2:
+            b1, b2 = branches
+            return lambda v: b1(v) or b2(v)
+        return lambda v: any(b(v) for b in branches)
+    if isinstance(t, AvroRecord):
+        cell: list[Check] = []
+
+        def record_check(v: Any) -> bool:
+            return cell[0](v)
+        memo[key] = record_check  # recursive records refer to themselves through the memo
+        simple = _grouped_simple_fields(t)
+        others = tuple((f.name, canonical_checker(f.type, memo)) for f in t.fields
+                       if _simple_types(f.type) is None)
+        nfields = len(t.fields)
+
+        def check(v: Any) -> bool:
+            if type(v) is not dict or len(v) != nfields:
+                return False
+            try:
+                for tps, values_of in simple:
+                    if not set(map(type, values_of(v))) <= tps:
+                        return False
+                for name, c in others:
+                    if not c(v[name]):
+                        return False
+            except KeyError:
+                return False
+            return True
+        cell.append(check)
+        memo[key] = check
+        return check
+    return lambda v: False
 
 
 def union_branch(t: AvroUnion, value: Any) -> AvroType:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pfa._gcpause import gc_paused
+from pfa.avro.data import decode_json
 from pfa.avro.types import (
     BOOLEAN,
     BYTES,
@@ -52,6 +53,7 @@ from pfa.check.signatures import FcnType, ResolvedCall
 from pfa.document import ast as A
 from pfa.errors import AvroDataError, PfaSemanticError, PfaSemanticErrors, PfaSyntaxError
 from pfa.names import FCN_NAME_RE
+from pfa.paths import join_path
 
 __all__ = ["TypedDocument", "check", "type_str"]
 
@@ -96,10 +98,6 @@ def check(doc: A.PfaDocument, *, options_override: dict | None = None) -> TypedD
 
 def _where(node: A.Node) -> str | None:
     return node.path
-
-
-def _child(path: str, key: str) -> str:
-    return f"{path}.{key}" if SYMBOL_RE.fullmatch(key) else f"{path}[{json.dumps(key)}]"
 
 
 class _Fail(Exception):
@@ -210,7 +208,7 @@ class _Checker(FormRules):
                 if not isinstance(v, int) or isinstance(v, bool):
                     self.errors.append(PfaSemanticError(
                         f"option {opt!r} must be a JSON integer, found {json.dumps(v)}",
-                        _child("$.options", opt)))
+                        join_path("$.options", opt)))
         if doc.randseed is not None and (not isinstance(doc.randseed, int)
                                          or isinstance(doc.randseed, bool)):
             self.error(doc, f"randseed must be an integer, found {doc.randseed!r}")
@@ -233,8 +231,6 @@ class _Checker(FormRules):
         value, or ``_INVALID``."""
         if t is UNKNOWN:
             return _INVALID
-        from pfa.avro.data import decode_json
-
         try:
             return decode_json(t, value, path)
         except AvroDataError as exc:
@@ -273,7 +269,7 @@ class _Checker(FormRules):
                     t = self.pools[name]
                     items = {}
                     for key, v in pool.init.items():
-                        items[key] = self.decode(t, v, _child(f"{pool.path}.init", key),
+                        items[key] = self.decode(t, v, join_path(f"{pool.path}.init", key),
                                                  pool.pos, f"init of pool {name!r} item {key!r}")
                     if _INVALID not in items.values():
                         self.pool_values[name] = (pool.init, t, items)

@@ -1,8 +1,10 @@
 """Library function signatures: the generic type patterns of the spec and their matching.
 
-The data comes from ``pfa/lib/signatures.json`` (generated once from the specification's
-libfcns.xml by ``tools/gen_signatures.py``); this module turns it into pattern objects and
-matches call sites against them with label unification and promotion.
+The data comes from ``pfa/lib/signatures.json``, the one declaration of every library
+function's signatures and error codes/messages (derived from the specification's libfcns.xml
+by ``tools/gen_signatures.py``, which also checks it against a new release); this module turns
+it into pattern objects and matches call sites against them with label unification and
+promotion.
 
 Matching a call runs in two phases per signature:
 
@@ -185,13 +187,15 @@ class Signature:
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """A library function: its signatures (spec order), error codes → messages, and
-    nondeterminism kind (None, "pseudorandom", "unstable" or "unordered")."""
+    """A library function: its signatures (spec order), error codes → messages,
+    nondeterminism kind (None, "pseudorandom", "unstable" or "unordered") and, for a function
+    that is not in the specification, why it exists (``extension``)."""
 
     name: str
     sigs: tuple[Signature, ...]
     errors: dict[int, str] = field(default_factory=dict, hash=False, compare=False)
     nondeterministic: str | None = None
+    extension: str | None = None
 
 
 def parse_pattern(obj: Any, _counter: list[int] | None = None) -> Pattern:
@@ -249,7 +253,8 @@ def library() -> dict[str, FunctionSpec]:
     for f in json.loads(text)["functions"]:
         out[f["name"]] = FunctionSpec(
             f["name"], tuple(_parse_signature(s) for s in f["sigs"]),
-            {int(k): v for k, v in f["errors"].items()}, f.get("nondeterministic"))
+            {int(k): v for k, v in f["errors"].items()}, f.get("nondeterministic"),
+            f.get("extension"))
     return out
 
 

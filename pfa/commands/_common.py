@@ -1,38 +1,22 @@
-"""What the subcommands share: reading the model file they are given (JSON or YAML, by
-extension or content), the ``--allow-files`` option, and printing text that comes from a
-document or an input without letting it control the terminal."""
+"""What the subcommands share: reading the model file they are given (JSON, YAML or
+PrettyPFA, by extension or content), the ``--allow-files`` option, and printing text that
+comes from a document or an input without letting it control the terminal."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
+
+from pfa.terminal import printable
 
 if TYPE_CHECKING:
     from pfa.document.ast import PfaDocument
 
 MAX_MODEL_BYTES = 1 << 30
 """Largest model file a command reads (1 GiB)."""
-
-# C0 and C1 controls (with ESC, so no escape sequence survives), DEL, lone surrogates and the
-# bidirectional-text controls that can make a line read differently from what it holds.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    c = ord(match.group())
-    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
-
-
-def printable(text: Any) -> str:
-    """``text`` (or its ``str``) with control characters, lone surrogates and bidi controls
-    written as Python-style escapes (``\\x1b``, ``\\ud800``): safe to print on a terminal,
-    and always one line."""
-    return _UNPRINTABLE.sub(_escape, text if isinstance(text, str) else str(text))
-
 
 def say(text: Any, file: TextIO | None = None) -> None:
     """Print one line of text that may hold document or input content, escaped."""
@@ -79,13 +63,14 @@ def read_text(path: str, what: str = "") -> str:
                               f"0x{data[exc.start]:02x} at offset {exc.start})") from None
 
 
-def read_model(path: str) -> tuple[str, Any, bool]:
+def read_model(path: str, text: str | None = None) -> tuple[str, Any, bool]:
     """The text of model file ``path``, its decoded object and whether it is YAML.
 
     ``.yaml``/``.yml`` files are YAML, ``.json``/``.pfa`` JSON; any other file is JSON if it
     parses, else YAML. Raises :class:`UnreadableModel` with a one-line message.
     """
-    text = read_text(path)
+    if text is None:
+        text = read_text(path)
     suffix = Path(path).suffix.lower()
     as_yaml = suffix in (".yaml", ".yml")
     if not as_yaml:
@@ -122,8 +107,44 @@ def read_model(path: str) -> tuple[str, Any, bool]:
 
 def load_document(path: str) -> PfaDocument:
     """Model file ``path`` read into a PfaDocument (PfaSyntaxError if it is not valid PFA).
-    Every command reads its model through here, so all apply the same syntax checks."""
+    Every command reads its model through here, so all apply the same syntax checks.
+
+    ``.ppfa``/``.pretty`` files are PrettyPFA, ``.yaml``/``.yml`` YAML, ``.json``/``.pfa``
+    JSON; any other file is JSON if it parses, else PrettyPFA if it has PrettyPFA section
+    headings and parses as PrettyPFA, else YAML."""
+    from pfa.document.pretty import PRETTY_SUFFIXES, looks_like_pretty
     from pfa.document.reader import read, read_yaml
 
-    text, _, as_yaml = read_model(path)
+    suffix = Path(path).suffix.lower()
+    if suffix in PRETTY_SUFFIXES:
+        return _read_pretty(read_text(path))
+    text = None
+    if suffix not in (".json", ".pfa", ".yaml", ".yml"):
+        text = read_text(path)
+        if looks_like_pretty(text) and not _is_json(text):
+            from pfa.errors import PfaSyntaxError
+
+            try:
+                return _read_pretty(text)
+            except PfaSyntaxError as pretty_error:
+                try:
+                    text, _, as_yaml = read_model(path, text)
+                except UnreadableModel:
+                    raise pretty_error from None  # neither: the PrettyPFA error says more
+                return read_yaml(text) if as_yaml else read(text)
+    text, _, as_yaml = read_model(path, text)
     return read_yaml(text) if as_yaml else read(text)
+
+
+def _read_pretty(text: str) -> PfaDocument:
+    from pfa.document.pretty import read_pretty
+
+    return read_pretty(text)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True

@@ -22,9 +22,9 @@ from pfa.commands._common import (
 from pfa.errors import PfaSemanticError, PfaSemanticErrors, PfaSyntaxError
 
 NAME = "check"
-HELP = "type-check a PFA document (JSON or YAML) without running it"
+HELP = "type-check a PFA document (JSON, YAML or PrettyPFA) without running it"
 DESCRIPTION = """\
-Read MODEL (a PFA document in JSON or YAML, chosen by the file extension or, failing that,
+Read MODEL (a PFA document in JSON, YAML or PrettyPFA, chosen by the file extension or, failing that,
 by the content) and run the static checks of PFA 0.8.1: syntax, types, symbol scopes,
 function signatures, cells and pools. Initial values kept in external files are read and
 checked only inside the directories given with --allow-files.

@@ -67,7 +67,7 @@ def supported_forms() -> set[str]:
 
     out = {f for f in special_forms() if hasattr(Compiler, "c_" + f)}
     # function definitions and references are compiled as arguments, not as expressions
-    if any(hasattr(Compiler, m) for m in ("_argument", "_compile_user_function")):
+    if any(hasattr(Compiler, m) for m in ("argument", "_compile_user_function")):
         out |= {"FcnDef", "FcnRef"}
     return out
 

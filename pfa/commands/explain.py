@@ -18,7 +18,7 @@ from pfa.errors import PfaError
 NAME = "explain"
 HELP = "show which parts of a document run vectorized in batches"
 DESCRIPTION = """\
-Compile MODEL (a PFA document in JSON or YAML) for batch scoring and list every expression the
+Compile MODEL (a PFA document in JSON, YAML or PrettyPFA) for batch scoring and list every expression the
 vector back end handles ("vector"), every library call run row by row on vectorized
 arguments ("row-wise"), every subtree compiled by the scalar engine and run row by row
 ("scalar island"), or why the whole action runs on the scalar engine ("scalar").

@@ -1,15 +1,18 @@
-"""``pfa export MODEL -o OUT``: translate a fitted scikit-learn model to PFA (or ONNX)."""
+"""``pfa export MODEL -o OUT``: translate a fitted model to PFA (or ONNX), with the front end
+that reads MODEL (:mod:`pfa.exporters.frontends`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pfa.commands._common import say
 from pfa.errors import PfaError, UnsupportedModelError
+from pfa.exporters import frontends
 
 NAME = "export"
 HELP = "export a fitted scikit-learn model (.skops, .pkl, .joblib) to PFA or ONNX"
@@ -23,9 +26,6 @@ code stored in it; only load files you trust.
 OUT ending in .pfa or .json writes a PFA document as JSON, .yaml/.yml as YAML, and .onnx an
 ONNX model made by skl2onnx. Exit status: 0 written, 2 unsupported model or bad arguments
 (nothing is written)."""
-
-_PICKLE = {".pkl", ".pickle", ".joblib"}
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="fitted model: .skops (safe) or .pkl/.pickle/.joblib")
@@ -42,28 +42,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="leave the export time out of the metadata (reproducible output)")
     p.add_argument("--trust", action="append", default=[], metavar="TYPE",
                    help="with .skops: a type to trust beyond skops' defaults (repeatable)")
-
-
-def load_model(path: Path, trust: list[str] | None = None) -> Any:
-    """Load a fitted model; .skops with trusted-type checks, pickles only on request."""
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    if suffix == ".skops":
-        import skops.io as sio
-
-        untrusted = [t for t in sio.get_untrusted_types(file=path) if t not in (trust or [])]
-        if untrusted:
-            raise UnsupportedModelError(
-                f"{path} contains types skops does not trust: {', '.join(untrusted)}; "
-                "pass --trust TYPE for each one you trust")
-        return sio.load(path, trusted=list(trust or []) or None)
-    if suffix in _PICKLE:
-        import joblib
-
-        return joblib.load(path)
-    raise ValueError(f"unknown model file type {suffix!r} (expected .skops, .pkl, .pickle, "
-                     ".joblib)")
+    p.add_argument("--mlflow-log", metavar="NAME",
+                   help="also log the document to MLflow (MLFLOW_TRACKING_URI) as model NAME "
+                        "of a new run (needs pfa[mlflow])")
+    p.add_argument("--mlflow-register", metavar="MODEL",
+                   help="with --mlflow-log: register the logged model as a new version of MODEL")
 
 
 def load_sample(path: Path) -> Any:
@@ -109,18 +92,18 @@ def run(args: argparse.Namespace) -> int:
         say(f"pfa export: cannot tell the output format from {out.name!r} "
               "(use .pfa, .json, .yaml or .onnx)", file=sys.stderr)
         return 2
+    if args.mlflow_register and not args.mlflow_log:
+        say("pfa export: --mlflow-register needs --mlflow-log NAME", file=sys.stderr)
+        return 2
+    if args.mlflow_log and suffix == ".onnx":
+        say("pfa export: --mlflow-log logs PFA documents, not ONNX models", file=sys.stderr)
+        return 2
     problem = _output_problem(out)
     if problem is not None:
         say(f"pfa export: cannot write {out}: {problem}", file=sys.stderr)
         return 2
     try:
-        model = load_model(Path(args.model), args.trust)
-        if suffix == ".onnx":
-            from pfa.exporters.onnx import to_onnx
-
-            data: bytes = to_onnx(model)
-        else:
-            data = _export_pfa(model, args, suffix)
+        data, doc, sample = _export(Path(args.model), args, suffix)
     except UnsupportedModelError as err:
         say(f"pfa export: {err}", file=sys.stderr)
         if err.supported:
@@ -145,18 +128,51 @@ def run(args: argparse.Namespace) -> int:
         say(f"pfa export: cannot write {out}: {err.strerror or err}", file=sys.stderr)
         return 2
     say(f"wrote {out}")
+    if args.mlflow_log:
+        return _log_to_mlflow(doc, sample, args)
     return 0
 
 
-def _export_pfa(model: Any, args: argparse.Namespace, suffix: str) -> bytes:
-    from pfa.exporters.sklearn import export
+def _log_to_mlflow(doc: dict, sample: Any, args: argparse.Namespace) -> int:
+    """Log the exported document to MLflow (and register it when asked)."""
+    try:
+        from pfa.mlflow import log_exported
+    except ImportError as err:
+        say(f"pfa export: --mlflow-log: {err}", file=sys.stderr)
+        return 1
+    try:
+        say(log_exported(doc, args.mlflow_log, registered_model_name=args.mlflow_register,
+                         sample=sample))
+    except Exception as err:  # MlflowException and store errors: one line, no traceback
+        say(f"pfa export: --mlflow-log: {getattr(err, 'message', err)}", file=sys.stderr)
+        return 1
+    return 0
 
-    schema = json.loads(Path(args.input_schema).read_text()) if args.input_schema else None
-    sample = load_sample(Path(args.sample)) if args.sample else None
-    doc = export(model, name=args.name, input_schema=schema, array_input=args.array_input,
-                 sample=sample, timestamp=not args.no_timestamp)
+
+def _export(path: Path, args: argparse.Namespace, suffix: str) -> tuple[bytes, Any, Any]:
+    """The bytes of the output file — the model at ``path`` read by the front end that
+    accepts it (:mod:`pfa.exporters.frontends`), exported to PFA, or to ONNX by skl2onnx —
+    with the PFA document (None for ONNX) and the data sample (or None)."""
+    front = frontends.pick(path)
+    options = frontends.ExportOptions(name=args.name, array_input=args.array_input,
+                                      timestamp=not args.no_timestamp, trust=tuple(args.trust))
+    model = front.load(path, options)
+    if suffix == ".onnx":
+        if front.name != "sklearn":
+            raise UnsupportedModelError("ONNX output is made by skl2onnx, from scikit-learn "
+                                        f"models only (this is a {front.name} model)")
+        from pfa.onnx.via_skl2onnx import to_onnx
+
+        return to_onnx(model), None, None
+    if args.input_schema:
+        options = replace(options, input_schema=json.loads(Path(args.input_schema).read_text()))
+    if args.sample:
+        options = replace(options, sample=load_sample(Path(args.sample)))
+    doc = front.export(model, options)
     if suffix in (".yaml", ".yml"):
         import yaml
 
-        return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True).encode()
-    return (json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+        data = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True).encode()
+    else:
+        data = (json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+    return data, doc, options.sample

@@ -1,7 +1,10 @@
 """``pfa run MODEL [INPUT]``: score JSON records, one per line, with a PFA document.
 
-Each line of INPUT (or standard input) is one JSON-encoded Avro datum of the document's input
-type. Outputs go to standard output, one JSON line each: the output of every record for a
+Each line of INPUT (or standard input) is one JSON datum of the document's input type: plain
+JSON by default (a record is an object such as ``{"age": 79.0, "city": "rome"}``, read under the
+engine's input contract: a nullable field takes the bare value, a union value is resolved by
+its type), or Avro's JSON encoding with ``--avro-json`` (union values tagged,
+``{"double": 79.0}``; bytes as strings of code points; ``"NaN"`` for NaN). Outputs go to standard output, one JSON line each: the output of every record for a
 ``map`` engine, every emitted value for an ``emit`` engine, and the final tally (after the
 ``end`` routine) for a ``fold`` engine. A record that fails is reported on standard error with
 its line number, error code and message, and the run goes on (unless ``--fail-fast``).
@@ -30,8 +33,10 @@ from pfa.errors import PfaError, PfaInputError, PfaRuntimeError, PfaSemanticErro
 NAME = "run"
 HELP = "score JSON records (one per line) with a PFA document"
 DESCRIPTION = """\
-Run MODEL (a PFA document in JSON or YAML) on the JSON records of INPUT (one per line;
-standard input if INPUT is omitted or "-"). Outputs are written one JSON line each: map →
+Run MODEL (a PFA document in JSON, YAML or PrettyPFA) on the JSON records of INPUT (one per line;
+standard input if INPUT is omitted or "-"). Records are plain JSON ({"age": 79.0,
+"city": "rome"}) read by the input type; --avro-json reads Avro's JSON encoding instead
+(unions tagged: {"age": {"double": 79.0}}) and writes outputs in it too. Outputs are written one JSON line each: map →
 one per record, emit → one per emitted value, fold → the final tally after the end routine.
 A failing record is reported on stderr as "line N: error CODE: MESSAGE" and the run
 continues, unless --fail-fast is given. A line longer than 64 MiB stops the run.
@@ -54,19 +59,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(VALUE is read as JSON if it parses, else as a string)")
     parser.add_argument("--fail-fast", action="store_true",
                         help="stop at the first failing record")
+    parser.add_argument("--avro-json", action="store_true",
+                        help="records are in Avro's JSON encoding (union values tagged: "
+                             "{\"double\": 79.0}) instead of plain JSON")
     add_allow_files(parser)
 
 
-class _ModelError(Exception):
-    pass
+class ModelError(Exception):
+    """The model cannot be read or run (exit status 2); the message names the file."""
 
 
-def _parse_options(items: list[str]) -> dict[str, Any]:
+def parse_options(items: list[str]) -> dict[str, Any]:
+    """The ``--option KEY=VALUE`` overrides (VALUE read as JSON if it parses)."""
     out: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         if not sep or not key:
-            raise _ModelError(f"--option needs KEY=VALUE, found {item!r}")
+            raise ModelError(f"--option needs KEY=VALUE, found {item!r}")
         try:
             out[key] = json.loads(raw)
         except ValueError:
@@ -74,20 +83,22 @@ def _parse_options(items: list[str]) -> dict[str, Any]:
     return out
 
 
-def _load_engine(path: str, options: dict[str, Any], files: Any):
-    """The engine of model file ``path``, read and checked as ``pfa check`` does."""
+def load_engine(path: str, options: dict[str, Any], files: Any, *,
+                validate_input: bool = False):
+    """The engine of model file ``path``, read and checked as ``pfa check`` does
+    (ModelError otherwise)."""
     from pfa.engine.engine import Engine
 
     try:
         doc = load_document(path)
-        return Engine.from_ast(doc, options=options or None, validate_input=False,
+        return Engine.from_ast(doc, options=options or None, validate_input=validate_input,
                                allow_files=files)
     except UnreadableModel as exc:
-        raise _ModelError(str(exc)) from None
+        raise ModelError(str(exc)) from None
     except (PfaSyntaxError, PfaSemanticError) as err:
-        raise _ModelError(f"{path}: invalid PFA document: {err}") from None
+        raise ModelError(f"{path}: invalid PFA document: {err}") from None
     except PfaError as err:
-        raise _ModelError(f"{path}: cannot build the engine: {err}") from None
+        raise ModelError(f"{path}: cannot build the engine: {err}") from None
 
 
 def _lines(stream: Any) -> Iterator[bytes]:
@@ -126,7 +137,13 @@ def _describe(err: PfaError) -> str:
 
 
 def _emit_line(out: TextIO, engine: Any, value: Any) -> None:
-    out.write(json.dumps(engine.encode_output(value), separators=(",", ":")))
+    if getattr(engine, "avro_json_output", False):
+        obj = engine.encode_output(value)
+    else:
+        from pfa.io.formats.jsonl import plain_json
+
+        obj = plain_json(value)
+    out.write(json.dumps(obj, separators=(",", ":")))
     out.write("\n")
 
 
@@ -147,9 +164,11 @@ def run(args: argparse.Namespace) -> int:
     err = sys.stderr
     out = sys.stdout
     try:
-        options = _parse_options(args.option)
-        engine = _load_engine(args.model, options, allow_list(args))
-    except (_ModelError, UnreadableModel) as exc:
+        options = parse_options(args.option)
+        engine = load_engine(args.model, options, allow_list(args),
+                             validate_input=not args.avro_json)
+        engine.avro_json_output = args.avro_json
+    except (ModelError, UnreadableModel) as exc:
         print(f"pfa run: {printable(exc)}", file=err)
         return EXIT_MODEL
 
@@ -182,7 +201,8 @@ def run(args: argparse.Namespace) -> int:
             if not raw.strip():
                 continue
             try:
-                result = engine.action(engine.decode_input(_json_line(raw)))
+                obj = _json_line(raw)
+                result = engine.action(engine.decode_input(obj) if args.avro_json else obj)
                 if method == "map":
                     _emit_line(out, engine, result)
                 elif method == "emit":

@@ -81,6 +81,7 @@ from pfa.document.ast import (
 from pfa.document.formats import parse_format
 from pfa.errors import PfaSyntaxError
 from pfa.names import FCN_NAME_RE, NAME_RE
+from pfa.paths import join_path
 
 __all__ = [
     "read", "read_yaml", "read_expr", "read_argument", "join_path", "suggest_keyword",
@@ -92,13 +93,11 @@ __all__ = [
 
 SYMBOL_RE = NAME_RE
 _OPERATOR_RE = re.compile(r"u-|[-+*/%=<>!&|^~]+")
-_PLAIN_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INT_PART_RE = re.compile(r"-?[0-9]+")
 _URL_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9+\-.]*://.*")
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
-FLOAT_MAX = 3.4028234663852886e38
 _NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
 TOP_LEVEL_FIELDS = (
@@ -189,15 +188,6 @@ def suggest_keyword(word: str, candidates: Any = None) -> str | None:
 def _hint(word: str, candidates: Any = None) -> str:
     s = suggest_keyword(word, candidates)
     return f" (did you mean {s!r}?)" if s else ""
-
-
-def join_path(path: str, key: str | int) -> str:
-    """Extend a JSON path by an array index or an object member name."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    if _PLAIN_KEY_RE.fullmatch(key):
-        return f"{path}.{key}"
-    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 
 
 def _describe(value: Any) -> str:
@@ -1086,7 +1076,9 @@ def _depth_guard(fn: Any) -> Any:
 @_depth_guard
 def read(source: Any) -> PfaDocument:
     """Read a PFA document from a dict, JSON text (str or bytes), or a ``.json``/``.pfa``/
-    ``.yaml``/``.yml`` file (``pathlib.Path`` or path string)."""
+    ``.yaml``/``.yml`` file (``pathlib.Path`` or path string). PrettyPFA:
+    :func:`pfa.document.pretty.read_pretty` (and ``pfa.document.pretty.load`` for any
+    format)."""
     with gc_paused():
         return _read(source)
 

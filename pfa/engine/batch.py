@@ -2,7 +2,7 @@
 
 Input data (a pandas DataFrame, a pyarrow Table / RecordBatch / Array, a dict of numpy arrays
 by column name, a numpy array or a list of engine values) becomes an input column
-(:mod:`pfa.engine.columns`); the vector plan (:mod:`pfa.engine.vector`) computes the output
+(:mod:`pfa.runtime.columns`); the vector plan (:mod:`pfa.engine.vector`) computes the output
 column, which goes back in the kind of the input: a list for a list; for numpy input and
 dicts of arrays a numpy array (scalar outputs) or a dict of arrays (record outputs); for a
 DataFrame a numpy array (scalar outputs) or a DataFrame (record outputs, same index); for
@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from pfa.avro.data import canonical_checker
 from pfa.avro.types import AvroArray, AvroRecord, AvroType
 from pfa.errors import PfaError, PfaInputError, PfaRuntimeError
-
-from .columns import (
+from pfa.runtime.columns import (
     Arr,
     Col,
     Const,
@@ -42,7 +42,10 @@ from .columns import (
     non_null,
     to_py,
 )
-from .inputs import is_missing
+
+from .backends import ExplainEntry, Target, register_backend
+from .inputs import coerce_input, is_missing
+from .vector import Plan, build_plan
 
 
 @dataclass
@@ -388,9 +391,7 @@ def column_of_rows(rows: list[Any], t: AvroType, path: str, aliases: dict[str, s
     """The column of a list of data values, each converted like ``action`` input
     (:func:`pfa.engine.inputs.coerce_input`); the path of an error names the row
     (``$[row]…`` for a list of rows, ``$.column[row]`` for a column)."""
-    from .inputs import coerce_input, fast_checker
-
-    check = fast_checker(t)
+    check = canonical_checker(t)
     out = list(rows)
     for i, v in enumerate(out):
         try:
@@ -565,6 +566,44 @@ def with_row(exc: PfaRuntimeError, row: int) -> PfaRuntimeError:
     err.row = row  # type: ignore[attr-defined]
     err.args = (f"{exc} [row {row}]",)
     return err
+
+
+class VectorRunner:
+    """The vector back end's runner: the batch plan of the ``action`` routine
+    (:func:`pfa.engine.vector.build_plan`), whose scalar islands run on ``target.fallback``."""
+
+    backend = "vector"
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+
+    @property
+    def vectorized(self) -> bool:
+        """False when the whole action runs row by row on the fallback (explain says why)."""
+        return self.plan.vectorized
+
+    @property
+    def fallbacks(self) -> list[str]:
+        """Why chunks ran row by row after all (a kernel met a shape it cannot handle)."""
+        return self.plan.fallbacks
+
+    def run(self, input_col: Col, n: int) -> tuple[Col, dict[int, PfaRuntimeError]]:
+        """The output column of ``n`` rows and the errors by row."""
+        return self.plan.run(input_col, n)
+
+    def routine(self, name: str) -> Any:
+        return self.run if name == "action" and self.plan.vectorized else None
+
+    def explain(self) -> list[ExplainEntry]:
+        return list(self.plan.explain) + [
+            ExplainEntry("$.action", "action", "fallback", reason) for reason in self.fallbacks]
+
+
+@register_backend("vector", "batch",
+                  "typed AST → numpy kernels over columns, scalar islands row by row")
+def compile_vector(target: Target) -> VectorRunner:
+    """Compile ``target``'s action for batches; ``target.fallback`` is the scalar runner."""
+    return VectorRunner(build_plan(target))
 
 
 def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> Any:

@@ -30,19 +30,25 @@ import itertools
 import json
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
 from pfa._gcpause import gc_paused
+from pfa.avro.data import canonical_checker, decode_json, encode_json, load_json_text
+from pfa.check.checker import check
 from pfa.document import ast as A
+from pfa.document.reader import read, read_yaml
 from pfa.errors import AvroDataError, PfaError, PfaInputError, PfaRuntimeError
 from pfa.runtime import codes
 
-from .inputs import coerce_input, column_aliases, fast_checker
+from . import patterns  # noqa: F401  (its modules register the shape-specific kernels)
+from .backends import Target, backend
+from .batch import run_batch
+from .inputs import coerce_input, column_aliases
 from .options import EngineOptions, make_rng, merge_options, parse_options
 from .scalar import (
-    Compiler,
     EngineContext,
     ensure_recursion_headroom,
     unexpected,
@@ -58,8 +64,6 @@ LogCallback = Callable[[str, "str | None"], None]
 def _read_document(doc: Any) -> A.PfaDocument:
     if isinstance(doc, A.PfaDocument):
         return doc
-    from pfa.document.reader import read
-
     return read(doc)
 
 
@@ -67,8 +71,6 @@ def _typed(doc: Any, options: dict[str, Any] | None) -> Any:
     """A TypedDocument from a dict / JSON text / path / PfaDocument / TypedDocument."""
     if hasattr(doc, "doc") and hasattr(doc, "input_type") and hasattr(doc, "output_type"):
         return doc  # already checked
-    from pfa.check.checker import check
-
     return check(_read_document(doc), options_override=options)
 
 
@@ -91,8 +93,6 @@ class Engine:
                  initial: InitialState | None = None, on_emit: EmitCallback | None = None,
                  on_log: LogCallback | None = None, validate_input: bool = True,
                  allow_files: Any = None):
-        from pfa.avro.data import decode_json
-
         doc: A.PfaDocument = typed.doc
         self._typed = typed
         self._doc = doc
@@ -123,27 +123,21 @@ class Engine:
         if self.method == "emit":
             ctx.emit = self._emit
 
-        compiler = Compiler(typed, ctx, self._state, timeouts=self.options.any_timeout)
-        self._compiler = compiler
+        self._target = Target(typed, self.options, ctx, self._state)
+        self._runner = backend("scalar").compile(self._target)
+        self._compiler = self._runner.compiler
         out_t = self._output_type
         in_t = self._input_type
-        fold = self.method == "fold"
-        ret = out_t if self.method in ("map", "fold") else None
-        action_params = [("input", in_t)] + ([("tally", out_t)] if fold else [])
-        self._begin = compiler.compile_routine("begin", doc.begin or [], [])
-        self._action = compiler.compile_routine("action", doc.action, action_params, ret)
-        self._end = compiler.compile_routine("end", doc.end or [],
-                                             [("tally", out_t)] if fold else [])
-        self._merge = None
+        self._begin = self._runner.routine("begin")
+        self._action = self._runner.routine("action")
+        self._end = self._runner.routine("end")
+        self._merge = self._runner.routine("merge")
         self.tally: Any = None
         self._zero: Any = None
-        if fold:
+        if self.method == "fold":
             if doc.zero is not A.NO_VALUE:
                 self._zero = decode_json(out_t, doc.zero, "$.zero")
             self.tally = self._zero
-            if doc.merge:
-                self._merge = compiler.compile_routine(
-                    "merge", doc.merge, [("tallyOne", out_t), ("tallyTwo", out_t)], out_t)
         self._timeouts = {r: self.options.timeout_for(r)
                           for r in ("begin", "action", "end", "merge")}
         self._action_run = self._action.run
@@ -151,12 +145,11 @@ class Engine:
         self._rollback = self._state.has_rollback
         self.input_aliases = column_aliases(in_t, doc.metadata)
         """Original column name → input field name (``metadata["input.columns"]``)."""
-        self._fast_check = fast_checker(in_t)
+        self._fast_check = canonical_checker(in_t)
         if self.input_aliases and any(f.name in self.input_aliases for f in in_t.fields):
             # a field name that is another field's original name: every row is mapped
             self._fast_check = lambda datum: False
         self._begun = False
-        self._ended = False
         if self.method == "map" and not self._rollback and not self.options.any_timeout:
             # the common case: an instance attribute shadows the general method
             self.action = self._straight_action()  # type: ignore[method-assign]
@@ -173,9 +166,15 @@ class Engine:
     def from_yaml(cls, doc: str | Path, options: dict[str, Any] | None = None,
                   instance: int = 0, **kwargs: Any) -> Engine:
         """An engine from a PFA document written in YAML (text or file path)."""
-        from pfa.document.reader import read_yaml
-
         return cls.from_ast(read_yaml(doc), options=options, instance=instance, **kwargs)
+
+    @classmethod
+    def from_pretty(cls, text: str | bytes, options: dict[str, Any] | None = None,
+                    instance: int = 0, **kwargs: Any) -> Engine:
+        """An engine from a PFA document written in PrettyPFA (docs/prettypfa.md)."""
+        from pfa.document.pretty.load import read_pretty  # lark is imported only when used
+
+        return cls.from_ast(read_pretty(text), options=options, instance=instance, **kwargs)
 
     @classmethod
     def from_ast(cls, doc: Any, options: dict[str, Any] | None = None, instance: int = 0,
@@ -382,7 +381,6 @@ class Engine:
         """Run the ``end`` routine. Emit engines return what it emitted."""
         if not self._begun:
             self.begin()
-        self._ended = True
         self._emitted = []
         if not self._end.empty:
             args = (self.tally,) if self.method == "fold" else ()
@@ -426,43 +424,35 @@ class Engine:
         ``row`` attribute, lowest row first) unless ``on_error="null"``: then the result is a
         :class:`pfa.engine.batch.BatchResult` with null for failed rows and an error report
         of ``(row, code, message)``."""
-        from .batch import run_batch
-
         return run_batch(self, data, chunk_size, on_error)
 
     def explain_batch(self) -> list[Any]:
         """Which expressions (by document path) run vectorized in :meth:`action_batch`, which
         run row by row on the scalar engine, and why (a list of ``ExplainEntry``)."""
-        return list(self._batch_plan().explain)
+        return list(self._batch_plan().plan.explain)
 
     def _batch_plan(self) -> Any:
-        plan = getattr(self, "_plan", None)
-        if plan is None:
-            from .vector import build_plan
-
-            plan = self._plan = build_plan(self)
-        return plan
+        """The runner of the batch back end (compiled on first use)."""
+        runner = getattr(self, "_batch_runner", None)
+        if runner is None:
+            target = replace(self._target, fallback=self._runner)
+            runner = self._batch_runner = backend("vector").compile(target)
+        return runner
 
     # -- JSON interface -----------------------------------------------------------------------
     def decode_input(self, obj: Any) -> Any:
         """Engine value of a JSON-decoded datum of the input type (raises PfaInputError)."""
-        from pfa.avro.data import decode_json
-
         try:
             return decode_json(self._input_type, obj, "$")
         except AvroDataError as err:
             raise PfaInputError(err.message, err.path) from None
 
     def encode_output(self, value: Any) -> Any:
-        from pfa.avro.data import encode_json
-
         return encode_json(self._output_type, value)
 
     def action_json(self, text: str | bytes) -> str:
         """Run ``action`` on JSON-encoded Avro input; return JSON-encoded output (for emit
         engines: a JSON array of the emitted values)."""
-        from pfa.avro.data import load_json_text
-
         try:
             obj = load_json_text(text)
         except AvroDataError as err:
@@ -479,8 +469,6 @@ class Engine:
         fold engine."""
         snap = self._state.snapshot()
         if self.method == "fold":
-            from pfa.avro.data import encode_json
-
             snap["tally"] = encode_json(self._output_type, self.tally)
         return snap
 
@@ -488,6 +476,4 @@ class Engine:
         """Set cells, pools (and a fold engine's tally) from :meth:`snapshot` output."""
         self._state.restore(snapshot)
         if self.method == "fold" and "tally" in snapshot:
-            from pfa.avro.data import decode_json
-
             self.tally = decode_json(self._output_type, snapshot["tally"], "$.tally")

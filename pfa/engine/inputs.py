@@ -1,9 +1,9 @@
 """Input data: the fast check and the one input contract of ``action`` and ``action_batch``.
 
-:func:`fast_checker` compiles an Avro type into a predicate that accepts exactly the
-canonical engine values (float fields hold Python floats, arrays are lists …) without building
-error paths; it is a sufficient test, run on every ``action``. Only when it says no does the
-engine run :func:`coerce_input`, the input contract (README "Input contract"): host values
+:func:`pfa.avro.data.canonical_checker` compiles an Avro type into a predicate that accepts
+exactly the canonical engine values (float fields hold Python floats, arrays are lists …)
+without building error paths; it is a sufficient test, run on every ``action``. Only when it
+says no does the engine run :func:`coerce_input`, the input contract (README "Input contract"): host values
 (numpy scalars, pandas/numpy/Arrow missing markers, booleans for doubles, the original column
 names of ``metadata["input.columns"]``) become engine values by :func:`host_value`, then
 :func:`pfa.avro.data.validate` reports the path of any mismatch and :func:`normalize` makes the
@@ -15,131 +15,20 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
-from operator import itemgetter
+from collections.abc import Mapping
 from typing import Any
 
+from pfa.avro.data import Check, canonical_checker, conforms, union_branch, validate
 from pfa.avro.data import to_float32 as f32
 from pfa.avro.types import (
     AvroArray,
-    AvroEnum,
-    AvroFixed,
     AvroMap,
     AvroRecord,
     AvroType,
     AvroUnion,
 )
 from pfa.errors import AvroDataError, PfaInputError
-
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
-
-_SIMPLE = {"null": type(None), "boolean": bool, "float": float, "double": float,
-           "string": str, "bytes": bytes}
-
-Check = Callable[[Any], bool]
-
-
-def _simple_types(t: AvroType) -> frozenset[type] | None:
-    """The Python types of a primitive type (without int ranges) or of a union of such
-    types: the values of ``t`` are exactly the values of these Python types; else None."""
-    if t.name in _SIMPLE:
-        return frozenset((_SIMPLE[t.name],))
-    if isinstance(t, AvroUnion) and all(b.name in _SIMPLE for b in t.types):
-        return frozenset(_SIMPLE[b.name] for b in t.types)
-    return None
-
-
-def _grouped_simple_fields(t: AvroRecord
-                           ) -> tuple[tuple[frozenset[type], Callable[[dict], tuple]], ...]:
-    """The fields of record ``t`` whose values are told by their Python type alone, grouped
-    by that set of types: ``((types, values_of), ...)`` where ``values_of(record)`` is the
-    tuple of those fields' values (raising KeyError for a missing field), so a record of
-    twenty nullable doubles is checked by a few C-level calls."""
-    groups: dict[frozenset[type], list[str]] = {}
-    for f in t.fields:
-        types = _simple_types(f.type)
-        if types is not None:
-            groups.setdefault(types, []).append(f.name)
-    out = []
-    for types, names in groups.items():
-        if len(names) == 1:
-            name = names[0]
-            out.append((types, lambda v, name=name: (v[name],)))
-        else:
-            out.append((types, itemgetter(*names)))
-    return tuple(out)
-
-
-def fast_checker(t: AvroType, _memo: dict[int, Check] | None = None) -> Check:
-    """A predicate true for canonical engine values of type ``t``."""
-    memo = {} if _memo is None else _memo
-    key = id(t)
-    if key in memo:
-        return memo[key]
-    n = t.name
-    if n in _SIMPLE:
-        tp = _SIMPLE[n]
-        return lambda v: type(v) is tp
-    if n == "int":
-        return lambda v: type(v) is int and INT_MIN <= v <= INT_MAX
-    if n == "long":
-        return lambda v: type(v) is int and LONG_MIN <= v <= LONG_MAX
-    if isinstance(t, AvroFixed):
-        size = t.size
-        return lambda v: type(v) is bytes and len(v) == size
-    if isinstance(t, AvroEnum):
-        symbols = frozenset(t.symbols)
-        return lambda v: type(v) is str and v in symbols
-    if isinstance(t, AvroArray):
-        if t.items.name in _SIMPLE:
-            tp = _SIMPLE[t.items.name]
-            return lambda v: type(v) is list and all(type(x) is tp for x in v)
-        item = fast_checker(t.items, memo)
-        return lambda v: type(v) is list and all(item(x) for x in v)
-    if isinstance(t, AvroMap):
-        if t.values.name in _SIMPLE:
-            tp = _SIMPLE[t.values.name]
-            return lambda v: type(v) is dict and all(type(x) is tp for x in v.values())
-        val = fast_checker(t.values, memo)
-        return lambda v: type(v) is dict and all(val(x) for x in v.values())
-    if isinstance(t, AvroUnion):
-        types = _simple_types(t)
-        if types is not None:
-            return lambda v: type(v) in types
-        branches = tuple(fast_checker(b, memo) for b in t.types)
-        if len(branches) == 2:
-            b1, b2 = branches
-            return lambda v: b1(v) or b2(v)
-        return lambda v: any(b(v) for b in branches)
-    if isinstance(t, AvroRecord):
-        cell: list[Check] = []
-
-        def record_check(v: Any) -> bool:
-            return cell[0](v)
-        memo[key] = record_check  # recursive records refer to themselves through the memo
-        simple = _grouped_simple_fields(t)
-        others = tuple((f.name, fast_checker(f.type, memo)) for f in t.fields
-                       if _simple_types(f.type) is None)
-        nfields = len(t.fields)
-
-        def check(v: Any) -> bool:
-            if type(v) is not dict or len(v) != nfields:
-                return False
-            try:
-                for tps, values_of in simple:
-                    if not set(map(type, values_of(v))) <= tps:
-                        return False
-                for name, c in others:
-                    if not c(v[name]):
-                        return False
-            except KeyError:
-                return False
-            return True
-        cell.append(check)
-        memo[key] = check
-        return check
-    return lambda v: False
+from pfa.paths import join_path
 
 
 def normalize(t: AvroType, v: Any) -> Any:
@@ -157,9 +46,7 @@ def normalize(t: AvroType, v: Any) -> Any:
     if isinstance(t, AvroRecord):
         return {f.name: normalize(f.type, v[f.name]) for f in t.fields}
     if isinstance(t, AvroUnion):
-        from pfa.avro.data import union_branch
-
-        if any(fast_checker(b)(v) for b in t.types):
+        if any(_cached_checker(b)(v) for b in t.types):
             return v
         return normalize(union_branch(t, v), v)
     return v
@@ -214,12 +101,6 @@ def _marker(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _child(path: str, key: str | int) -> str:
-    from pfa.avro.data import _child as child
-
-    return child(path, key)
-
-
 def host_value(t: AvroType, v: Any, path: str = "$",
                aliases: dict[str, str] | None = None) -> Any:
     """``v`` with the host representations of the input contract replaced by engine
@@ -262,11 +143,11 @@ def host_value(t: AvroType, v: Any, path: str = "$",
         seq = _sequence(v)
         if seq is None:
             return v
-        return [host_value(t.items, x, _child(path, i)) for i, x in enumerate(seq)]
+        return [host_value(t.items, x, join_path(path, i)) for i, x in enumerate(seq)]
     if isinstance(t, AvroMap):
         if not isinstance(v, Mapping):
             return v
-        return {k: host_value(t.values, x, _child(path, k) if isinstance(k, str) else path)
+        return {k: host_value(t.values, x, join_path(path, k) if isinstance(k, str) else path)
                 for k, x in v.items()}
     if isinstance(t, AvroRecord):
         if type(v).__module__ == "numpy" and getattr(v, "ndim", 0) == 1 and \
@@ -328,7 +209,7 @@ def _host_record(t: AvroRecord, v: Mapping, path: str,
                     continue  # this key names another field's column (the mapping wins)
         if key not in v:
             continue  # reported by validate (missing field)
-        out[f.name] = host_value(f.type, v[key], _child(path, f.name))
+        out[f.name] = host_value(f.type, v[key], join_path(path, f.name))
     return out
 
 
@@ -352,8 +233,6 @@ def _host_union(t: AvroUnion, v: Any, path: str) -> Any:
     for b in t.types:
         if _cached_checker(b)(v):
             return v
-    from pfa.avro.data import conforms
-
     for b in t.types:
         if b.name == "null":
             continue
@@ -375,7 +254,7 @@ def _cached_checker(t: AvroType) -> Check:
         return hit[1]
     if len(_CHECKERS) > 1024:
         _CHECKERS.clear()
-    check = fast_checker(t)
+    check = canonical_checker(t)
     _CHECKERS[id(t)] = (t, check)
     return check
 
@@ -386,8 +265,6 @@ def coerce_input(t: AvroType, v: Any, path: str = "$",
     of type ``t``, or :class:`PfaInputError` naming the path of the first mismatch. This is
     the one input contract of ``Engine.action`` (when the fast check says no) and of every
     value ``Engine.action_batch`` does not convert column-wise."""
-    from pfa.avro.data import validate
-
     try:
         datum = host_value(t, v, path, aliases)
         validate(t, datum, path)

@@ -27,7 +27,6 @@ from pfa.runtime.budget import DEFAULT_VALUE_LIMIT
 
 log = logging.getLogger("pfa.engine")
 
-ROUTINES = ("begin", "action", "end")
 
 
 @dataclass(frozen=True)
@@ -52,9 +51,6 @@ class EngineOptions:
         if routine == "end":
             return self.timeout_end
         return self.timeout_action
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.raw)
 
 
 def _int_option(opts: dict[str, Any], key: str, default: int) -> int:

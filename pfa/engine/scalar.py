@@ -16,6 +16,7 @@ the function is alive: closures are read-only and arguments are sealed from abov
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from operator import itemgetter
 from time import perf_counter
 from typing import Any
 
+from pfa.avro.data import INT_RANGE, canonical_checker, decode_json, encode_json
 from pfa.avro.data import to_float32 as f32
 from pfa.avro.types import (
     STRING,
@@ -38,6 +40,7 @@ from pfa.avro.types import (
     accepts,
     without_null,
 )
+from pfa.check.signatures import FcnType, library
 from pfa.document import ast as A
 from pfa.errors import (
     AvroDataError,
@@ -47,11 +50,14 @@ from pfa.errors import (
     PfaTimeoutError,
     PfaUserError,
 )
+from pfa.lib import registry
 from pfa.lib.registry import CallSite
 from pfa.runtime import codes
 from pfa.runtime.budget import DEFAULT_VALUE_LIMIT, Budget
 
 from . import binary
+from .backends import ExplainEntry, Target, register_backend
+from .scopes import BlockScopes, FnScope
 from .state import MISSING, EngineState
 
 log = logging.getLogger("pfa.engine")
@@ -59,11 +65,7 @@ log = logging.getLogger("pfa.engine")
 Frame = list
 Compiled = Callable[[Frame], Any]
 
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
-
-PREDEFINED_CONSTANTS = ("name", "instance", "version", "metadata")
-PREDEFINED_COUNTERS = ("actionsStarted", "actionsFinished")
+INT_MIN, INT_MAX = INT_RANGE
 
 
 # =============================================================================================
@@ -111,6 +113,51 @@ def unexpected(exc: BaseException, where: str | None) -> PfaRuntimeError:
     err = PfaRuntimeError(codes.INTERNAL_ERROR, msg, where)
     err.__cause__ = exc
     return err
+
+
+# =============================================================================================
+# shape-specific kernels: registered by pattern modules, consulted by the compiler
+# =============================================================================================
+
+KERNEL_HOOKS = ("call", "if", "new_array", "fcndef")
+"""Where the compiler asks for a kernel: ``"call"`` (compiler, node: A.Call), ``"if"``
+(compiler, node: A.If), ``"new_array"`` (compiler, node: A.NewArray) — each returning a
+:data:`Compiled` closure or None —, and ``"fcndef"`` (compiler, fdef: A.FcnDef, fcn_type),
+returning the plain Python callable the inline function stands for, or None."""
+
+_KERNELS: dict[str, list[Callable[..., Any]]] = {hook: [] for hook in KERNEL_HOOKS}
+
+
+def scalar_kernel(hook: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a shape-specific kernel at one of :data:`KERNEL_HOOKS`.
+
+    A kernel recognises a shape of the typed AST and returns a faster closure with the same
+    results (values, errors and their order), or None to decline. Kernels of one hook are
+    asked in registration order and the first answer wins. The compiler does not import its
+    kernels: the module defining them registers them on import (``pfa.engine.engine`` imports
+    it), so a compiler used alone runs the general closures, with the same results."""
+    if hook not in _KERNELS:
+        raise ValueError(f"unknown scalar kernel hook {hook!r}; expected one of {KERNEL_HOOKS}")
+
+    def register(kernel: Callable[..., Any]) -> Callable[..., Any]:
+        if kernel not in _KERNELS[hook]:
+            _KERNELS[hook].append(kernel)
+        return kernel
+    return register
+
+
+def registered_kernels(hook: str) -> tuple[Callable[..., Any], ...]:
+    """The kernels registered at ``hook``, in the order they are asked."""
+    return tuple(_KERNELS[hook])
+
+
+def _kernel(hook: str, compiler: Any, *node: Any) -> Any:
+    for kernel in _KERNELS[hook]:
+        found = kernel(compiler, *node)
+        if found is not None:
+            compiler.kernels_used.append((node[0], kernel))
+            return found
+    return None
 
 
 # =============================================================================================
@@ -178,44 +225,10 @@ def coercer(expected: Any, observed: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-def conforms(t: AvroType, v: Any) -> bool:
-    """True if engine value ``v`` is a value of type ``t`` (deep check)."""
-    n = t.name
-    if n == "null":
-        return v is None
-    if n == "boolean":
-        return v is True or v is False
-    if n == "int":
-        return type(v) is int and INT_MIN <= v <= INT_MAX
-    if n == "long":
-        return type(v) is int and LONG_MIN <= v <= LONG_MAX
-    if n in ("float", "double"):
-        return type(v) is float
-    if n == "string":
-        return type(v) is str
-    if n == "bytes":
-        return type(v) is bytes
-    if isinstance(t, AvroFixed):
-        return type(v) is bytes and len(v) == t.size
-    if isinstance(t, AvroEnum):
-        return type(v) is str and v in t.symbols
-    if isinstance(t, AvroArray):
-        return type(v) is list and all(conforms(t.items, x) for x in v)
-    if isinstance(t, AvroMap):
-        return type(v) is dict and all(type(k) is str and conforms(t.values, x)
-                                       for k, x in v.items())
-    if isinstance(t, AvroRecord):
-        if type(v) is not dict or len(v) != len(t.fields):
-            return False
-        return all(f.name in v and conforms(f.type, v[f.name]) for f in t.fields)
-    if isinstance(t, AvroUnion):
-        return any(conforms(b, v) for b in t.types)
-    return False
-
-
 def type_predicate(t: AvroType, among: AvroType | None) -> Callable[[Any], bool]:
     """A fast test "does value ``v`` (known to be of type ``among``) hold a ``t``?" used by
-    cast-cases: shallow where the kinds of the union branches tell values apart, deep where
+    cast-cases: a specialisation of :func:`pfa.avro.data.canonical_checker` that is shallow
+    where the kinds of the union branches tell values apart, and that checker itself where
     they do not (two record types, a map beside a record …)."""
     others = list(among.types) if isinstance(among, AvroUnion) else []
     kinds = [b.name for b in others]
@@ -249,66 +262,20 @@ def type_predicate(t: AvroType, among: AvroType | None) -> Callable[[Any], bool]
         return lambda v: type(v) is str and v in symbols
     same_kind = sum(1 for k in kinds if k in ("array",)) if n == "array" else \
         sum(1 for k in kinds if k in ("map", "record"))
-    if n == "array":
-        if same_kind <= 1:
-            return lambda v: type(v) is list
-        return lambda v: conforms(t, v)
     if same_kind <= 1:
-        return lambda v: type(v) is dict
-    if isinstance(t, AvroRecord):
-        names = frozenset(f.name for f in t.fields)
-        return lambda v: type(v) is dict and v.keys() == names and conforms(t, v)
-    return lambda v: conforms(t, v)
+        return (lambda v: type(v) is list) if n == "array" else (lambda v: type(v) is dict)
+    return canonical_checker(t)
 
 
-def _fcn_type(params: tuple, ret: Any) -> Any:
-    try:
-        from pfa.check.signatures import FcnType
-    except ImportError:  # pragma: no cover
-        return (params, ret)
+def fcn_type(params: tuple, ret: Any) -> FcnType:
+    """The type of a function with parameter types ``params`` returning ``ret``."""
     return FcnType(tuple(params), ret)
 
 
+
 # =============================================================================================
-# scopes
+# user functions (scopes: pfa.engine.scopes)
 # =============================================================================================
-
-class FnScope:
-    """The frame layout of one routine or function: nested blocks of name → (slot, type)."""
-
-    def __init__(self, parent: FnScope | None = None):
-        self.nslots = 0
-        self.blocks: list[dict[str, tuple[int, Any]]] = [{}]
-        self.parent = parent
-        self.captures: list[tuple[int, int]] = []  # (slot in parent frame, slot here)
-
-    def declare(self, name: str, avro_type: Any) -> int:
-        slot = self.nslots
-        self.nslots += 1
-        self.blocks[-1][name] = (slot, avro_type)
-        return slot
-
-    def lookup(self, name: str) -> tuple[int, Any] | None:
-        for block in reversed(self.blocks):
-            hit = block.get(name)
-            if hit is not None:
-                return hit
-        if self.parent is not None:
-            outer = self.parent.lookup(name)
-            if outer is not None:
-                slot = self.nslots
-                self.nslots += 1
-                self.blocks[0][name] = (slot, outer[1])
-                self.captures.append((outer[0], slot))
-                return slot, outer[1]
-        return None
-
-    def push(self) -> None:
-        self.blocks.append({})
-
-    def pop(self) -> None:
-        self.blocks.pop()
-
 
 class UserFunction:
     """A compiled named user function; ``invoke(*args)`` runs it in a new frame."""
@@ -557,7 +524,7 @@ class CompiledRoutine:
         self.empty = empty
 
 
-class Compiler:
+class Compiler(BlockScopes):
     """Compiles one typed document for one engine (library functions are bound with this
     engine's context, cells and pools with this engine's state)."""
 
@@ -572,7 +539,8 @@ class Compiler:
         self.output_type = typed.output_type
         self.scope = FnScope()
         self.routine = "action"
-        self._registry: Any = None
+        self.kernels_used: list[tuple[A.Node, Callable[..., Any]]] = []
+        """The nodes compiled by a shape-specific kernel, and the kernel (for explain)."""
         self.fcns: dict[str, UserFunction] = {}
         for name, fdef in self.doc.fcns.items():
             short = name[2:] if name.startswith("u.") else name
@@ -625,14 +593,6 @@ class Compiler:
             f = apply_coercion(f, coercer(ret_type, exprs[-1].type))
         return f
 
-    def _block(self, exprs: list[A.Expr] | None, ret_type: Any = None) -> Compiled:
-        """A nested block with its own scope."""
-        self.scope.push()
-        try:
-            return self._body(exprs or [], ret_type)
-        finally:
-            self.scope.pop()
-
     # -- dispatch ---------------------------------------------------------------------------
     def expr(self, node: A.Expr) -> Compiled:
         method = getattr(self, "c_" + type(node).__name__, None)
@@ -670,8 +630,6 @@ class Compiler:
         return const(bytes(node.value))
 
     def c_Literal(self, node: A.Literal) -> Compiled:
-        from pfa.avro.data import decode_json
-
         t = node.avro_type.avro
         try:
             return const(decode_json(t, node.value, node.path))
@@ -700,10 +658,7 @@ class Compiler:
 
     # -- function calls ---------------------------------------------------------------------
     def _registry_get(self, name: str) -> Any:
-        if self._registry is None:
-            from pfa.lib import registry
-            self._registry = registry
-        return self._registry.get(name)
+        return registry.get(name)
 
     def c_Call(self, node: A.Call) -> Compiled:
         name = node.name
@@ -711,19 +666,19 @@ class Compiler:
             return self._call_user(node, self.fcns[name])
         if name == "emit" and self.method == "emit":
             return self._call_emit(node)
-        fused = fastpaths.closest_center(self, node)
+        fused = _kernel("call", self, node)
         if fused is not None:
             return fused
-        impl, lazy, param_types = self._bind_library(node)
+        impl, lazy, param_types = self.bind_library(node)
         args = []
         for i, a in enumerate(node.args):
             ptype = param_types[i] if i < len(param_types) else None
-            args.append(self._argument(a, ptype))
+            args.append(self.argument(a, ptype))
         if lazy:
             return _bind_lazy_call(impl, args, name)
         return _bind_call(impl, args, name)
 
-    def _bind_library(self, node: A.Call) -> tuple[Callable[..., Any], bool, tuple[Any, ...]]:
+    def bind_library(self, node: A.Call) -> tuple[Callable[..., Any], bool, tuple[Any, ...]]:
         """(implementation bound for this call site, lazy?, parameter types)."""
         name = node.name
         resolved = node.resolved
@@ -736,9 +691,9 @@ class Compiler:
             labels = dict(resolved.labels or {})
             sig_index = resolved.sig_index
         else:
-            param_types = tuple(self._arg_type(a) for a in node.args)
+            param_types = tuple(self.arg_type(a) for a in node.args)
             ret_type, labels, sig_index = node.type, {}, 0
-        arg_types = tuple(self._arg_type(a) for a in node.args)
+        arg_types = tuple(self.arg_type(a) for a in node.args)
         site = CallSite(name=name, arg_types=arg_types, ret_type=ret_type,
                         param_types=param_types, labels=labels, sig_index=sig_index,
                         context=self.ctx)
@@ -761,7 +716,7 @@ class Compiler:
         entry = self._registry_get(call.name)
         if entry is None or entry.bind_scalar is None or entry.lazy:
             return None
-        impl, _, param_types = self._bind_library(call)
+        impl, _, param_types = self.bind_library(call)
         if len(param_types) != len(fdef.params):
             return None
         for p, t in zip(fdef.params, param_types):
@@ -774,9 +729,10 @@ class Compiler:
             return None
         return impl
 
-    def _arg_type(self, a: Any) -> Any:
+    def arg_type(self, a: Any) -> Any:
+        """The type of argument ``a`` of a call (an expression's type, or a function type)."""
         if isinstance(a, A.FcnDef):
-            return _fcn_type(tuple(p.type.avro for p in a.params), a.ret.avro)
+            return fcn_type(tuple(p.type.avro for p in a.params), a.ret.avro)
         if isinstance(a, A.FcnRef):
             return self._fcnref_type(a)
         return a.type
@@ -786,15 +742,15 @@ class Compiler:
         if ref.name in self.fcns:
             uf = self.fcns[ref.name]
             params = tuple(t for n, t in zip(uf.param_names, uf.params) if n not in fill)
-            return _fcn_type(params, uf.ret)
+            return fcn_type(params, uf.ret)
         r = ref.resolved
         if r is None:
             return None
         names = _lib_param_names(ref.name, r.sig_index, len(r.param_types))
         params = tuple(t for n, t in zip(names, r.param_types) if n not in fill)
-        return _fcn_type(params, r.ret_type)
+        return fcn_type(params, r.ret_type)
 
-    def _argument(self, a: Any, ptype: Any) -> Compiled:
+    def argument(self, a: Any, ptype: Any) -> Compiled:
         """An argument of a library call: an expression, or a function (whose compiled form
         returns a Python callable)."""
         if isinstance(a, A.FcnDef):
@@ -832,7 +788,7 @@ class Compiler:
 
     def _inline_function(self, fdef: A.FcnDef, ptype: Any = None) -> Compiled:
         """Compile an inline fcndef; the compiled closure returns a Python callable."""
-        direct = self._eta_reduced(fdef, ptype) or fastpaths.direct_function(self, fdef, ptype)
+        direct = self._eta_reduced(fdef, ptype) or _kernel("fcndef", self, fdef, ptype)
         if direct is not None:
             return const(direct)
         saved = self.scope
@@ -1005,7 +961,7 @@ class Compiler:
         fs = tuple(self._typed_expr(e, t.items) for e in node.items)
         if all(_is_const(g) for g in fs):
             return const([g.value for g in fs])  # type: ignore[attr-defined]
-        gathered = fastpaths.gather_array(self, node)
+        gathered = _kernel("new_array", self, node)
         if gathered is not None:
             return gathered
         return lambda frame: [g(frame) for g in fs]
@@ -1065,7 +1021,7 @@ class Compiler:
                 steps.append(("m", self.expr(p)))
                 t = t.values
             elif isinstance(t, AvroRecord):
-                key = _literal_string(p)
+                key = literal_string(p)
                 if key is None or t.field(key) is None:
                     raise PfaSemanticError("a record path element must be a literal field name",
                                            getattr(node, "path", None))
@@ -1155,7 +1111,7 @@ class Compiler:
     def _to_function(self, to: Any, elem_type: Any) -> tuple[bool, Compiled]:
         """(is_function, compiled): the ``to`` of attr-to/cell-to/pool-to."""
         if isinstance(to, A.FcnDef):
-            return True, self._inline_function(to, _fcn_type((elem_type,), elem_type))
+            return True, self._inline_function(to, fcn_type((elem_type,), elem_type))
         if isinstance(to, A.FcnRef):
             return True, self._fcnref(to)
         return False, self._typed_expr(to, elem_type)
@@ -1371,7 +1327,7 @@ class Compiler:
 
     def c_If(self, node: A.If) -> Compiled:
         pred = self.expr(node.predicate)
-        special = fastpaths.nan_to_constant(self, node)
+        special = _kernel("if", self, node)
         if special is not None:
             return special
         if node.else_ is None:
@@ -1683,15 +1639,12 @@ class Compiler:
         return try_filtered
 
     def c_Log(self, node: A.Log) -> Compiled:
-        from pfa.avro.data import encode_json
-
         parts = tuple((self.expr(e), e.type) for e in node.exprs)
         namespace = node.namespace
         logger = logging.getLogger("pfa.log." + namespace if namespace else "pfa.log")
         ctx = self.ctx
 
         def render(v: Any, t: Any) -> str:
-            import json
             try:
                 enc = encode_json(t, v) if _is_type(t) else v
             except Exception:  # logging must never fail the engine
@@ -1708,7 +1661,8 @@ class Compiler:
         return log_form
 
 
-def _literal_string(p: Any) -> str | None:
+def literal_string(p: Any) -> str | None:
+    """The string a literal expression stands for, or None if ``p`` is no string literal."""
     if isinstance(p, A.LiteralString):
         return p.value
     if isinstance(p, A.Literal) and isinstance(p.value, str):
@@ -1716,6 +1670,8 @@ def _literal_string(p: Any) -> str | None:
         if t is None or getattr(t, "name", None) == "string":
             return p.value
     return None
+
+
 
 
 _PARAM_NAMES: dict[tuple[str, int], list[str]] = {}
@@ -1729,8 +1685,6 @@ def _lib_param_names(name: str, sig_index: int, n: int) -> list[str]:
         return _PARAM_NAMES[key]
     names: list[str] | None = None
     try:
-        from pfa.check.signatures import library
-
         spec = library().get(name)
         if spec is not None and sig_index < len(spec.sigs):
             got = [p.name for p in spec.sigs[sig_index].params]
@@ -1744,11 +1698,48 @@ def _lib_param_names(name: str, sig_index: int, n: int) -> list[str]:
     return names
 
 
-def compile_document(typed: Any, ctx: EngineContext, state: EngineState,
-                     timeouts: bool = False) -> Compiler:
-    """Compile a checked document for one engine; the routines are then compiled with
-    :meth:`Compiler.compile_routine` (see :class:`pfa.engine.engine.Engine`)."""
-    return Compiler(typed, ctx, state, timeouts)
+class ScalarRunner:
+    """The scalar back end's runner: every routine of the document compiled to closures
+    (:class:`CompiledRoutine`), and the :class:`Compiler` that made them (user functions,
+    and the expressions other back ends run as scalar islands)."""
+
+    backend = "scalar"
+
+    def __init__(self, target: Target):
+        self.compiler = compiler = Compiler(target.typed, target.context, target.state,
+                                            timeouts=target.options.any_timeout)
+        doc, method = target.document, target.method
+        out_t = target.output_type
+        fold = method == "fold"
+        tally = [("tally", out_t)] if fold else []
+        self._routines = {
+            "begin": compiler.compile_routine("begin", doc.begin or [], []),
+            "action": compiler.compile_routine("action", doc.action,
+                                               [("input", target.input_type), *tally],
+                                               out_t if method in ("map", "fold") else None),
+            "end": compiler.compile_routine("end", doc.end or [], tally),
+        }
+        if fold and doc.merge:
+            self._routines["merge"] = compiler.compile_routine(
+                "merge", doc.merge, [("tallyOne", out_t), ("tallyTwo", out_t)], out_t)
+
+    def routine(self, name: str) -> CompiledRoutine | None:
+        return self._routines.get(name)
+
+    def explain(self) -> list[ExplainEntry]:
+        entries = [ExplainEntry(f"$.{name}", name, "scalar")
+                   for name, r in self._routines.items() if not r.empty]
+        for node, kernel in self.compiler.kernels_used:
+            form = node.name if isinstance(node, A.Call) else type(node).__name__
+            entries.append(ExplainEntry(getattr(node, "path", None) or "?", form, "scalar kernel",
+                                        f"{kernel.__module__}.{kernel.__name__}"))
+        return entries
+
+
+@register_backend("scalar", "record", "typed AST → nested Python closures, one record at a time")
+def compile_scalar(target: Target) -> ScalarRunner:
+    """Compile every routine of ``target``'s document with the scalar compiler."""
+    return ScalarRunner(target)
 
 
 def ensure_recursion_headroom(limit: int = 8000) -> None:
@@ -1757,5 +1748,3 @@ def ensure_recursion_headroom(limit: int = 8000) -> None:
     if sys.getrecursionlimit() < limit:
         sys.setrecursionlimit(limit)
 
-
-from . import fastpaths  # noqa: E402  (imports this module's helpers)

@@ -21,6 +21,15 @@ import itertools
 import threading
 from typing import Any
 
+from pfa.avro.data import (
+    decode_json,
+    encode_json,
+    load_json_text,
+    read_avro_file,
+    same_schema,
+    validate,
+)
+from pfa.avro.types import AvroMap
 from pfa.errors import AvroDataError, PfaSemanticError
 from pfa.hostfiles import FileAllowList, FileRefused, read_regular_file
 
@@ -97,8 +106,6 @@ def _load_init(spec: Any, what: str, name: str, files: FileAllowList | None) -> 
         raise PfaSemanticError(f"{what} {name!r}: cannot read {spec.init!r}: {err}",
                                where) from None
     if source == "json":
-        from pfa.avro.data import load_json_text
-
         try:
             return load_json_text(data)
         except AvroDataError as err:
@@ -120,8 +127,6 @@ def _avro_file_value(raw: _AvroInit, t: Any, what: str, name: str, filename: str
     """The one datum of type ``t`` held by an Avro object container file."""
     import io
 
-    from pfa.avro.data import read_avro_file, same_schema, validate
-
     where = f"$.{what}s.{name}.init"
     try:
         file_type, values = read_avro_file(io.BytesIO(raw.data), untrusted=True)
@@ -141,8 +146,6 @@ def _avro_file_value(raw: _AvroInit, t: Any, what: str, name: str, filename: str
 
 
 def decode_cell_init(name: str, spec: Any, files: FileAllowList | None = None) -> Any:
-    from pfa.avro.data import decode_json
-
     t = spec.avro_type.avro
     raw = _load_init(spec, "cell", name, files)
     if isinstance(raw, _AvroInit):
@@ -156,9 +159,6 @@ def decode_cell_init(name: str, spec: Any, files: FileAllowList | None = None) -
 
 def decode_pool_init(name: str, spec: Any, files: FileAllowList | None = None
                      ) -> dict[str, Any]:
-    from pfa.avro.data import decode_json
-    from pfa.avro.types import AvroMap
-
     t = spec.avro_type.avro
     raw = _load_init(spec, "pool", name, files)
     if isinstance(raw, _AvroInit):
@@ -292,8 +292,6 @@ class EngineState:
 
     # -- snapshots ----------------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
-        from pfa.avro.data import encode_json
-
         cells = {name: encode_json(c.type, c.value) for name, c in self.cells.items()}
         pools = {}
         for name, p in self.pools.items():
@@ -302,8 +300,6 @@ class EngineState:
         return {"cells": cells, "pools": pools}
 
     def restore(self, snap: dict[str, Any]) -> None:
-        from pfa.avro.data import decode_json
-
         if not isinstance(snap, dict):
             raise AvroDataError("a snapshot must be a JSON object", "$")
         cells = snap.get("cells", {}) or {}

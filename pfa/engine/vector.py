@@ -1,8 +1,8 @@
 """The vector back end: compile a typed ``map`` document into kernels over columns.
 
-Every expression becomes a kernel ``k(env) -> column`` (see :mod:`pfa.engine.columns`) that
+Every expression becomes a kernel ``k(env) -> column`` (see :mod:`pfa.runtime.columns`) that
 computes the expression for all rows of a batch at once. An :class:`Env` holds the columns
-of the local symbols (slots are laid out with the scalar back end's :class:`FnScope`), the
+of the local symbols (slots are laid out by :class:`~pfa.engine.scopes.FnScope`), the
 rows it covers and the runtime errors of its rows:
 
 * a branch (``if``, ``cond``, ``ifnotnull``, the right side of ``&&``/``||``) runs in a
@@ -13,9 +13,17 @@ rows it covers and the runtime errors of its rows:
   scalar engine raises because kernels run in the scalar evaluation order); a failed row keeps
   flowing through the kernels with meaningless values that are never reported.
 
+Library calls are found in the library registry (:mod:`pfa.lib.registry`): a function's column
+form (``@batch``) gets the argument columns; its whole-call form (``@batch_call``: ``a.map``,
+``&&``, ``model.tree.simpleTree`` …) gets this compiler (as the
+:class:`~pfa.runtime.batch_forms.BatchCompiler` protocol) and the call node. Shape-specific kernels
+register at :data:`BATCH_HOOKS` (:func:`batch_kernel`; the modules of
+:mod:`pfa.engine.patterns`) and are asked through :meth:`VectorCompiler.kernel`; this module
+never imports them.
+
 What cannot be vectorized falls back, visibly (:attr:`Plan.explain`):
 
-* a library call without a vector form runs its scalar implementation row by row on
+* a library call without a batch form runs its scalar implementation row by row on
   vectorized arguments ("row-wise");
 * any other subtree (loops, user functions, ``try``, casts …) is compiled by the scalar back
   end and run row by row with the values of the symbols it reads ("scalar island");
@@ -23,7 +31,7 @@ What cannot be vectorized falls back, visibly (:attr:`Plan.explain`):
   numbers or read the action counters, or configure timeouts run entirely on the scalar engine.
 
 Results are bit-identical to the scalar engine: kernels perform the same floating-point
-operations in the same order (see :func:`pfa.engine.columns.py_sum`).
+operations in the same order (see :func:`pfa.runtime.columns.py_sum`).
 """
 
 from __future__ import annotations
@@ -38,10 +46,12 @@ from pfa.avro.types import AvroArray, AvroMap, AvroRecord, AvroType, without_nul
 from pfa.check.scope import BOTTOM
 from pfa.document import ast as A
 from pfa.errors import PfaError, PfaRuntimeError, PfaSemanticError, PfaUserError
+from pfa.lib import registry
 from pfa.lib.registry import CallSite
 from pfa.runtime import codes
-
-from .columns import (
+from pfa.runtime.batch_forms import Kernel, LoopHint, NoVector
+from pfa.runtime.column_maps import map_step
+from pfa.runtime.columns import (
     Arr,
     Col,
     Const,
@@ -49,6 +59,7 @@ from .columns import (
     Opt,
     Rec,
     coerce,
+    const_table,
     dense,
     dtype_of,
     filler,
@@ -57,38 +68,57 @@ from .columns import (
     materialize,
     merge,
     scatter,
+    stack_results,
     take,
     to_py,
 )
-from .scalar import FnScope, _fcn_type, _literal_string, coercer, unexpected
-from .vector_blocks import datum_record_form, default_array_form, map_cast_form
-from .vector_forest import LoopHint
-from .vector_maps import map_step
 
-Kernel = Callable[["Env"], Col]
+from .backends import ExplainEntry, Target
+from .scalar import coercer, literal_string, unexpected
+from .scopes import BlockScopes, FnScope, assigned_names, declared_names
+
+# =============================================================================================
+# shape-specific kernels: registered by pattern modules, consulted by the compiler
+# =============================================================================================
+
+BATCH_HOOKS = ("new_object", "new_array", "map_function", "tree_walk", "cluster_screen")
+"""Where the vector compiler (and the library's whole-call batch forms, through
+:meth:`VectorCompiler.kernel`) ask for a shape-specific kernel; each kernel returns None to
+decline:
+
+``"new_object"`` (compiler, node: A.NewObject, general kernel) → kernel
+``"new_array"`` (compiler, node: A.NewArray, general kernel) → kernel
+``"map_function"`` (compiler, node: the ``a.map`` call) → ``f(array column)`` → the mapped
+    column, or None for a column it does not handle
+``"tree_walk"`` (compiler, node: the walk call, :class:`LoopHint` or None) →
+    ``walk(env, datum column, tree column)`` → leaf column or None, with
+    ``walk.every_tree(env, datum column)`` (the leaves of every tree of the loop)
+``"cluster_screen"`` (compiler, node: the ``model.cluster.closest`` call) →
+    ``screen(datum column, clusters)`` → index of each row's closest cluster, or None
+"""
+
+_KERNELS: dict[str, list[Callable[..., Any]]] = {hook: [] for hook in BATCH_HOOKS}
 
 
-class NoVector(Exception):
-    """A form that the vector compiler does not handle (``reason`` says why)."""
+def batch_kernel(hook: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a shape-specific kernel of the vector compiler at one of :data:`BATCH_HOOKS`.
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    Kernels of one hook are asked in registration order; the first answer wins. The modules of
+    :mod:`pfa.engine.patterns` register theirs on import; without them the general kernels
+    run, with the same results."""
+    if hook not in _KERNELS:
+        raise ValueError(f"unknown batch kernel hook {hook!r}; expected one of {BATCH_HOOKS}")
+
+    def register(kernel: Callable[..., Any]) -> Callable[..., Any]:
+        if kernel not in _KERNELS[hook]:
+            _KERNELS[hook].append(kernel)
+        return kernel
+    return register
 
 
-@dataclass
-class ExplainEntry:
-    """How one expression runs in a batch: ``mode`` is "vector", "row-wise" (a library call
-    run row by row on vectorized arguments), "scalar island" or "scalar" (whole action)."""
-
-    path: str
-    form: str
-    mode: str
-    reason: str = ""
-
-    def __str__(self) -> str:
-        tail = f" — {self.reason}" if self.reason else ""
-        return f"{self.mode:13s} {self.path}  {self.form}{tail}"
+def registered_kernels(hook: str) -> tuple[Callable[..., Any], ...]:
+    """The kernels registered at ``hook``, in the order they are asked."""
+    return tuple(_KERNELS[hook])
 
 
 # =============================================================================================
@@ -179,20 +209,6 @@ class Env:
             self.set(slot, new)
 
 
-def _scope_types(scope: FnScope) -> dict[int, AvroType]:
-    types = getattr(scope, "vtypes", None)
-    if types is None:
-        types = {}
-        scope.vtypes = types  # type: ignore[attr-defined]
-    return types
-
-
-def _declare(scope: FnScope, name: str, t: AvroType) -> int:
-    slot = scope.declare(name, t)
-    _scope_types(scope)[slot] = t
-    return slot
-
-
 # =============================================================================================
 # the plan
 # =============================================================================================
@@ -222,13 +238,13 @@ _IMPURE_PREFIXES = ("rand.",)
 _IMPURE = {"emit", "a.shuffle", "model.cluster.randomSeeds"}
 
 
-def _whole_scalar_reason(engine: Any) -> str | None:
+def _whole_scalar_reason(target: Target) -> str | None:
     """Why the document must run entirely on the scalar engine (None if it need not)."""
-    if engine.method != "map":
-        return f"method is {engine.method!r} (only map documents are vectorized)"
-    if engine.options.any_timeout:
+    if target.method != "map":
+        return f"method is {target.method!r} (only map documents are vectorized)"
+    if target.options.any_timeout:
         return "timeouts are configured"
-    doc = engine.document
+    doc = target.document
     roots: list[Any] = list(doc.action) + list(doc.fcns.values())
     for root in roots:
         for node in A.walk(root):
@@ -245,12 +261,13 @@ def _whole_scalar_reason(engine: Any) -> str | None:
     return None
 
 
-def build_plan(engine: Any) -> Plan:
-    """Compile ``engine``'s action for batches (or explain why it runs row by row)."""
-    reason = _whole_scalar_reason(engine)
+def build_plan(target: Target) -> Plan:
+    """Compile ``target``'s action for batches (or explain why it runs row by row); its
+    ``fallback`` is the scalar runner, whose compiler builds the scalar islands."""
+    reason = _whole_scalar_reason(target)
     if reason is not None:
         return Plan(False, [ExplainEntry("$.action", "action", "scalar", reason)])
-    comp = VectorCompiler(engine)
+    comp = VectorCompiler(target)
     try:
         action = comp.compile_action()
     except NoVector as nv:
@@ -269,38 +286,6 @@ def _form_name(node: Any) -> str:
     return type(node).__name__
 
 
-def _declared_names(node: Any) -> set[str]:
-    out: set[str] = set()
-    for n in A.walk(node):
-        if isinstance(n, A.Let):
-            out.update(n.values)
-        elif isinstance(n, A.For):
-            out.update(n.init)
-        elif isinstance(n, A.Foreach):
-            out.add(n.name)
-        elif isinstance(n, A.Forkeyval):
-            out.update((n.forkey, n.forval))
-        elif isinstance(n, A.FcnDef):
-            out.update(p.name for p in n.params)
-        elif isinstance(n, A.IfNotNull):
-            out.update(n.symbols)
-        elif isinstance(n, A.CastCase):
-            out.add(n.named)
-        elif isinstance(n, A.Unpack):
-            out.update(name for name, _ in n.format)
-    return out
-
-
-def _assigned_names(node: Any) -> set[str]:
-    out: set[str] = set()
-    for n in A.walk(node):
-        if isinstance(n, A.SetVar):
-            out.update(n.values)
-        elif isinstance(n, A.For):
-            out.update(n.step)
-    return out
-
-
 def _normalize(res: Any) -> Col:
     """A kernel's result with numpy scalars (all arguments constant) turned into a Const."""
     if isinstance(res, np.ndarray) and res.ndim == 0:
@@ -310,79 +295,60 @@ def _normalize(res: Any) -> Col:
     return res
 
 
-def stack_results(results: list[Col], item_t: AvroType, n: int) -> Col:
-    """The array column whose position ``j`` holds ``results[j]`` (columns of ``item_t``)."""
-    t = AvroArray(item_t)
-    if all(isinstance(r, Const) for r in results):
-        return Const([r.value for r in results])
-    k = kind(item_t)
-    if k in ("int", "float", "bool"):
-        cols = [materialize(r, item_t, n) for r in results]
-        # position-major (a transposed view): each position's column stays contiguous
-        return Arr(np.stack(cols).T) if cols else from_py([[]] * n, t)
-    if k == "arr":
-        cols = [materialize(r, item_t, n) for r in results]
-        if all(isinstance(c, Arr) for c in cols):
-            shapes = {c.data.shape for c in cols}
-            if len(shapes) == 1:
-                return Arr(np.stack([c.data for c in cols], axis=1))
-    lists = [to_py(r, item_t, n) for r in results]
-    return from_py([list(row) for row in zip(*lists)] if lists else [[]] * n, t)
+class VectorCompiler(BlockScopes):
+    """Compiles one target's action into kernels (library functions bound with the engine's
+    context; scalar islands compiled with the fallback runner's scalar compiler)."""
 
-
-def elements(col: Col, item_t: AvroType, n: int) -> list[Col] | None:
-    """The columns of the positions of an array column (None if rows differ in length)."""
-    if isinstance(col, Const):
-        return [Const(v) for v in col.value]
-    if isinstance(col, Arr):
-        data = col.data
-        if data.ndim == 2:
-            return [data[:, j] for j in range(data.shape[1])]
-        return [Arr(data[:, j]) for j in range(data.shape[1])]
-    lists = col.tolist() if isinstance(col, np.ndarray) else None
-    if lists is None or not lists:
-        return [] if lists is not None else None
-    size = len(lists[0]) if lists[0] is not None else -1
-    if any(v is None or len(v) != size for v in lists):
-        return None
-    return [from_py([v[j] for v in lists], item_t) for j in range(size)]
-
-
-def array_length(col: Col, n: int) -> np.ndarray | None:
-    """Row-wise lengths of an array column (None when unknown without a row loop)."""
-    if isinstance(col, Const):
-        return np.full(n, len(col.value), dtype=np.int64)
-    if isinstance(col, Arr):
-        return np.full(n, col.data.shape[1], dtype=np.int64)
-    return np.array([len(v) if v is not None else 0 for v in col], dtype=np.int64)
-
-
-class VectorCompiler:
-    """Compiles one engine's action into kernels (library functions bound with the engine's
-    context; scalar islands compiled with the engine's own scalar :class:`Compiler`)."""
-
-    def __init__(self, engine: Any):
-        self.engine = engine
-        self.scalar = engine._compiler
-        self.state = engine._state
-        self.ctx = engine._ctx
+    def __init__(self, target: Target):
+        assert target.fallback is not None
+        self.target = target
+        self.scalar = target.fallback.compiler  # type: ignore[attr-defined]
+        self.state = target.state
+        self.ctx = target.context
         self.scope = FnScope()
         self.entries: list[ExplainEntry] = []
         self.loops: list[LoopHint] = []  # the a.map/a.fold whose function is being compiled
-        from pfa.lib import registry
-
-        self.registry = registry
 
     # -- entry ------------------------------------------------------------------------------
     def compile_action(self) -> Kernel:
-        doc = self.engine.document
-        _declare(self.scope, "input", self.engine.input_type)
-        body = self._body(doc.action, self.engine.output_type)
+        doc = self.target.document
+        self.scope.declare("input", self.target.input_type)
+        body = self._body(doc.action, self.target.output_type)
         return body
 
     def note(self, node: Any, mode: str, reason: str = "") -> None:
         self.entries.append(ExplainEntry(getattr(node, "path", "?"), _form_name(node), mode,
                                          reason))
+
+    def kernel(self, hook: str, *args: Any) -> Any:
+        """The first shape-specific kernel registered at ``hook`` (:data:`BATCH_HOOKS`) that
+        takes ``args``, or None."""
+        for make in _KERNELS[hook]:
+            found = make(self, *args)
+            if found is not None:
+                return found
+        return None
+
+    def scope_types(self) -> dict[int, AvroType]:
+        """Slot → type of the symbols of the current scope (filled as symbols are declared)."""
+        return self.scope.declared_types
+
+    def with_fallback(self, node: A.Call, fast: Callable[[Env], Col | None]) -> Kernel:
+        """``fast(env)``; when it returns None (a ragged array …) the call runs as a scalar
+        island."""
+        try:
+            slow: Kernel | None = self.scalar_kernel(node)
+        except NoVector:
+            slow = None
+
+        def kernel(env: Env) -> Col:
+            out = fast(env)
+            if out is not None:
+                return out
+            if slow is None:  # the batch runs on the scalar engine (see run_batch)
+                raise NotVectorized(f"{node.name}: batch input shape not supported")
+            return slow(env)
+        return kernel
 
     # -- dispatch ---------------------------------------------------------------------------
     def expr(self, node: A.Expr) -> Kernel:
@@ -431,13 +397,6 @@ class VectorCompiler:
             return last(env)
         return seq
 
-    def _block(self, exprs: list[A.Expr] | None, ret_type: Any = None) -> Kernel:
-        self.scope.push()
-        try:
-            return self._body(exprs or [], ret_type)
-        finally:
-            self.scope.pop()
-
     # -- scalar islands ---------------------------------------------------------------------
     def island(self, node: A.Expr, reason: str) -> Kernel:
         """``node`` compiled by the scalar back end and run row by row."""
@@ -446,7 +405,7 @@ class VectorCompiler:
         return kernel
 
     def scalar_kernel(self, node: A.Expr) -> Kernel:
-        outer_sets = _assigned_names(node) - _declared_names(node)
+        outer_sets = assigned_names(node) - declared_names(node)
         if outer_sets:
             raise NoVector(f"sets enclosing symbol(s) {sorted(outer_sets)}")
         iscope = FnScope(parent=self.scope)
@@ -469,7 +428,7 @@ class VectorCompiler:
         def run_island(env: Env) -> Col:
             captures = iscope.captures
             types = {local: typ for _, (local, typ) in iscope.blocks[0].items()}
-            outer_types = _scope_types(outer_scope)
+            outer_types = outer_scope.declared_types
             n = env.n
             cols = [(local, to_py(env.get(outer), outer_types.get(outer, types.get(local)), n))
                     for outer, local in captures]
@@ -510,7 +469,7 @@ class VectorCompiler:
         hit = self.scope.lookup(node.name)
         if hit is not None:
             slot = hit[0]
-            _scope_types(self.scope).setdefault(slot, hit[1])
+            self.scope.declared_types.setdefault(slot, hit[1])
             return lambda env: env.get(slot)
         if node.name in ("name", "instance", "version", "metadata"):
             return self._const_of(node)
@@ -533,7 +492,7 @@ class VectorCompiler:
     # -- symbols ----------------------------------------------------------------------------
     def v_Let(self, node: A.Let) -> Kernel:
         values = [(name, self.expr(e), e.type) for name, e in node.values.items()]
-        assigns = tuple((_declare(self.scope, name, t), k) for name, k, t in values)
+        assigns = tuple((self.scope.declare(name, t), k) for name, k, t in values)
 
         def let(env: Env) -> Col:
             for slot, k in assigns:
@@ -547,7 +506,7 @@ class VectorCompiler:
             hit = self.scope.lookup(name)
             if hit is None:
                 raise NoVector(f"set of unknown symbol {name}")
-            _scope_types(self.scope).setdefault(hit[0], hit[1])
+            self.scope.declared_types.setdefault(hit[0], hit[1])
             assigns.append((hit[0], self.typed(e, hit[1])))
         pairs = tuple(assigns)
 
@@ -567,7 +526,7 @@ class VectorCompiler:
 
         def new_record(env: Env) -> Col:
             return Rec({name: k(env) for name, k in items})
-        block = datum_record_form(self, node, new_record)
+        block = self.kernel("new_object", node, new_record)
         return new_record if block is None else block
 
     def v_NewArray(self, node: A.NewArray) -> Kernel:
@@ -579,19 +538,12 @@ class VectorCompiler:
 
         def new_array(env: Env) -> Col:
             return stack_results([k(env) for k in items], item_t, env.n)
-        block = default_array_form(self, node, new_array)
+        block = self.kernel("new_array", node, new_array)
         return new_array if block is None else block
 
     # -- control flow -----------------------------------------------------------------------
     def v_Do(self, node: A.Do) -> Kernel:
         return self._block(node.body, node.type if node.body else None)
-
-    def _branch(self, env: Env, idx: np.ndarray, body: Kernel) -> Col:
-        types = _scope_types(self.scope)
-        child = env.sub(None if len(idx) == env.n else idx)
-        out = body(child)
-        env.close(child, types)
-        return out
 
     def v_If(self, node: A.If) -> Kernel:
         pred = self.expr(node.predicate)
@@ -614,7 +566,7 @@ class VectorCompiler:
                     return np.where(p, va, vb).astype(dt, copy=False)
             yes = np.flatnonzero(p)
             parts = []
-            types = _scope_types(types_scope)
+            types = types_scope.declared_types
             if len(yes):
                 child = env.sub(None if len(yes) == env.n else yes)
                 parts.append((yes, then(child)))
@@ -640,7 +592,7 @@ class VectorCompiler:
         types_scope = self.scope
 
         def cond(env: Env) -> Col:
-            types = _scope_types(types_scope)
+            types = types_scope.declared_types
             remaining = np.arange(env.n)
             parts = []
             for pred, body in clauses:
@@ -673,7 +625,7 @@ class VectorCompiler:
             assigns = []
             for name, k, t in values:
                 inner = without_null(t)
-                assigns.append((_declare(self.scope, name, inner), k, t, inner))
+                assigns.append((self.scope.declare(name, inner), k, t, inner))
             then = self._body(node.then, rt)
         finally:
             self.scope.pop()
@@ -688,7 +640,7 @@ class VectorCompiler:
             null = np.zeros(n, dtype=bool)
             for c, (_, _, t, _) in zip(cols, assigns_t):
                 null |= _null_mask(c, t, n)
-            types = _scope_types(types_scope)
+            types = types_scope.declared_types
             parts = []
             ok = np.flatnonzero(~null)
             if len(ok):
@@ -714,7 +666,7 @@ class VectorCompiler:
         steps = []
         for p in path:
             if isinstance(t, AvroRecord):
-                key = _literal_string(p)
+                key = literal_string(p)
                 if key is None or t.field(key) is None:
                     raise NoVector("record path element is not a literal field name")
                 steps.append(_record_step(key))
@@ -756,7 +708,7 @@ class VectorCompiler:
     # -- calls ------------------------------------------------------------------------------
     def _site(self, node: A.Call) -> CallSite:
         r = node.resolved
-        arg_types = tuple(self.scalar._arg_type(a) for a in node.args)
+        arg_types = tuple(self.scalar.arg_type(a) for a in node.args)
         if r is None:
             return CallSite(name=node.name, arg_types=arg_types, ret_type=node.type,
                             param_types=arg_types, context=self.ctx)
@@ -768,10 +720,10 @@ class VectorCompiler:
         name = node.name
         if name in self.scalar.fcns:
             raise NoVector("user function call")
-        special = _SPECIAL.get(name)
-        if special is not None:
+        entry = registry.get(name)
+        if entry is not None and entry.batch_call is not None:
             noted = len(self.entries)
-            kernel = special(self, node)
+            kernel = entry.batch_call(self, node)
             if not any(e.path == node.path for e in self.entries[noted:]):
                 self.note(node, "vector")
             return kernel
@@ -782,7 +734,7 @@ class VectorCompiler:
         name = node.name
         if any(isinstance(a, (A.FcnDef, A.FcnRef)) for a in node.args):
             raise NoVector(f"{name} takes a function argument")
-        entry = self.registry.get(name)
+        entry = registry.get(name)
         if entry is None or entry.bind_scalar is None:
             raise NoVector(f"{name} is not implemented")
         if entry.lazy:
@@ -795,7 +747,7 @@ class VectorCompiler:
                           for i, a in enumerate(node.args))
         scalar_impl = entry.scalar_for(site)
         rowwise = _rowwise_call(scalar_impl, arg_types, node.type, name)
-        vec = entry.bind_vector(site) if entry.bind_vector is not None else None
+        vec = entry.bind_batch(site) if entry.bind_batch is not None else None
         if vec is None:
             self.note(node, "row-wise", "no vector form")
 
@@ -825,7 +777,7 @@ class VectorCompiler:
         inner = FnScope(parent=saved)
         self.scope = inner
         try:
-            slots = [_declare(inner, p.name, p.type.avro) for p in fdef.params]
+            slots = [inner.declare(p.name, p.type.avro) for p in fdef.params]
             if hint is not None and hint[1] < len(slots):
                 hint[0].slot, hint[0].scope = slots[hint[1]], inner
                 self.loops.append(hint[0])
@@ -920,21 +872,6 @@ def _record_step(key: str) -> Callable[[Env, Col], Col]:
     return step
 
 
-_TABLES: dict[int, tuple[Any, Col]] = {}
-
-
-def _const_table(values: list, item_t: Any) -> Col:
-    """The column (one row per item) of a constant list, cached while the list lives."""
-    hit = _TABLES.get(id(values))
-    if hit is not None and hit[0] is values:
-        return hit[1]
-    col = from_py(values, item_t)
-    if len(_TABLES) > 256:
-        _TABLES.clear()
-    _TABLES[id(values)] = (values, col)
-    return col
-
-
 def _array_step(index: Kernel, item_t: Any, code: int, fcn: str) -> Callable[[Env, Col], Col]:
     def step(env: Env, col: Col) -> Col:
         n = env.n
@@ -952,7 +889,7 @@ def _array_step(index: Kernel, item_t: Any, code: int, fcn: str) -> Callable[[En
         i = dense(ic, n, np.int64)
         if isinstance(col, Const):
             size = len(col.value)
-            table = _const_table(col.value, item_t)
+            table = const_table(col.value, item_t)
         elif isinstance(col, Arr):
             size = col.data.shape[1]
             table = None
@@ -1017,257 +954,5 @@ def _rowwise_call(impl: Callable[..., Any], arg_types: tuple[Any, ...], ret_t: A
     return rowwise
 
 
-# =============================================================================================
-# forms with function arguments (and short-circuit functions)
-# =============================================================================================
-
-def _fcn_ptype(node: A.Call, i: int) -> Any:
-    r = node.resolved
-    if r is not None and i < len(r.param_types):
-        return r.param_types[i]
-    return None
-
-
-def _with_fallback(vc: VectorCompiler, node: A.Call,
-                   fast: Callable[[Env], Col | None]) -> Kernel:
-    """``fast(env)``; when it returns None (a ragged array …) the call runs as a scalar island."""
-    try:
-        slow: Kernel | None = vc.scalar_kernel(node)
-    except NoVector:
-        slow = None
-
-    def kernel(env: Env) -> Col:
-        out = fast(env)
-        if out is not None:
-            return out
-        if slow is None:  # the batch runs on the scalar engine (see run_batch)
-            raise NotVectorized(f"{node.name}: batch input shape not supported")
-        return slow(env)
-    return kernel
-
-
-def _sc_and_or(is_and: bool) -> Callable[[VectorCompiler, A.Call], Kernel]:
-    def build(vc: VectorCompiler, node: A.Call) -> Kernel:
-        a = vc.expr(node.args[0])
-        b = vc.expr(node.args[1])
-        types_scope = vc.scope
-
-        def and_or(env: Env) -> Col:
-            x = dense(a(env), env.n, bool).copy()
-            rest = np.flatnonzero(x if is_and else ~x)
-            if len(rest):
-                child = env.sub(None if len(rest) == env.n else rest)
-                y = dense(b(child), child.n, bool)
-                env.close(child, _scope_types(types_scope))
-                x[rest] = y
-            return x
-        return and_or
-    return build
-
-
-def _loop_items(hint: LoopHint, col: Col) -> None:
-    hint.items = col.value if isinstance(col, Const) and type(col.value) is list else None
-    hint.pos = -1
-
-
-def _sc_map(vc: VectorCompiler, node: A.Call) -> Kernel:
-    arr = vc.expr(node.args[0])
-    at = node.args[0].type
-    hint = LoopHint()
-    fn = vc.inline(node.args[1], _fcn_ptype(node, 1), (hint, 0))
-    ret_item = node.type.items
-    item_t = at.items
-    fdef = node.args[1]
-    cast_block = map_cast_form(node)
-    # the function is just the walk of the element: all the trees' leaves at once
-    whole_map = hint.whole is not None and len(fdef.body) == 1 and \
-        fdef.body[0] is hint.whole[0] and fdef.body[0].type == ret_item
-
-    def fast(env: Env) -> Col | None:
-        col = arr(env)
-        if cast_block is not None:
-            block = cast_block(col)
-            if block is not None:
-                return block
-        elems = elements(col, item_t, env.n)
-        if elems is None:
-            return None
-        _loop_items(hint, col)
-        if whole_map and hint.whole is not None and elems:
-            hint.pos = 0
-            try:
-                out = fn.call(env, [elems[0]], [item_t], hint.whole[1])
-            finally:
-                hint.items = None
-            if out is not None:
-                return out
-            _loop_items(hint, col)
-        results = []
-        try:
-            for j, e in enumerate(elems):
-                hint.pos = j
-                results.append(fn.call(env, [e], [item_t]))
-        finally:
-            hint.items = None
-        return stack_results(results, ret_item, env.n)
-    return _with_fallback(vc, node, fast)
-
-
-def _sc_zipmap(vc: VectorCompiler, node: A.Call) -> Kernel:
-    arrays = [(vc.expr(a), a.type.items) for a in node.args[:-1]]
-    fn = vc.inline(node.args[-1], _fcn_ptype(node, len(node.args) - 1))
-    ret_item = node.type.items
-
-    def fast(env: Env) -> Col | None:
-        per = [elements(k(env), t, env.n) for k, t in arrays]
-        if any(p is None for p in per):
-            return None
-        if len({len(p) for p in per}) > 1:  # type: ignore[arg-type]
-            env.fail(np.ones(env.n, dtype=bool),
-                     PfaRuntimeError(15650, "misaligned arrays", "a.zipmap"))
-            return from_py([[]] * env.n, node.type)
-        types = [t for _, t in arrays]
-        results = [fn.call(env, list(cols), types) for cols in zip(*per)]  # type: ignore[misc]
-        return stack_results(results, ret_item, env.n)
-    return _with_fallback(vc, node, fast)
-
-
-def _sc_fold(vc: VectorCompiler, node: A.Call) -> Kernel:
-    arr = vc.expr(node.args[0])
-    item_t = node.args[0].type.items
-    zero_t = fn_t = node.type
-    zero = vc.typed(node.args[1], zero_t)
-    hint = LoopHint()
-    fn = vc.inline(node.args[2], _fcn_ptype(node, 2), (hint, 1))
-
-    def fast(env: Env) -> Col | None:
-        col = arr(env)
-        elems = elements(col, item_t, env.n)
-        if elems is None:
-            return None
-        tally = zero(env)
-        _loop_items(hint, col)
-        try:
-            for j, e in enumerate(elems):
-                hint.pos = j
-                tally = fn.call(env, [tally, e], [fn_t, item_t])
-        finally:
-            hint.items = None
-        return tally
-    return _with_fallback(vc, node, fast)
-
-
-def _sc_reduce(vc: VectorCompiler, node: A.Call) -> Kernel:
-    arr = vc.expr(node.args[0])
-    item_t = node.args[0].type.items
-    fn = vc.inline(node.args[1], _fcn_ptype(node, 1))
-
-    def fast(env: Env) -> Col | None:
-        elems = elements(arr(env), item_t, env.n)
-        if elems is None:
-            return None
-        if not elems:
-            env.fail(np.ones(env.n, dtype=bool),
-                     PfaRuntimeError(15670, "empty array", "a.reduce"))
-            return Const(filler(node.type))
-        tally = elems[0]
-        for e in elems[1:]:
-            tally = fn.call(env, [tally, e], [item_t, item_t])
-        return tally
-    return _with_fallback(vc, node, fast)
-
-
-def _is_missing_test_fcn(arg: Any) -> bool:
-    if not isinstance(arg, A.FcnDef) or len(arg.params) != 2 or len(arg.body) != 1:
-        return False
-    call = arg.body[0]
-    return (isinstance(call, A.Call) and call.name == "model.tree.missingTest"
-            and len(call.args) == 2
-            and all(isinstance(a, A.Ref) and a.name == p.name
-                    for a, p in zip(call.args, arg.params)))
-
-
-def _sc_missing_walk(vc: VectorCompiler, node: A.Call) -> Kernel:
-    from .vector_tree import missing_walk_kernel
-
-    if not _is_missing_test_fcn(node.args[2]):
-        raise NoVector("model.tree.missingWalk with a custom test")
-    return _tree_walk(vc, node, missing_walk_kernel)
-
-
-def _sc_simple_tree(vc: VectorCompiler, node: A.Call) -> Kernel:
-    from .vector_tree import simple_tree_kernel
-
-    return _tree_walk(vc, node, simple_tree_kernel)
-
-
-def _tree_walk(vc: VectorCompiler, node: A.Call, make: Callable[..., Any]) -> Kernel:
-    """A walk of tree ``args[1]`` for datum ``args[0]``; when the tree is the element of the
-    enclosing ``a.map``/``a.fold`` (its :class:`LoopHint`), all the trees are walked at once."""
-    datum = vc.expr(node.args[0])
-    tree = vc.expr(node.args[1])
-    hint = None
-    if vc.loops and isinstance(node.args[1], A.Ref):
-        hit = vc.scope.lookup(node.args[1].name)
-        if hit is not None and hit[0] == vc.loops[-1].slot and vc.scope is vc.loops[-1].scope:
-            hint = vc.loops[-1]
-    walk = make(node.args[0].type, node.args[1].type, node.type, hint)
-    if hint is not None:
-        hint.whole = (node, lambda fenv: walk.every_tree(fenv, datum(fenv)))  # type: ignore
-
-    def fast(env: Env) -> Col | None:
-        return walk(env, datum(env), tree(env))
-    return _with_fallback(vc, node, fast)
-
-
-def _sc_flatten(vc: VectorCompiler, node: A.Call) -> Kernel:
-    """``a.flatten`` of a ``new`` array of number arrays: the items' blocks side by side."""
-    arg = node.args[0] if len(node.args) == 1 else None
-    if not isinstance(arg, A.NewArray) or not isinstance(arg.avro_type.avro, AvroArray) or \
-            kind(arg.avro_type.avro.items) != "arr":
-        return vc.generic_call(node)
-    item_t = arg.avro_type.avro.items
-    items = tuple(vc.typed(e, item_t) for e in arg.items)
-    out_t = node.type
-
-    def flatten(env: Env) -> Col:
-        n = env.n
-        cols = [k(env) for k in items]
-        blocks = []
-        for c in cols:
-            if isinstance(c, Arr) and c.data.ndim == 2:
-                blocks.append(c.data)
-            elif isinstance(c, Const) and type(c.value) is list and \
-                    all(type(v) in (int, float) for v in c.value):
-                blocks.append(np.broadcast_to(np.array(c.value, dtype=dtype_of(item_t)),
-                                              (n, len(c.value))))
-            else:
-                blocks = None
-                break
-        if blocks is not None and blocks:
-            return Arr(np.concatenate(blocks, axis=1))
-        rows = zip(*[to_py(c, item_t, n) for c in cols]) if cols else ([] for _ in range(n))
-        return from_py([[x for sub in row for x in sub] for row in rows], out_t)
-    return flatten
-
-
-def _sc_closest(vc: VectorCompiler, node: A.Call) -> Kernel:
-    from .vector_cluster import closest_form
-
-    return closest_form(vc, node)
-
-
-_SPECIAL: dict[str, Callable[[VectorCompiler, A.Call], Kernel]] = {
-    "model.cluster.closest": _sc_closest,
-    "a.flatten": _sc_flatten,
-    "&&": _sc_and_or(True),
-    "||": _sc_and_or(False),
-    "a.map": _sc_map,
-    "a.zipmap": _sc_zipmap,
-    "a.fold": _sc_fold,
-    "a.reduce": _sc_reduce,
-    "model.tree.missingWalk": _sc_missing_walk,
-    "model.tree.simpleTree": _sc_simple_tree,
-}
-
-__all__ = ["Plan", "build_plan", "ExplainEntry", "Env", "NoVector", "_fcn_type"]
+__all__ = ["BATCH_HOOKS", "Env", "ExplainEntry", "InlineFcn", "Kernel", "NoVector", "Plan",
+           "VectorCompiler", "batch_kernel", "build_plan", "registered_kernels"]

@@ -1,16 +1,20 @@
-"""A small helper for exporters that assemble a PFA document as JSON.
+"""The document builder every front end shares: a PFA document assembled as JSON.
 
 Converters add cells (model parameters), named types, user functions and ``let`` steps to a
 :class:`DocumentBuilder`; names are made unique and deterministic so the same model always
-gives byte-identical documents.
+gives byte-identical documents. The last converter returns an :class:`Output` (the action's
+value, its type and its role) and :meth:`DocumentBuilder.document` puts the parts together.
+A converter that cannot translate a model exactly calls :meth:`DocumentBuilder.refuse`, the
+front ends' one refusal (:class:`~pfa.errors.UnsupportedModelError`).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from pfa.errors import UnsupportedModelError
 
@@ -51,6 +55,22 @@ def lit_double(x: Any) -> Any:
     return v if isinstance(v, float) else {"double": v}
 
 
+def export_metadata(*, library: str, version: str, estimator: str, exporter: str,
+                    inputs: dict[str, str], output: Output, timestamp: bool) -> dict[str, str]:
+    """The metadata every front end writes, in this order: where the model comes from
+    (``source.library``, ``source.version``, ``source.estimator``), the ``exporter`` module,
+    ``features`` and the other input entries (:func:`pfa.exporters.table.input_metadata`), the
+    ``role``, the output's own entries and, with ``timestamp``, ``exported.at`` (UTC)."""
+    rest = dict(inputs)
+    metadata = {"source.library": library, "source.version": version,
+                "source.estimator": estimator, "exporter": exporter,
+                "features": rest.pop("features"), "role": output.role, **rest,
+                **output.metadata}
+    if timestamp:
+        metadata["exported.at"] = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return metadata
+
+
 def string(s: str) -> dict[str, str]:
     return {"string": s}
 
@@ -66,6 +86,17 @@ class Vector:
     expr: Any
     size: int
     names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Output:
+    """What the last step of a pipeline produces: the action's value, its type, the model's
+    role (one of :data:`pfa.exporters.registry.ROLES`) and metadata entries about it."""
+
+    expr: Any
+    avro_type: Any
+    role: str
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -112,9 +143,30 @@ class DocumentBuilder:
         self.fcns[name] = definition
         return f"u.{name}"
 
-    def refuse(self, estimator: Any, reason: str, supported: list[str] | None = None) -> None:
-        """Raise the exporter's refusal for ``estimator`` at the current place in the pipeline."""
+    def document(self, name: str, input_type: Any, output: Output,
+                 metadata: dict[str, str]) -> dict[str, Any]:
+        """The PFA document: the steps added so far, then ``output``'s value, as the action;
+        ``name`` made a valid document name; cells and functions only when there are any."""
+        doc: dict[str, Any] = {
+            "name": safe_name(name),
+            "input": input_type,
+            "output": output.avro_type,
+            "action": [*self.steps, output.expr],
+            "metadata": metadata,
+        }
+        if self.cells:
+            doc["cells"] = self.cells
+        if self.fcns:
+            doc["fcns"] = self.fcns
+        return doc
+
+    def refuse(self, estimator: Any, why: str, supported: list[str] | None = None,
+               reason: str | None = None) -> NoReturn:
+        """Raise the exporter's refusal for ``estimator`` at the current place in the pipeline:
+        ``why`` says what is refused, ``reason`` is the key of its documented reason
+        (:data:`pfa.exporters.refusals.REASONS`), if it has one."""
         place = "/".join(self.estimator_path) or "(top level)"
         raise UnsupportedModelError(
-            f"cannot export {type(estimator).__name__} at {place}: {reason}",
-            estimator=type(estimator).__name__, place=place, supported=supported)
+            f"cannot export {type(estimator).__name__} at {place}: {why}",
+            estimator=type(estimator).__name__, place=place, supported=supported,
+            reason=reason)

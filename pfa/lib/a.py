@@ -21,13 +21,33 @@ from collections.abc import Callable, Iterable
 from functools import cmp_to_key
 from typing import Any
 
+import numpy as np
+
 from pfa.avro.types import AvroArray, AvroType
-from pfa.errors import PfaRuntimeError
+from pfa.document import ast as A
 from pfa.lib._compare import compare_for
-from pfa.lib._numeric import capped_comb, range_checker, rounder
-from pfa.lib.registry import CallSite, scalar, specialized, vector
+from pfa.lib.numeric import capped_comb, range_checker, rounder
+from pfa.lib.registry import CallSite, batch, batch_call, error, scalar, specialized
 from pfa.lib.s import slice_bounds
+from pfa.runtime.batch_forms import BatchCompiler, Kernel, LoopHint, fcn_param_type
 from pfa.runtime.budget import CONTAINER, SLOT, budget_of
+from pfa.runtime.columns import (
+    Arr,
+    Const,
+    NotVectorized,
+    dense,
+    dtype_of,
+    elements,
+    f32_col,
+    filler,
+    from_py,
+    kind,
+    number_cmp,
+    seq_sum,
+    stack_results,
+    take,
+    to_py,
+)
 
 Cmp = Callable[[Any, Any], int]
 LessThan = Callable[[Any, Any], bool]
@@ -66,21 +86,17 @@ def lt_cmp(lt: LessThan) -> Cmp:
     return lambda x, y: -1 if lt(x, y) else (1 if lt(y, x) else 0)
 
 
-def _err(code: int, message: str, name: str) -> PfaRuntimeError:
-    return PfaRuntimeError(code, message, name)
-
-
-def _nonempty(a: list, code: int, name: str) -> None:
+def _nonempty(a: list, code: int) -> None:
     if not a:
-        raise _err(code, "empty array", name)
+        raise error(code)
 
 
-def _index_in_range(length: int, index: int, code: int, name: str, *, upto: bool = False) -> int:
+def _index_in_range(length: int, index: int, code: int, *, upto: bool = False) -> int:
     """Normalize a Python-style index; raise "index out of range" if it is outside the array
     (``upto`` also allows ``length``, the position after the last item)."""
     norm = index + length if index < 0 else index
     if not 0 <= norm < length + (1 if upto else 0):
-        raise _err(code, "index out of range", name)
+        raise error(code)
     return norm
 
 
@@ -98,25 +114,25 @@ def a_subseq(a: list, start: int, end: int) -> list:
 
 @scalar("a.head")
 def a_head(a: list) -> Any:
-    _nonempty(a, 15020, "a.head")
+    _nonempty(a, 15020)
     return a[0]
 
 
 @scalar("a.tail")
 def a_tail(a: list) -> list:
-    _nonempty(a, 15030, "a.tail")
+    _nonempty(a, 15030)
     return a[1:]
 
 
 @scalar("a.last")
 def a_last(a: list) -> Any:
-    _nonempty(a, 15040, "a.last")
+    _nonempty(a, 15040)
     return a[-1]
 
 
 @scalar("a.init")
 def a_init(a: list) -> list:
-    _nonempty(a, 15050, "a.init")
+    _nonempty(a, 15050)
     return a[:-1]
 
 
@@ -225,7 +241,7 @@ def a_append(a: list, item: Any) -> list:
 def a_cycle(a: list, item: Any, max_length: int) -> list:
     """Append ``item`` and keep only the last ``max_length`` items."""
     if max_length < 0:
-        raise _err(15150, "maxLength out of range", "a.cycle")
+        raise error(15150)
     out = [*a, item]
     return out[len(out) - max_length:] if max_length else []
 
@@ -233,13 +249,13 @@ def a_cycle(a: list, item: Any, max_length: int) -> list:
 @scalar("a.insert")
 def a_insert(a: list, index: int, item: Any) -> list:
     """Insert before ``index`` (negative counts from the right; ``len(a)`` appends)."""
-    i = _index_in_range(len(a), index, 15160, "a.insert", upto=True)
+    i = _index_in_range(len(a), index, 15160, upto=True)
     return [*a[:i], item, *a[i:]]
 
 
 @scalar("a.replace")
 def a_replace(a: list, index: int, item: Any) -> list:
-    i = _index_in_range(len(a), index, 15170, "a.replace")
+    i = _index_in_range(len(a), index, 15170)
     return [*a[:i], item, *a[i + 1:]]
 
 
@@ -255,7 +271,7 @@ def a_remove(site: CallSite) -> Callable[..., list]:
         return remove_slice
 
     def remove_index(a: list, index: int) -> list:
-        i = _index_in_range(len(a), index, 15180, "a.remove")
+        i = _index_in_range(len(a), index, 15180)
         return a[:i] + a[i + 1:]
 
     return remove_index
@@ -265,7 +281,7 @@ def a_remove(site: CallSite) -> Callable[..., list]:
 def a_rotate(a: list, steps: int) -> list:
     """Rotate left by ``steps``."""
     if steps < 0:
-        raise _err(15190, "steps out of range", "a.rotate")
+        raise error(15190)
     if not a:
         return []
     k = steps % len(a)
@@ -328,11 +344,11 @@ def _extreme(name: str, code: int, sign: int, *, lt: bool, arg: bool, top_n: boo
         def run(a: list, *rest: Any) -> Any:
             if top_n:
                 n = rest[0]
-                _nonempty(a, code, name)
+                _nonempty(a, code)
                 if n < 0:
-                    raise _err(code + 1, "n < 0", name)
+                    raise error(code + 1)
             else:
-                _nonempty(a, code, name)
+                _nonempty(a, code)
             cmp = lt_cmp(rest[-1]) if lt else fixed_cmp
             if top_n:
                 idx = _argbest_n(a, n, cmp, sign)
@@ -379,7 +395,7 @@ def a_sum(site: CallSite) -> Callable[[list], Any]:
     """Sum (zero if empty); int/long results are range-checked, floats rounded to float32."""
     kind = _type_name(site)
     if kind in ("int", "long"):
-        check = range_checker(kind, 15400, 15401, "a.sum")
+        check = range_checker(kind, 15400, 15401)
         return lambda a: check(sum(a))
     fix = rounder(kind)
     return lambda a: fix(_fsum_sequential(a))
@@ -390,7 +406,7 @@ def a_product(site: CallSite) -> Callable[[list], Any]:
     """Product (one if empty); int/long results are range-checked, floats rounded."""
     kind = _type_name(site)
     if kind in ("int", "long"):
-        check = range_checker(kind, 15410, 15411, "a.product")
+        check = range_checker(kind, 15410, 15411)
         return lambda a: check(math.prod(a))
     fix = rounder(kind)
 
@@ -462,7 +478,7 @@ def a_median(site: CallSite) -> Callable[[list], Any]:
     key, numeric, fix = _sorter(site)
 
     def run(a: list) -> Any:
-        _nonempty(a, 15450, "a.median")
+        _nonempty(a, 15450)
         return _median_of(sorted(a, key=key), numeric, fix)
 
     return run
@@ -475,9 +491,9 @@ def a_ntile(site: CallSite) -> Callable[[list, float], Any]:
     key, numeric, fix = _sorter(site)
 
     def run(a: list, p: float) -> Any:
-        _nonempty(a, 15460, "a.ntile")
+        _nonempty(a, 15460)
         if p != p:
-            raise _err(15461, "p not a number", "a.ntile")
+            raise error(15461)
         s = sorted(a, key=key)
         if p >= 1.0:
             return s[-1]
@@ -502,7 +518,7 @@ def a_mode(site: CallSite) -> Callable[[list], Any]:
     key, numeric, fix = _sorter(site)
 
     def run(a: list) -> Any:
-        _nonempty(a, 15470, "a.mode")
+        _nonempty(a, 15470)
         counts: dict[Any, int] = {}
         first: dict[Any, Any] = {}
         for x in a:
@@ -645,18 +661,18 @@ def a_flat_map_with_index(site: CallSite) -> Callable[..., list]:
                                           "a.flatMapWithIndex")
 
 
-def _aligned(arrays: tuple[list, ...], code: int, name: str) -> None:
+def _aligned(arrays: tuple[list, ...], code: int) -> None:
     n = len(arrays[0]) if arrays else 0
     for x in arrays:
         if len(x) != n:
-            raise _err(code, "misaligned arrays", name)
+            raise error(code)
 
 
 @scalar("a.zipmap")
 def a_zipmap(*args: Any) -> list:
     """``fcn`` applied to items of 2–4 equally long arrays in lock-step."""
     *arrays, fcn = args
-    _aligned(tuple(arrays), 15650, "a.zipmap")
+    _aligned(tuple(arrays), 15650)
     if len(arrays) == 2:
         a, b = arrays
         return [fcn(x, y) for x, y in zip(a, b)]
@@ -669,14 +685,14 @@ def a_zipmap(*args: Any) -> list:
 @scalar("a.zipmapWithIndex")
 def a_zipmap_with_index(*args: Any) -> list:
     *arrays, fcn = args
-    _aligned(tuple(arrays), 15660, "a.zipmapWithIndex")
+    _aligned(tuple(arrays), 15660)
     return [fcn(i, *row) for i, row in enumerate(zip(*arrays))]
 
 
 @scalar("a.reduce")
 def a_reduce(a: list, fcn: Callable[[Any, Any], Any]) -> Any:
     """Left fold seeded with the first item: ``fcn(tally, item)``."""
-    _nonempty(a, 15670, "a.reduce")
+    _nonempty(a, 15670)
     tally = a[0]
     for x in a[1:]:
         tally = fcn(tally, x)
@@ -686,7 +702,7 @@ def a_reduce(a: list, fcn: Callable[[Any, Any], Any]) -> Any:
 @scalar("a.reduceRight")
 def a_reduce_right(a: list, fcn: Callable[[Any, Any], Any]) -> Any:
     """Right fold seeded with the last item: ``fcn(item, tally)``."""
-    _nonempty(a, 15680, "a.reduceRight")
+    _nonempty(a, 15680)
     tally = a[-1]
     for x in reversed(a[:-1]):
         tally = fcn(x, tally)
@@ -750,9 +766,9 @@ def a_sliding_window(site: CallSite) -> Callable[[list, int, int], list[list]]:
     def sliding_window(a: list, size: int, step: int) -> list[list]:
         """Complete windows of ``size`` items starting every ``step`` items."""
         if size < 1:
-            raise _err(15770, "size < 1", "a.slidingWindow")
+            raise error(15770)
         if step < 1:
-            raise _err(15771, "step < 1", "a.slidingWindow")
+            raise error(15771)
         starts = range(0, len(a) - size + 1, step)
         budget.reserve_items(len(starts), "a.slidingWindow", CONTAINER + SLOT * size)
         return [a[i:i + size] for i in budget.paced(starts)]
@@ -774,7 +790,7 @@ def a_combinations(site: CallSite) -> Callable[[list, int], list[list]]:
     def combinations(a: list, size: int) -> list[list]:
         """All ``size``-item combinations, in lexicographic order of positions."""
         if size < 1:
-            raise _err(15780, "size < 1", "a.combinations")
+            raise error(15780)
         count = capped_comb(len(a), size, budget.value_limit // SLOT)
         return _all_of(itertools.combinations(a, size), count, size, budget,
                        "a.combinations")
@@ -821,14 +837,10 @@ def a_groupby(a: list, fcn: Callable[[Any], str]) -> dict[str, list]:
     return out
 
 
-# ---------------------------------------------------------------------- vector forms
+# ---------------------------------------------------------------------- batch forms
 
-@vector("a.len")
+@batch("a.len")
 def _len_v(site: CallSite) -> Callable[..., Any]:
-    import numpy as np
-
-    from pfa.engine.columns import Arr, NotVectorized
-
     def impl(env: Any, a: Any) -> Any:
         if isinstance(a, Arr):
             return np.full(env.n, a.data.shape[1], dtype=np.int64)
@@ -836,12 +848,8 @@ def _len_v(site: CallSite) -> Callable[..., Any]:
     return impl
 
 
-@vector("a.sum")
+@batch("a.sum")
 def _sum_v(site: CallSite) -> Callable[..., Any]:
-    import numpy as np
-
-    from pfa.engine.columns import Arr, NotVectorized, f32_col, seq_sum
-
     kind = _type_name(site)
 
     def impl(env: Any, a: Any) -> Any:
@@ -852,7 +860,7 @@ def _sum_v(site: CallSite) -> Callable[..., Any]:
             r = data.sum(axis=1)
             bad = (r < -(2**31)) | (r > 2**31 - 1)
             if bad.any():
-                env.fail(bad, _err(15400, "int overflow", "a.sum"))
+                env.fail(bad, error(15400))
             return r
         if kind != "float" and kind != "double":
             raise NotVectorized("a.sum of longs")
@@ -864,12 +872,8 @@ def _sum_v(site: CallSite) -> Callable[..., Any]:
 def _vector_argbest(name: str, code: int, sign: int, arg: bool = True) -> None:
     """The batch form of ``a.argmax``/``a.argmin`` (``arg``) or ``a.max``/``a.min``: the first
     best element of each row, in the scalar forms' order (NaN above every number)."""
-    @vector(name)
+    @batch(name)
     def vfactory(site: CallSite) -> Callable[..., Any]:
-        import numpy as np
-
-        from pfa.engine.columns import Arr, NotVectorized, number_cmp
-
         kind = item_type(site).name
 
         def impl(env: Any, a: Any) -> Any:
@@ -880,7 +884,7 @@ def _vector_argbest(name: str, code: int, sign: int, arg: bool = True) -> None:
             n, k = data.shape
             best = np.zeros(n, dtype=np.int64)
             if k == 0:
-                env.fail(np.ones(n, dtype=bool), _err(code, "empty array", name))
+                env.fail(np.ones(n, dtype=bool), error(code))
                 return best if arg else np.zeros(n, dtype=data.dtype)
             top = data[:, 0]
             for j in range(1, k):
@@ -898,3 +902,191 @@ _vector_argbest("a.argmax", 15320, 1)
 _vector_argbest("a.argmin", 15330, -1)
 _vector_argbest("a.max", 15240, 1, arg=False)
 _vector_argbest("a.min", 15250, -1, arg=False)
+
+
+# ------------------------------------------------------------------ batch (whole-call) forms
+# Forms with a function argument run the function once per array position over all rows of
+# the batch (see pfa.runtime.batch_forms); a column they cannot handle (a ragged array …)
+# sends the call to the scalar engine, row by row.
+
+def _loop_items(hint: LoopHint, col: Any) -> None:
+    hint.items = col.value if isinstance(col, Const) and type(col.value) is list else None
+    hint.pos = -1
+
+
+@batch_call("a.map")
+def _map_b(vc: BatchCompiler, node: A.Call) -> Kernel:
+    arr = vc.expr(node.args[0])
+    at = node.args[0].type
+    hint = LoopHint()
+    fn = vc.inline(node.args[1], fcn_param_type(node, 1), (hint, 0))
+    ret_item = node.type.items
+    item_t = at.items
+    fdef = node.args[1]
+    whole_block = vc.kernel("map_function", node)
+    # the function is just the walk of the element: all the trees' leaves at once
+    whole_map = hint.whole is not None and len(fdef.body) == 1 and \
+        fdef.body[0] is hint.whole[0] and fdef.body[0].type == ret_item
+
+    def fast(env: Any) -> Any:
+        col = arr(env)
+        if whole_block is not None:
+            block = whole_block(col)
+            if block is not None:
+                return block
+        elems = elements(col, item_t, env.n)
+        if elems is None:
+            return None
+        _loop_items(hint, col)
+        if whole_map and hint.whole is not None and elems:
+            hint.pos = 0
+            try:
+                out = fn.call(env, [elems[0]], [item_t], hint.whole[1])
+            finally:
+                hint.items = None
+            if out is not None:
+                return out
+            _loop_items(hint, col)
+        results = []
+        try:
+            for j, e in enumerate(elems):
+                hint.pos = j
+                results.append(fn.call(env, [e], [item_t]))
+        finally:
+            hint.items = None
+        return stack_results(results, ret_item, env.n)
+    return vc.with_fallback(node, fast)
+
+
+@batch_call("a.zipmap")
+def _zipmap_b(vc: BatchCompiler, node: A.Call) -> Kernel:
+    arrays = [(vc.expr(a), a.type.items) for a in node.args[:-1]]
+    fn = vc.inline(node.args[-1], fcn_param_type(node, len(node.args) - 1))
+    ret_item = node.type.items
+
+    def fast(env: Any) -> Any:
+        per = [elements(k(env), t, env.n) for k, t in arrays]
+        if any(p is None for p in per):
+            return None
+        if len({len(p) for p in per}) > 1:  # type: ignore[arg-type]
+            env.fail(np.ones(env.n, dtype=bool), error(15650))
+            return from_py([[]] * env.n, node.type)
+        types = [t for _, t in arrays]
+        results = [fn.call(env, list(cols), types) for cols in zip(*per)]  # type: ignore[misc]
+        return stack_results(results, ret_item, env.n)
+    return vc.with_fallback(node, fast)
+
+
+@batch_call("a.fold")
+def _fold_b(vc: BatchCompiler, node: A.Call) -> Kernel:
+    arr = vc.expr(node.args[0])
+    item_t = node.args[0].type.items
+    zero_t = fn_t = node.type
+    zero = vc.typed(node.args[1], zero_t)
+    hint = LoopHint()
+    fn = vc.inline(node.args[2], fcn_param_type(node, 2), (hint, 1))
+
+    def fast(env: Any) -> Any:
+        col = arr(env)
+        elems = elements(col, item_t, env.n)
+        if elems is None:
+            return None
+        tally = zero(env)
+        _loop_items(hint, col)
+        try:
+            for j, e in enumerate(elems):
+                hint.pos = j
+                tally = fn.call(env, [tally, e], [fn_t, item_t])
+        finally:
+            hint.items = None
+        return tally
+    return vc.with_fallback(node, fast)
+
+
+@batch_call("a.reduce")
+def _reduce_b(vc: BatchCompiler, node: A.Call) -> Kernel:
+    arr = vc.expr(node.args[0])
+    item_t = node.args[0].type.items
+    fn = vc.inline(node.args[1], fcn_param_type(node, 1))
+
+    def fast(env: Any) -> Any:
+        elems = elements(arr(env), item_t, env.n)
+        if elems is None:
+            return None
+        if not elems:
+            env.fail(np.ones(env.n, dtype=bool), error(15670))
+            return Const(filler(node.type))
+        tally = elems[0]
+        for e in elems[1:]:
+            tally = fn.call(env, [tally, e], [item_t, item_t])
+        return tally
+    return vc.with_fallback(node, fast)
+
+
+def _any_all_b(is_any: bool) -> Callable[[BatchCompiler, A.Call], Kernel]:
+    """``a.any``/``a.all`` on columns: the function runs on position ``j`` only for the rows
+    still undecided after positions ``0 … j-1`` (the scalar form stops at the first decisive
+    element, so later elements can neither be computed nor fail for that row)."""
+    def form(vc: BatchCompiler, node: A.Call) -> Kernel:
+        arr = vc.expr(node.args[0])
+        item_t = node.args[0].type.items
+        fn = vc.inline(node.args[1], fcn_param_type(node, 1))
+        types = vc.scope_types()
+
+        def fast(env: Any) -> Any:
+            n = env.n
+            elems = elements(arr(env), item_t, n)
+            if elems is None:
+                return None
+            decided = np.zeros(n, dtype=bool)
+            rest = np.arange(n)
+            for e in elems:
+                if not len(rest):
+                    break
+                whole = len(rest) == n
+                child = env.sub(None if whole else rest)
+                y = dense(fn.call(child, [e if whole else take(e, rest)], [item_t]),
+                          child.n, bool)
+                env.close(child, types)
+                hit = y if is_any else ~y
+                decided[rest[hit]] = True
+                rest = rest[~hit]
+            return decided if is_any else ~decided
+        return vc.with_fallback(node, fast)
+    return form
+
+
+batch_call("a.any")(_any_all_b(True))
+batch_call("a.all")(_any_all_b(False))
+
+
+@batch_call("a.flatten")
+def _flatten_b(vc: BatchCompiler, node: A.Call) -> Kernel:
+    """``a.flatten`` of a ``new`` array of number arrays: the items' blocks side by side."""
+    arg = node.args[0] if len(node.args) == 1 else None
+    if not isinstance(arg, A.NewArray) or not isinstance(arg.avro_type.avro, AvroArray) or \
+            kind(arg.avro_type.avro.items) != "arr":
+        return vc.generic_call(node)
+    item_t = arg.avro_type.avro.items
+    items = tuple(vc.typed(e, item_t) for e in arg.items)
+    out_t = node.type
+
+    def flatten(env: Any) -> Any:
+        n = env.n
+        cols = [k(env) for k in items]
+        blocks = []
+        for c in cols:
+            if isinstance(c, Arr) and c.data.ndim == 2:
+                blocks.append(c.data)
+            elif isinstance(c, Const) and type(c.value) is list and \
+                    all(type(v) in (int, float) for v in c.value):
+                blocks.append(np.broadcast_to(np.array(c.value, dtype=dtype_of(item_t)),
+                                              (n, len(c.value))))
+            else:
+                blocks = None
+                break
+        if blocks is not None and blocks:
+            return Arr(np.concatenate(blocks, axis=1))
+        rows = zip(*[to_py(c, item_t, n) for c in cols]) if cols else ([] for _ in range(n))
+        return from_py([[x for sub in row for x in sub] for row in rows], out_t)
+    return flatten

@@ -10,8 +10,7 @@ import base64
 import binascii
 from collections.abc import Callable
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.lib.registry import CallSite, error, scalar, specialized
 from pfa.lib.s import slice_bounds
 
 _BOM_BE = b"\xfe\xff"
@@ -89,13 +88,13 @@ def _register_codec(suffix: str) -> None:
         try:
             return decode(x)
         except UnicodeError:
-            raise PfaRuntimeError(dec_code, "invalid bytes", dec_name) from None
+            raise error(dec_code) from None
 
     def encoder(s: str) -> bytes:
         try:
             return encode(s)
         except UnicodeError:
-            raise PfaRuntimeError(enc_code, "invalid string", enc_name) from None
+            raise error(enc_code) from None
 
     specialized(is_name)(check)
     scalar(dec_name)(decoder)
@@ -117,4 +116,4 @@ def bytes_from_base64(s: str) -> bytes:
     try:
         return base64.b64decode(s.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeError, ValueError):
-        raise PfaRuntimeError(16220, "invalid base64", "bytes.fromBase64") from None
+        raise error(16220) from None

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from pfa.avro.data import encode_binary, to_json_text
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import f32, int_to_f32, range_checker, round_half_up
 from pfa.lib.core import label_type
-from pfa.lib.registry import CallSite, scalar, specialized, vector
+from pfa.lib.numeric import f32, int_to_f32, integer_rounder, range_checker
+from pfa.lib.registry import CallSite, batch, error, scalar, specialized
 from pfa.runtime.budget import budget_of
+from pfa.runtime.columns import NotVectorized, f32_col, num_arg
 
 Fn = Callable[..., Any]
 
@@ -22,7 +24,7 @@ Fn = Callable[..., Any]
 def signed(x: int, bits: int) -> int:
     """The low ``bits`` bits of ``x`` read as a signed two's complement number."""
     if bits < 2 or bits > 64:
-        raise PfaRuntimeError(17000, "unrepresentable unsigned number", "cast.signed")
+        raise error(17000)
     u = x & ((1 << bits) - 1)
     return u - (1 << bits) if u >> (bits - 1) else u
 
@@ -31,7 +33,7 @@ def signed(x: int, bits: int) -> int:
 def unsigned(x: int, bits: int) -> int:
     """The low ``bits`` bits of ``x`` read as an unsigned number."""
     if bits < 1 or bits > 63:
-        raise PfaRuntimeError(17010, "unrepresentable unsigned number", "cast.unsigned")
+        raise error(17010)
     return x & ((1 << bits) - 1)
 
 
@@ -40,21 +42,13 @@ def unsigned(x: int, bits: int) -> int:
 def _to_integer(name: str, target: str, code: int) -> None:
     """Register ``name``: cast any number to ``target`` ("int"/"long"), rounding floating
     values half up (Java's ``Math.round``); NaN, ±inf and out-of-range results raise."""
-    check = range_checker(target, code, code, name)
-    message = f"{target} overflow"
+    check = range_checker(target, code, code)
+    from_floating = integer_rounder(target, code, code)
 
     @specialized(name)
     def factory(site: CallSite) -> Fn:
         source = site.arg_types[0].name if site.arg_types else "double"
-        if source in ("int", "long"):
-            return check
-
-        def from_floating(x: float) -> int:
-            r = round_half_up(x)
-            if r is None:
-                raise PfaRuntimeError(code, message, name)
-            return check(r)
-        return from_floating
+        return check if source in ("int", "long") else from_floating
 
 
 _to_integer("cast.int", "int", 17020)
@@ -103,7 +97,7 @@ def _fanout(name: str, zero: Any, one: Any, code: int) -> None:
         if source is not None and source.name == "string":
             def from_string(x: str, dictionary: list[str], out_of_range: bool) -> list:
                 if len(set(dictionary)) != len(dictionary):
-                    raise PfaRuntimeError(code, "non-distinct values in dictionary", name)
+                    raise error(code)
                 out = [one if d == x else zero for d in dictionary]
                 if out_of_range:
                     out.append(zero if x in dictionary else one)
@@ -139,14 +133,10 @@ def to_json(site: CallSite) -> Fn:
     return lambda x: to_json_text(t, x)
 
 
-# ------------------------------------------------------------------------------ vector forms
+# ------------------------------------------------------------------------------ batch forms
 
-@vector("cast.float")
+@batch("cast.float")
 def _to_float_v(site: CallSite) -> Fn:
-    import numpy as np
-
-    from pfa.engine.columns import NotVectorized, f32_col, num_arg
-
     source = site.arg_types[0].name if site.arg_types else "double"
 
     def impl(env: Any, x: Any) -> Any:
@@ -160,10 +150,6 @@ def _to_float_v(site: CallSite) -> Fn:
     return impl
 
 
-@vector("cast.double")
+@batch("cast.double")
 def _to_double_v(site: CallSite) -> Fn:
-    import numpy as np
-
-    from pfa.engine.columns import num_arg
-
     return lambda env, x: np.asarray(num_arg(x), dtype=np.float64)

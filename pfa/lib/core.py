@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pfa.errors import PfaRuntimeError
+import numpy as np
+
+from pfa.document import ast as A
 from pfa.lib._compare import compare_for
-from pfa.lib._numeric import (
+from pfa.lib.numeric import (
     INT_MAX,
     INT_MIN,
     LONG_MIN,
@@ -27,7 +29,9 @@ from pfa.lib._numeric import (
     wrap_int,
     wrap_long,
 )
-from pfa.lib.registry import CallSite, scalar, specialized, vector
+from pfa.lib.registry import CallSite, batch, batch_call, error, scalar, specialized
+from pfa.runtime.batch_forms import BatchCompiler, Kernel
+from pfa.runtime.columns import NotVectorized, dense, f32_col, num_arg, number_cmp
 
 Fn = Callable[..., Any]
 
@@ -58,7 +62,7 @@ def _binary_arith(name: str, code: int, op: Callable[[Any, Any], Any]) -> None:
     def factory(site: CallSite) -> Fn:
         kind = _kind(site)
         if kind in ("int", "long"):
-            check = range_checker(kind, code, code + 1, name)
+            check = range_checker(kind, code, code + 1)
             return lambda x, y: check(op(x, y))
         fix = rounder(kind)
         return lambda x, y: fix(op(x, y))
@@ -83,7 +87,7 @@ def floor_divide(site: CallSite) -> Fn:
 
     def impl(x: int, y: int) -> int:
         if y == 0:
-            raise PfaRuntimeError(18040, "integer division by zero", "//")
+            raise error(18040)
         return wrap(x // y)
     return impl
 
@@ -93,11 +97,11 @@ def negate(site: CallSite) -> Fn:
     kind = _kind(site)
     if kind in ("int", "long"):
         lowest = INT_MIN if kind == "int" else LONG_MIN
-        code, msg = (18050, "int overflow") if kind == "int" else (18051, "long overflow")
+        code = 18050 if kind == "int" else 18051
 
         def impl(x: int) -> int:
             if x == lowest:
-                raise PfaRuntimeError(code, msg, "u-")
+                raise error(code)
             return -x
         return impl
     return lambda x: -float(x)
@@ -110,7 +114,7 @@ def modulo(site: CallSite) -> Fn:
     if kind in ("int", "long"):
         def impl(k: int, n: int) -> int:
             if n == 0:
-                raise PfaRuntimeError(18060, "integer division by zero", "%")
+                raise error(18060)
             return k % n
         return impl
     fix = rounder(kind)
@@ -124,7 +128,7 @@ def remainder(site: CallSite) -> Fn:
     if kind in ("int", "long"):
         def impl(k: int, n: int) -> int:
             if n == 0:
-                raise PfaRuntimeError(18070, "integer division by zero", "%%")
+                raise error(18070)
             r = abs(k) % abs(n)
             return -r if k < 0 else r
         return impl
@@ -141,16 +145,13 @@ def power(site: CallSite) -> Fn:
     kind = _kind(site)
     if kind in ("int", "long"):
         lo, hi = type_bounds(kind)
-        code, msg = (18080, "int overflow") if kind == "int" else (18081, "long overflow")
+        code = 18080 if kind == "int" else 18081
         bits = 32 if kind == "int" else 64
-
-        def overflow() -> PfaRuntimeError:
-            return PfaRuntimeError(code, msg, "**")
 
         def impl(x: int, y: int) -> int:
             if y < 0:
                 if x == 0:
-                    raise overflow()
+                    raise error(code)
                 if x == 1:
                     return 1
                 if x == -1:
@@ -161,11 +162,11 @@ def power(site: CallSite) -> Fn:
             if x == -1:
                 return -1 if y & 1 else 1
             if y >= bits:
-                raise overflow()
+                raise error(code)
             out = x**y
             if lo <= out <= hi:
                 return out
-            raise overflow()
+            raise error(code)
         return impl
     if kind == "float":
         return lambda x, y: f32(ieee_pow(x, y))
@@ -288,23 +289,19 @@ def bit_not(x: int) -> int:
     return ~x
 
 
-# ------------------------------------------------------------------------------ vector forms
+# ------------------------------------------------------------------------------ batch forms
 # Column kernels for the batch engine (pfa.engine.vector): same results, row by row errors.
 
 def _vector_arith(name: str, code: int, op: Callable[[Any, Any], Any]) -> None:
-    @vector(name)
+    @batch(name)
     def vfactory(site: CallSite) -> Fn:
-        import numpy as np
-
-        from pfa.engine.columns import f32_col, num_arg
-
         kind = _kind(site)
         if kind == "int":
             def int_impl(env: Any, x: Any, y: Any) -> Any:
                 r = op(num_arg(x, np.int64), num_arg(y, np.int64))
                 bad = (r < INT_MIN) | (r > INT_MAX)
                 if np.any(bad):
-                    env.fail(bad, PfaRuntimeError(code, "int overflow", name))
+                    env.fail(bad, error(code))
                 return r
             return int_impl
         if kind == "long":
@@ -326,7 +323,7 @@ def _vector_arith(name: str, code: int, op: Callable[[Any, Any], Any]) -> None:
                         bad = np.zeros(np.shape(aa), dtype=bool)
                         bad[sel[~exact]] = True
                 if np.any(bad):
-                    env.fail(bad, PfaRuntimeError(code + 1, "long overflow", name))
+                    env.fail(bad, error(code + 1))
                 return r
             return long_impl
         single = kind == "float"
@@ -342,29 +339,23 @@ for _name, _code, _op in (("+", 18000, lambda x, y: x + y), ("-", 18010, lambda 
     _vector_arith(_name, _code, _op)
 
 
-@vector("/")
+@batch("/")
 def _divide_v(site: CallSite) -> Fn:
-    from pfa.engine.columns import num_arg
-
     return lambda env, x, y: num_arg(x) / num_arg(y)
 
 
-@vector("u-")
+@batch("u-")
 def _negate_v(site: CallSite) -> Fn:
-    import numpy as np
-
-    from pfa.engine.columns import num_arg
-
     kind = _kind(site)
     if kind in ("int", "long"):
         lowest = INT_MIN if kind == "int" else LONG_MIN
-        code, msg = (18050, "int overflow") if kind == "int" else (18051, "long overflow")
+        code = 18050 if kind == "int" else 18051
 
         def impl(env: Any, x: Any) -> Any:
             a = num_arg(x, np.int64)
             bad = a == lowest
             if np.any(bad):
-                env.fail(bad, PfaRuntimeError(code, msg, "u-"))
+                env.fail(bad, error(code))
             return -a
         return impl
     return lambda env, x: -num_arg(x)
@@ -372,12 +363,8 @@ def _negate_v(site: CallSite) -> Fn:
 
 def _vector_comparison(name: str, test: Callable[[Any], Any], direct: Callable[[Any, Any], Any]
                        ) -> None:
-    @vector(name)
+    @batch(name)
     def vfactory(site: CallSite) -> Fn:
-        import numpy as np
-
-        from pfa.engine.columns import NotVectorized, num_arg, number_cmp
-
         t = label_type(site)
         kind = t.name if t is not None else ""
         if kind in ("float", "double"):
@@ -411,12 +398,8 @@ for _name, _test, _direct in (
 def _vector_extreme(name: str, keep_x: Callable[[Any], Any]) -> None:
     """``max``/``min`` of two numbers: ``x`` where ``keep_x(order(x, y))``, else ``y`` (the
     scalar forms' rule, NaN above every number)."""
-    @vector(name)
+    @batch(name)
     def vfactory(site: CallSite) -> Fn:
-        import numpy as np
-
-        from pfa.engine.columns import NotVectorized, num_arg, number_cmp
-
         t = label_type(site)
         kind = t.name if t is not None else ""
         if kind in ("float", "double"):
@@ -439,19 +422,37 @@ _vector_extreme("max", lambda c: c >= 0)
 _vector_extreme("min", lambda c: c < 0)
 
 
-@vector("!")
+@batch("!")
 def _not_v(site: CallSite) -> Fn:
-    import numpy as np
-
-    from pfa.engine.columns import num_arg
-
     return lambda env, x: ~num_arg(x, np.bool_)
 
 
-@vector("^^")
+@batch("^^")
 def _xor_v(site: CallSite) -> Fn:
-    import numpy as np
-
-    from pfa.engine.columns import num_arg
-
     return lambda env, x, y: num_arg(x, np.bool_) != num_arg(y, np.bool_)
+
+
+# ------------------------------------------------------------------ batch (whole-call) forms
+
+def _and_or_b(is_and: bool) -> Callable[[BatchCompiler, A.Call], Kernel]:
+    """``&&``/``||`` on columns: the right side runs only for the rows it decides (a branch)."""
+    def form(vc: BatchCompiler, node: A.Call) -> Kernel:
+        a = vc.expr(node.args[0])
+        b = vc.expr(node.args[1])
+        types = vc.scope_types()
+
+        def and_or(env: Any) -> Any:
+            x = dense(a(env), env.n, bool).copy()
+            rest = np.flatnonzero(x if is_and else ~x)
+            if len(rest):
+                child = env.sub(None if len(rest) == env.n else rest)
+                y = dense(b(child), child.n, bool)
+                env.close(child, types)
+                x[rest] = y
+            return x
+        return and_or
+    return form
+
+
+batch_call("&&")(_and_or_b(True))
+batch_call("||")(_and_or_b(False))

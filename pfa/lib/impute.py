@@ -5,14 +5,16 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib.registry import scalar, vector
+import numpy as np
+
+from pfa.lib.registry import batch, error, scalar
+from pfa.runtime.columns import NotVectorized, Opt, num_arg
 
 
 @scalar("impute.errorOnNull")
 def error_on_null(x: Any) -> Any:
     if x is None:
-        raise PfaRuntimeError(21000, "encountered null", "impute.errorOnNull")
+        raise error(21000)
     return x
 
 
@@ -41,10 +43,10 @@ def error_on_non_num(x: float) -> float:
     if math.isfinite(x):
         return x
     if x != x:
-        raise PfaRuntimeError(21050, "encountered nan", "impute.errorOnNonNum")
+        raise error(21050)
     if x > 0:
-        raise PfaRuntimeError(21051, "encountered +inf", "impute.errorOnNonNum")
-    raise PfaRuntimeError(21052, "encountered -inf", "impute.errorOnNonNum")
+        raise error(21051)
+    raise error(21052)
 
 
 @scalar("impute.defaultOnNonNum")
@@ -52,14 +54,10 @@ def default_on_non_num(x: float, default: float) -> float:
     return x if math.isfinite(x) else default
 
 
-# ------------------------------------------------------------------------------ vector forms
+# ------------------------------------------------------------------------------ batch forms
 
-@vector("impute.defaultOnNull")
+@batch("impute.defaultOnNull")
 def _default_on_null_v(site: Any) -> Any:
-    import numpy as np
-
-    from pfa.engine.columns import NotVectorized, Opt, num_arg
-
     def impl(env: Any, x: Any, default: Any) -> Any:
         if not isinstance(x, Opt):
             raise NotVectorized("defaultOnNull of a non-numeric column")
@@ -69,16 +67,12 @@ def _default_on_null_v(site: Any) -> Any:
 
 
 def _vector_test(name: str, test: Any) -> None:
-    @vector(name)
+    @batch(name)
     def vfactory(site: Any) -> Any:
-        from pfa.engine.columns import num_arg
-
         return lambda env, x: test(num_arg(x))
 
 
 def _register_tests() -> None:
-    import numpy as np
-
     for name, test in (("impute.isnan", np.isnan), ("impute.isinf", np.isinf),
                        ("impute.isnum", np.isfinite)):
         _vector_test(name, test)

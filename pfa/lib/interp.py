@@ -7,9 +7,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import INT_MAX, INT_MIN
-from pfa.lib.registry import CallSite, specialized
+from pfa.lib.numeric import INT_MAX, INT_MIN
+from pfa.lib.registry import CallSite, error, specialized
 
 Fn = Callable[..., Any]
 
@@ -18,29 +17,28 @@ Fn = Callable[..., Any]
 def bin_(site: CallSite) -> Fn:
     """The bin of ``x``: (x, numbins, low, high) → 0 … numbins-1, or (x, origin, width) → any
     integer. Bins include their low edge and exclude their high edge."""
-    name = "interp.bin"
     if len(site.arg_types) == 4:
         def fixed_bins(x: float, numbins: int, low: float, high: float) -> int:
             if not low < high:
-                raise PfaRuntimeError(22000, "bad histogram range", name)
+                raise error(22000)
             if numbins < 1:
-                raise PfaRuntimeError(22001, "bad histogram scale", name)
+                raise error(22001)
             if not low <= x < high:
-                raise PfaRuntimeError(22002, "x out of range", name)
+                raise error(22002)
             out = math.floor(numbins * ((x - low) / (high - low)))
             if not 0 <= out < numbins:
-                raise PfaRuntimeError(22002, "x out of range", name)
+                raise error(22002)
             return out
         return fixed_bins
 
     def open_bins(x: float, origin: float, width: float) -> int:
         if not math.isfinite(origin):
-            raise PfaRuntimeError(22000, "bad histogram range", name)
+            raise error(22000)
         if not width > 0:
-            raise PfaRuntimeError(22001, "bad histogram scale", name)
+            raise error(22001)
         q = (x - origin) / width
         if not math.isfinite(q) or not INT_MIN <= math.floor(q) <= INT_MAX:
-            raise PfaRuntimeError(22002, "x out of range", name)
+            raise error(22002)
         return math.floor(q)
     return open_bins
 
@@ -51,11 +49,10 @@ def bin_(site: CallSite) -> Fn:
 def nearest(site: CallSite) -> Fn:
     """The ``to`` of the table entry closest to ``x`` (first entry on ties): by |x - x_i| for
     doubles, squared Euclidean distance for vectors, or a given metric function."""
-    name = "interp.nearest"
 
     def closest(table: list[dict], distance: Callable[[Any], float]) -> Any:
         if not table:
-            raise PfaRuntimeError(22010, "table must have at least one entry", name)
+            raise error(22010)
         best = table[0]
         best_d = distance(best["x"])
         for item in table[1:]:
@@ -70,7 +67,7 @@ def nearest(site: CallSite) -> Fn:
         def vector(x: list[float], table: list[dict]) -> Any:
             def distance(xi: list[float]) -> float:
                 if len(xi) != len(x):
-                    raise PfaRuntimeError(22011, "inconsistent dimensionality", name)
+                    raise error(22011)
                 return sum(((a - b) * (a - b) for a, b in zip(x, xi)), 0.0)
             return closest(table, distance)
         return vector
@@ -79,7 +76,7 @@ def nearest(site: CallSite) -> Fn:
 
 # ------------------------------------------------------------------------------ linear
 
-def _bracket(x: float, table: list[dict], code: int, name: str) -> tuple[dict, dict, bool]:
+def _bracket(x: float, table: list[dict], code: int) -> tuple[dict, dict, bool]:
     """The two entries to interpolate between and whether they bracket ``x``: the closest
     entry at or below and the closest strictly above if both exist, else the two closest
     entries with distinct distances (for extrapolation)."""
@@ -103,11 +100,11 @@ def _bracket(x: float, table: list[dict], code: int, name: str) -> tuple[dict, d
         elif (two is None or d < two_d) and d != one_d:
             two, two_d = item, d
     if one is None or two is None:
-        raise PfaRuntimeError(code, "table must have at least two distinct x values", name)
+        raise error(code)
     return one, two, False
 
 
-def _interpolator(site: CallSite, code: int, name: str) -> Callable[[float, dict, dict], Any]:
+def _interpolator(site: CallSite, code: int) -> Callable[[float, dict, dict], Any]:
     """Linear projection between two entries, of doubles or component-wise of arrays."""
     ret = site.ret_type
     if ret is not None and ret.name == "union":
@@ -120,7 +117,7 @@ def _interpolator(site: CallSite, code: int, name: str) -> Callable[[float, dict
         if not array:
             return (1.0 - t) * a + t * b
         if len(a) != len(b):
-            raise PfaRuntimeError(code + 1, "inconsistent dimensionality", name)
+            raise error(code + 1)
         return [(1.0 - t) * ai + t * bi for ai, bi in zip(a, b)]
     return project
 
@@ -129,11 +126,11 @@ def _interpolator(site: CallSite, code: int, name: str) -> Callable[[float, dict
 def linear(site: CallSite) -> Fn:
     """Linear interpolation between the entries bracketing ``x`` (extrapolation from the two
     closest entries beyond the table)."""
-    name, code = "interp.linear", 22020
-    project = _interpolator(site, code, name)
+    code = 22020
+    project = _interpolator(site, code)
 
     def impl(x: float, table: list[dict]) -> Any:
-        one, two, _ = _bracket(x, table, code, name)
+        one, two, _ = _bracket(x, table, code)
         return project(x, one, two)
     return impl
 
@@ -141,11 +138,11 @@ def linear(site: CallSite) -> Fn:
 @specialized("interp.linearFlat")
 def linear_flat(site: CallSite) -> Fn:
     """Like interp.linear, but beyond the table the closest entry's ``to``."""
-    name, code = "interp.linearFlat", 22030
-    project = _interpolator(site, code, name)
+    code = 22030
+    project = _interpolator(site, code)
 
     def impl(x: float, table: list[dict]) -> Any:
-        one, two, between = _bracket(x, table, code, name)
+        one, two, between = _bracket(x, table, code)
         return project(x, one, two) if between else one["to"]
     return impl
 
@@ -154,11 +151,11 @@ def linear_flat(site: CallSite) -> Fn:
 def linear_missing(site: CallSite) -> Fn:
     """Like interp.linear, but null beyond the table (an exact match of the table's end is
     not beyond it)."""
-    name, code = "interp.linearMissing", 22040
-    project = _interpolator(site, code, name)
+    code = 22040
+    project = _interpolator(site, code)
 
     def impl(x: float, table: list[dict]) -> Any:
-        one, two, between = _bracket(x, table, code, name)
+        one, two, between = _bracket(x, table, code)
         if not between and one["x"] != x:
             return None
         return project(x, one, two)

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from pfa.avro.types import AvroArray, AvroMap, AvroType, AvroUnion
-from pfa.errors import PfaRuntimeError
-from pfa.lib.registry import CallSite, specialized, vector
+from pfa.lib.registry import CallSite, batch, error, specialized
 from pfa.runtime.budget import CONTAINER, FLOAT, SLOT, budget_of
+from pfa.runtime.columns import Arr, NotVectorized, block, fail_all, py_sum
 
 Matrix = list[list[float]]
 MapMatrix = dict[str, dict[str, float]]
@@ -71,25 +71,21 @@ def has_integers(t: Any) -> bool:
     return isinstance(t, AvroType) and t.name in ("int", "long")
 
 
-def err(code: int, message: str, fcn: str) -> PfaRuntimeError:
-    return PfaRuntimeError(code, message, fcn)
-
-
 def _ragged(x: Matrix) -> bool:
     n = len(x[0])
     return any(len(row) != n for row in x)
 
 
-def _check_dense(x: Matrix, fcn: str, few: int, ragged: int,
+def _check_dense(x: Matrix, few: int, ragged: int,
                  square: int | None = None) -> tuple[int, int]:
     """Validate a dense matrix; return (rows, cols)."""
     if not x or not x[0]:
-        raise err(few, "too few rows/cols", fcn)
+        raise error(few)
     if _ragged(x):
-        raise err(ragged, "ragged columns", fcn)
+        raise error(ragged)
     rows, cols = len(x), len(x[0])
     if square is not None and rows != cols:
-        raise err(square, "non-square matrix", fcn)
+        raise error(square)
     return rows, cols
 
 
@@ -106,9 +102,9 @@ def _all_keys(x: MapMatrix) -> list[str]:
     return sorted(keys)
 
 
-def _map_few(x: MapMatrix, fcn: str, code: int) -> None:
+def _map_few(x: MapMatrix, code: int) -> None:
     if not x or all(not row for row in x.values()):
-        raise err(code, "too few rows/cols", fcn)
+        raise error(code)
 
 
 def _map_to_np(x: MapMatrix, rows: list[str], cols: list[str]) -> np.ndarray:
@@ -176,7 +172,6 @@ def _la_scale(site: CallSite) -> Callable[..., Any]:
 def _elementwise(site: CallSite, code: int, op: Callable[[float, float], float] | None
                  ) -> Callable[..., Any]:
     """la.add/la.sub (``op`` given) or la.zipmap (``op`` None: the third argument)."""
-    name = site.name
     kind, n = depth(param_type(site, 0))
     conv = has_integers(arg_type(site, 0)) or has_integers(arg_type(site, 1))
 
@@ -184,14 +179,14 @@ def _elementwise(site: CallSite, code: int, op: Callable[[float, float], float] 
         def dense(x: list, y: list, fcn: Callable[[float, float], float] | None = None) -> list:
             f = op or fcn
             if len(x) != len(y):
-                raise err(code, "misaligned matrices", name)
+                raise error(code)
             if n == 1:
                 out = list(map(f, x, y))
                 return [float(v) for v in out] if conv else out
             res = []
             for xr, yr in zip(x, y):
                 if len(xr) != len(yr):
-                    raise err(code, "misaligned matrices", name)
+                    raise error(code)
                 row = list(map(f, xr, yr))
                 res.append([float(v) for v in row] if conv else row)
             return res
@@ -255,51 +250,42 @@ def _la_dot(site: CallSite) -> Callable[..., Any]:
     def reserve(nrows: int, ncols: int) -> None:
         budget.reserve_items(nrows, name, CONTAINER + ncols * (SLOT + FLOAT))
 
-    def misaligned() -> PfaRuntimeError:
-        return err(24050, "misaligned matrices", name)
-
-    def few() -> PfaRuntimeError:
-        return err(24051, "too few rows/cols", name)
-
-    def nonfinite() -> PfaRuntimeError:
-        return err(24052, "contains non-finite value", name)
-
     if xkind == "array" and yn == 1:
         def dot_mv(x: Matrix, y: list[float]) -> list[float]:
             if not x or not x[0] or not y:
-                raise few()
+                raise error(24051)
             k = len(y)
             out = []
             for row in x:
                 if len(row) != k:
-                    raise misaligned()
+                    raise error(24050)
                 out.append(sum(map(mul, row, y), 0.0))
             # a non-finite input always yields a non-finite output; check only then
             if not all(map(_isfinite, out)) and not (_finite_dense(x) and all(map(_isfinite, y))):
-                raise nonfinite()
+                raise error(24052)
             return out
         return dot_mv
 
     if xkind == "array":
         def dot_mm(x: Matrix, y: Matrix) -> Matrix:
             if not x or not x[0] or not y or not y[0]:
-                raise few()
+                raise error(24051)
             if _ragged(x) or _ragged(y) or len(x[0]) != len(y):
-                raise misaligned()
+                raise error(24050)
             reserve(len(x), len(y[0]))
             out = _dense_matmul(x, y)
             if not all(_isfinite(v) for row in out for v in row) and not (
                     _finite_dense(x) and _finite_dense(y)):
-                raise nonfinite()
+                raise error(24052)
             return out
         return dot_mm
 
     if ykind == "map" and yn == 1:
         def dot_map_mv(x: MapMatrix, y: dict[str, float]) -> dict[str, float]:
             if not x or not (y or any(x.values())):
-                raise few()
+                raise error(24051)
             if not (_finite_map(x) and all(map(_isfinite, y.values()))):
-                raise nonfinite()
+                raise error(24052)
             out = {}
             for r, row in x.items():
                 s = 0.0
@@ -314,9 +300,9 @@ def _la_dot(site: CallSite) -> Callable[..., Any]:
     def dot_map_mm(x: MapMatrix, y: MapMatrix) -> MapMatrix:
         cols = _col_keys(y)
         if not x or not cols or not (y or any(x.values())):
-            raise few()
+            raise error(24051)
         if not (_finite_map(x) and _finite_map(y)):
-            raise nonfinite()
+            raise error(24052)
         reserve(len(x), len(cols))
         out = {}
         empty: dict[str, float] = {}
@@ -335,35 +321,33 @@ def _la_dot(site: CallSite) -> Callable[..., Any]:
 
 @specialized("la.transpose")
 def _la_transpose(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     conv = has_integers(arg_type(site, 0))
     if depth(param_type(site, 0))[0] == "array":
         def transpose(x: Matrix) -> Matrix:
-            _check_dense(x, name, 24060, 24061)
+            _check_dense(x, 24060, 24061)
             if conv:
                 return [[float(v) for v in col] for col in zip(*x)]
             return [list(col) for col in zip(*x)]
         return transpose
 
     def transpose_map(x: MapMatrix) -> MapMatrix:
-        _map_few(x, name, 24060)
+        _map_few(x, 24060)
         rows = list(x.values())
         cols = rows[0].keys()
         if any(r.keys() != cols for r in rows):
-            raise err(24061, "ragged columns", name)
+            raise error(24061)
         return {c: {r: float(v[c]) for r, v in x.items()} for c in cols}
     return transpose_map
 
 
 @specialized("la.trace")
 def _la_trace(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     if depth(param_type(site, 0))[0] == "array":
         def trace(x: Matrix) -> float:
             if not x:
                 return 0.0
             if _ragged(x):
-                raise err(24080, "ragged columns", name)
+                raise error(24080)
             return float(sum((x[i][i] for i in range(min(len(x), len(x[0])))), 0.0))
         return trace
 
@@ -374,18 +358,17 @@ def _la_trace(site: CallSite) -> Callable[..., Any]:
 
 @specialized("la.truncate")
 def _la_truncate(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     conv = has_integers(arg_type(site, 0))
     if depth(param_type(site, 0))[0] == "array":
         def truncate(x: Matrix, keep: int) -> Matrix:
-            _check_dense(x, name, 24120, 24121)
+            _check_dense(x, 24120, 24121)
             kept = x[:max(keep, 0)]
             return [[float(v) for v in row] for row in kept] if conv else kept
         return truncate
 
     def truncate_map(x: MapMatrix, keep: list[str]) -> MapMatrix:
         if not x or not any(x.values()):
-            raise err(24120, "too few rows/cols", name)
+            raise error(24120)
         wanted = set(keep)
         return {k: row for k, row in x.items() if k in wanted}
     return truncate_map
@@ -408,10 +391,9 @@ def _inverse(m: np.ndarray) -> np.ndarray:
 
 @specialized("la.inverse")
 def _la_inverse(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     if depth(param_type(site, 0))[0] == "array":
         def inverse(x: Matrix) -> Matrix:
-            _check_dense(x, name, 24070, 24071)
+            _check_dense(x, 24070, 24071)
             return _inverse(np.asarray(x, dtype=float)).tolist()
         return inverse
 
@@ -419,7 +401,7 @@ def _la_inverse(site: CallSite) -> Callable[..., Any]:
         rows = sorted(x)
         cols = sorted(_col_keys(x))
         if not rows or not cols:
-            raise err(24070, "too few rows/cols", name)
+            raise error(24070)
         return _np_to_map(_inverse(_map_to_np(x, rows, cols)), cols, rows)
     return inverse_map
 
@@ -438,15 +420,14 @@ def _det(m: np.ndarray) -> float:
 
 @specialized("la.det")
 def _la_det(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     if depth(param_type(site, 0))[0] == "array":
         def det(x: Matrix) -> float:
-            _check_dense(x, name, 24090, 24091, 24092)
+            _check_dense(x, 24090, 24091, 24092)
             return _det(np.asarray(x, dtype=float))
         return det
 
     def det_map(x: MapMatrix) -> float:
-        _map_few(x, name, 24090)
+        _map_few(x, 24090)
         keys = _all_keys(x)
         return _det(_map_to_np(x, keys, keys))
     return det_map
@@ -462,16 +443,15 @@ def _same(a: float, b: float, tol: float) -> bool:
 
 @specialized("la.symmetric")
 def _la_symmetric(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     if depth(param_type(site, 0))[0] == "array":
         def symmetric(x: Matrix, tolerance: float) -> bool:
-            n, _ = _check_dense(x, name, 24100, 24101, 24102)
+            n, _ = _check_dense(x, 24100, 24101, 24102)
             return all(_same(x[i][j], x[j][i], tolerance)
                        for i in range(n) for j in range(i + 1, n))
         return symmetric
 
     def symmetric_map(x: MapMatrix, tolerance: float) -> bool:
-        _map_few(x, name, 24100)
+        _map_few(x, 24100)
         keys = _all_keys(x)
         empty: dict[str, float] = {}
         return all(_same(x.get(i, empty).get(j, 0.0), x.get(j, empty).get(i, 0.0), tolerance)
@@ -494,19 +474,18 @@ def _eigen_basis(m: np.ndarray) -> np.ndarray:
 
 @specialized("la.eigenBasis")
 def _la_eigen_basis(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     if depth(param_type(site, 0))[0] == "array":
         def eigen_basis(x: Matrix) -> Matrix:
-            _check_dense(x, name, 24110, 24111, 24112)
+            _check_dense(x, 24110, 24111, 24112)
             if not _finite_dense(x):
-                raise err(24113, "non-finite matrix", name)
+                raise error(24113)
             return _eigen_basis(np.asarray(x, dtype=float)).tolist()
         return eigen_basis
 
     def eigen_basis_map(x: MapMatrix) -> MapMatrix:
-        _map_few(x, name, 24110)
+        _map_few(x, 24110)
         if not _finite_map(x):
-            raise err(24113, "non-finite matrix", name)
+            raise error(24113)
         keys = _all_keys(x)
         out = _eigen_basis(_map_to_np(x, keys, keys))
         return _np_to_map(out, [str(i) for i in range(len(keys))], keys)
@@ -514,13 +493,11 @@ def _la_eigen_basis(site: CallSite) -> Callable[..., Any]:
 
 
 
-# -- vector forms ----------------------------------------------------------------------------
+# -- batch forms ----------------------------------------------------------------------------
 
 def _vector_elementwise(name: str, code: int, op: Callable[[Any, Any], Any]) -> None:
-    @vector(name)
+    @batch(name)
     def vfactory(site: CallSite) -> Callable[..., Any]:
-        from pfa.engine.columns import Arr, NotVectorized, block, fail_all
-
         kind, _ = depth(param_type(site, 0))
         ints = has_integers(arg_type(site, 0)) or has_integers(arg_type(site, 1))
 
@@ -533,7 +510,7 @@ def _vector_elementwise(name: str, code: int, op: Callable[[Any, Any], Any]) -> 
             if sa != sb:
                 if len(sa) == 2 and len(sb) == 2 and sa[0] == sb[0] == 0:
                     return op(a, b)
-                fail_all(env, err(code, "misaligned matrices", name))
+                fail_all(env, error(code))
                 raise NotVectorized("misaligned")
             if not isinstance(x, Arr) and not isinstance(y, Arr):
                 raise NotVectorized("constant arguments")
@@ -545,15 +522,10 @@ _vector_elementwise("la.add", 24030, lambda a, b: a + b)
 _vector_elementwise("la.sub", 24040, lambda a, b: a - b)
 
 
-@vector("la.dot")
+@batch("la.dot")
 def _la_dot_v(site: CallSite) -> Callable[..., Any]:
-    import numpy as np
-
-    from pfa.engine.columns import Arr, NotVectorized, block, py_sum
-
     xkind = depth(param_type(site, 0))[0]
     yn = depth(param_type(site, 1))[1]
-    name = site.name
 
     def impl(env: Any, x: Any, y: Any) -> Any:
         if xkind != "array" or yn != 1 or not isinstance(y, Arr) or y.data.ndim != 2:
@@ -570,10 +542,10 @@ def _la_dot_v(site: CallSite) -> Callable[..., Any]:
                 raise NotVectorized("ragged matrix")
             rows, k = m.shape
         if rows == 0 or k == 0 or d == 0:
-            env.fail(np.ones(n, dtype=bool), err(24051, "too few rows/cols", name))
+            env.fail(np.ones(n, dtype=bool), error(24051))
             raise NotVectorized("too few")
         if k != d:
-            env.fail(np.ones(n, dtype=bool), err(24050, "misaligned matrices", name))
+            env.fail(np.ones(n, dtype=bool), error(24050))
             raise NotVectorized("misaligned")
         if isinstance(x, Arr):
             out = py_sum([m[:, :, j] * v[:, j:j + 1] for j in range(d)])
@@ -583,6 +555,6 @@ def _la_dot_v(site: CallSite) -> Callable[..., Any]:
             xfin = np.full(n, bool(np.isfinite(m).all()))
         bad = ~np.isfinite(out).all(axis=1) & ~(xfin & np.isfinite(v).all(axis=1))
         if bad.any():
-            env.fail(bad, err(24052, "contains non-finite value", name))
+            env.fail(bad, error(24052))
         return Arr(out)
     return impl

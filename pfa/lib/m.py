@@ -1,7 +1,7 @@
 """The ``m.*`` library: elementary mathematics with IEEE 754 results.
 
 Outside a function's domain the result is NaN or ±inf, as the spec says, never an exception
-(Python's ``math`` raises there; :func:`pfa.lib._numeric.ieee_unary` supplies the IEEE value).
+(Python's ``math`` raises there; :func:`pfa.lib.numeric.ieee_unary` supplies the IEEE value).
 Only ``m.abs``, ``m.round`` (integer overflow) and ``m.log`` (non-positive base) raise.
 """
 
@@ -13,19 +13,18 @@ from typing import Any
 
 import numpy as np
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import (
+from pfa.lib.core import label_type
+from pfa.lib.numeric import (
     INT_MIN,
     LONG_MIN,
     ieee_div,
     ieee_unary,
-    range_checker,
-    round_half_up,
+    integer_rounder,
     wrap_int,
     wrap_long,
 )
-from pfa.lib.core import label_type
-from pfa.lib.registry import CallSite, scalar, specialized, vector
+from pfa.lib.registry import CallSite, batch, error, scalar, specialized
+from pfa.runtime.columns import elementwise, num_arg
 
 Fn = Callable[..., Any]
 
@@ -83,7 +82,7 @@ def hypot(x: float, y: float) -> float:
 def log(x: float, base: int) -> float:
     """Logarithm of ``x`` in an integer ``base``; base 1 divides by ln 1 = 0 (±inf or NaN)."""
     if base <= 0:
-        raise PfaRuntimeError(27170, "base must be positive", "m.log")
+        raise error(27170)
     return ieee_div(ln(x), math.log(base))
 
 
@@ -124,11 +123,11 @@ def abs_(site: CallSite) -> Fn:
     kind = label_type(site).name
     if kind in ("int", "long"):
         lowest = INT_MIN if kind == "int" else LONG_MIN
-        code, msg = (27020, "int overflow") if kind == "int" else (27021, "long overflow")
+        code = 27020 if kind == "int" else 27021
 
         def impl(x: int) -> int:
             if x == lowest:
-                raise PfaRuntimeError(code, msg, "m.abs")
+                raise error(code)
             return abs(x)
         return impl
     return lambda x: abs(float(x))
@@ -154,24 +153,14 @@ def round_(site: CallSite) -> Fn:
         kind = ret
     else:
         kind = "int" if site.arg_types and site.arg_types[0].name == "float" else "long"
-    code = 27190 if kind == "int" else 27191
-    check = range_checker(kind, 27190, 27191, "m.round")
-
-    def impl(x: float) -> int:
-        r = round_half_up(x)
-        if r is None:
-            raise PfaRuntimeError(code, f"{kind} overflow", "m.round")
-        return check(r)
-    return impl
+    return integer_rounder(kind, 27190, 27191)
 
 
-# ------------------------------------------------------------------------------ vector forms
+# ------------------------------------------------------------------------------ batch forms
 
 def _vector_unary(name: str, fn: Callable[[float], float]) -> None:
-    @vector(name)
+    @batch(name)
     def vfactory(site: CallSite) -> Callable[..., Any]:
-        from pfa.engine.columns import elementwise, num_arg
-
         return lambda env, x: elementwise(fn, num_arg(x))
 
 

@@ -7,17 +7,19 @@ from collections.abc import Callable
 from operator import mul
 from typing import Any
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import ieee_pow
+import numpy as np
+
 from pfa.lib.m import IEEE
-from pfa.lib.registry import CallSite, scalar, vector
+from pfa.lib.numeric import ieee_pow
+from pfa.lib.registry import CallSite, batch, error, scalar
+from pfa.runtime.columns import Arr, NotVectorized, block, py_sum, py_sum_block
 
 _exp = IEEE["m.exp"]
 
 
-def _dot(x: list[float], y: list[float], code: int, name: str) -> float:
+def _dot(x: list[float], y: list[float], code: int) -> float:
     if len(x) != len(y):
-        raise PfaRuntimeError(code, "arrays must have same length", name)
+        raise error(code)
     return sum(map(mul, x, y), 0.0)
 
 
@@ -25,7 +27,7 @@ def _dot(x: list[float], y: list[float], code: int, name: str) -> float:
 def linear(x: list[float], y: list[float]) -> float:
     """x · y (left-to-right sum of the products, as ``_dot``)."""
     if len(x) != len(y):
-        raise PfaRuntimeError(23000, "arrays must have same length", "m.kernel.linear")
+        raise error(23000)
     return sum(map(mul, x, y), 0.0)
 
 
@@ -33,30 +35,26 @@ def linear(x: list[float], y: list[float]) -> float:
 def rbf(x: list[float], y: list[float], gamma: float) -> float:
     """exp(-gamma ‖x - y‖²)."""
     if len(x) != len(y):
-        raise PfaRuntimeError(23010, "arrays must have same length", "m.kernel.rbf")
+        raise error(23010)
     return _exp(-gamma * sum(((a - b) * (a - b) for a, b in zip(x, y)), 0.0))
 
 
 @scalar("m.kernel.poly")
 def poly(x: list[float], y: list[float], gamma: float, intercept: float, degree: float) -> float:
     """(gamma x · y + intercept) ** degree."""
-    return ieee_pow(gamma * _dot(x, y, 23020, "m.kernel.poly") + intercept, degree)
+    return ieee_pow(gamma * _dot(x, y, 23020) + intercept, degree)
 
 
 @scalar("m.kernel.sigmoid")
 def sigmoid(x: list[float], y: list[float], gamma: float, intercept: float) -> float:
     """tanh(gamma x · y + intercept)."""
-    return math.tanh(gamma * _dot(x, y, 23030, "m.kernel.sigmoid") + intercept)
+    return math.tanh(gamma * _dot(x, y, 23030) + intercept)
 
 
-# -- vector forms ------------------------------------------------------------------------------
+# -- batch forms ------------------------------------------------------------------------------
 
-@vector("m.kernel.linear")
+@batch("m.kernel.linear")
 def _linear_v(site: CallSite) -> Callable[..., Any]:
-    import numpy as np
-
-    from pfa.engine.columns import Arr, NotVectorized, block, py_sum, py_sum_block
-
     def impl(env: Any, x: Any, y: Any) -> Any:
         if not isinstance(x, Arr) and not isinstance(y, Arr):
             raise NotVectorized("constant arguments")

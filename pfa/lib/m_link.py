@@ -11,9 +11,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import np_exp
-from pfa.lib.registry import CallSite, specialized, vector
+import numpy as np
+
+from pfa.lib.numeric import np_exp
+from pfa.lib.registry import CallSite, batch, error, specialized
+from pfa.runtime.columns import Arr, NotVectorized, elementwise, fail_all, num_arg, py_sum
 
 Fn = Callable[..., Any]
 _exp = np_exp  # numpy's exp, the one the vector forms apply to columns
@@ -71,16 +73,19 @@ def relu(x: float) -> float:
     return x if x > 0 else 0.0
 
 
-for _name, _f in (("m.link.logit", logit), ("m.link.probit", probit),
-                  ("m.link.cloglog", cloglog), ("m.link.loglog", loglog),
-                  ("m.link.cauchit", cauchit), ("m.link.softplus", softplus),
-                  ("m.link.relu", relu), ("m.link.tanh", math.tanh)):
+#: the element-wise link functions: name → scalar function (also their batch forms' fallback)
+_LINKS: dict[str, Callable[[float], float]] = {
+    "m.link.logit": logit, "m.link.probit": probit, "m.link.cloglog": cloglog,
+    "m.link.loglog": loglog, "m.link.cauchit": cauchit, "m.link.softplus": softplus,
+    "m.link.relu": relu, "m.link.tanh": math.tanh,
+}
+for _name, _f in _LINKS.items():
     _elementwise(_name, _f)
 
 
 def _softmax_values(xs: list[float]) -> list[float]:
     if not xs:
-        raise PfaRuntimeError(25000, "empty input", "m.link.softmax")
+        raise error(25000)
     top = max(xs)
     if math.isinf(top) or top != top:
         top = 0.0  # shifting by ±inf would turn every term into NaN
@@ -100,13 +105,11 @@ def softmax(site: CallSite) -> Fn:
     return _softmax_values
 
 
-# -- vector forms ----------------------------------------------------------------------------
+# -- batch forms ----------------------------------------------------------------------------
 
 def _vector_elementwise(name: str, f: Callable[[float], float]) -> None:
-    @vector(name)
+    @batch(name)
     def vfactory(site: CallSite) -> Fn:
-        from pfa.engine.columns import Arr, NotVectorized, elementwise, num_arg
-
         col_f = _COLUMN_FORMS.get(name)
 
         def impl(env: Any, x: Any) -> Any:
@@ -120,15 +123,11 @@ def _vector_elementwise(name: str, f: Callable[[float], float]) -> None:
 
 
 def _logit_col(x: Any) -> Any:
-    import numpy as np
-
     with np.errstate(all="ignore"):
         return 1.0 / (1.0 + np.exp(-x))
 
 
 def _loglog_col(x: Any) -> Any:
-    import numpy as np
-
     with np.errstate(all="ignore"):
         return np.exp(-np.exp(x))
 
@@ -143,26 +142,19 @@ _COLUMN_FORMS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-for _name, _f in (("m.link.logit", logit), ("m.link.probit", probit),
-                  ("m.link.cloglog", cloglog), ("m.link.loglog", loglog),
-                  ("m.link.cauchit", cauchit), ("m.link.softplus", softplus),
-                  ("m.link.relu", relu), ("m.link.tanh", math.tanh)):
+for _name, _f in _LINKS.items():
     _vector_elementwise(_name, _f)
 
 
-@vector("m.link.softmax")
+@batch("m.link.softmax")
 def _softmax_v(site: CallSite) -> Fn:
-    import numpy as np
-
-    from pfa.engine.columns import Arr, NotVectorized, fail_all, py_sum
-
     def impl(env: Any, x: Any) -> Any:
         if not isinstance(x, Arr) or x.data.ndim != 2:
             raise NotVectorized("softmax of a map or ragged array")
         data = x.data
         n, k = data.shape
         if k == 0:
-            fail_all(env, PfaRuntimeError(25000, "empty input", "m.link.softmax"))
+            fail_all(env, error(25000))
             return x
         top = data[:, 0]
         for j in range(1, k):  # Python's max(): the first item not exceeded later

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import math
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import INT_MAX, capped_comb
-from pfa.lib.registry import scalar
+from pfa.lib.numeric import INT_MAX, capped_comb
+from pfa.lib.registry import error, scalar
 
 
 @scalar("m.special.nChooseK")
@@ -16,10 +15,10 @@ def n_choose_k(n: int, k: int) -> int:
     this int-valued function and raises the same error (found without computing the
     coefficient: C(2147483647, 1073741823) has 646 million digits)."""
     if k <= 0 or k >= n:
-        raise PfaRuntimeError(36000, "domain error", "m.special.nChooseK")
+        raise error(36000)
     out = capped_comb(n, k, INT_MAX)
     if out > INT_MAX:
-        raise PfaRuntimeError(36000, "domain error", "m.special.nChooseK")
+        raise error(36000)
     return out
 
 
@@ -27,7 +26,7 @@ def n_choose_k(n: int, k: int) -> int:
 def ln_beta(a: float, b: float) -> float:
     """ln B(a, b) = lnΓ(a) + lnΓ(b) − lnΓ(a + b); "domain error" (36010) if a ≤ 0 or b ≤ 0."""
     if a <= 0 or b <= 0:
-        raise PfaRuntimeError(36010, "domain error", "m.special.lnBeta")
+        raise error(36010)
     return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
 
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from pfa.avro.data import encode_binary
 from pfa.avro.types import AvroArray, AvroMap, AvroType
-from pfa.errors import PfaRuntimeError
 from pfa.lib._compare import compare_for
 from pfa.lib.a import lt_cmp, value_key
-from pfa.lib.registry import CallSite, scalar, specialized, vector
+from pfa.lib.registry import CallSite, batch, error, scalar, specialized
 from pfa.runtime.budget import SMALL_MAP, budget_of
+from pfa.runtime.column_maps import contains_key
 
 Cmp = Callable[[Any, Any], int]
 
@@ -153,13 +153,13 @@ def _extreme(name: str, code: int, sign: int, *, lt: bool, top_n: bool) -> None:
 
         def run(m: dict, *rest: Any) -> Any:
             if not m:
-                raise PfaRuntimeError(code, "empty map", name)
+                raise error(code)
             cmp = lt_cmp(rest[-1]) if lt else fixed_cmp
             if not top_n:
                 return _best_key(m, cmp, sign)
             n = rest[0]
             if n < 0:
-                raise PfaRuntimeError(code + 1, "n < 0", name)
+                raise error(code + 1)
             return _ranked_keys(m, cmp, sign)[:n]
 
         return run
@@ -290,24 +290,24 @@ def map_flat_map_with_key(m: dict, fcn: Callable[[str, Any], dict]) -> dict:
     return out
 
 
-def _aligned(maps: list[dict], code: int, name: str) -> None:
+def _aligned(maps: list[dict], code: int) -> None:
     keys = maps[0].keys()
     if any(m.keys() != keys for m in maps[1:]):
-        raise PfaRuntimeError(code, "misaligned maps", name)
+        raise error(code)
 
 
 @scalar("map.zipmap")
 def map_zipmap(*args: Any) -> dict:
     """``fcn`` applied to the values of 2–4 maps with the same keys, key by key."""
     *maps, fcn = args
-    _aligned(maps, 26370, "map.zipmap")
+    _aligned(maps, 26370)
     return {k: fcn(*(m[k] for m in maps)) for k in maps[0]}
 
 
 @scalar("map.zipmapWithKey")
 def map_zipmap_with_key(*args: Any) -> dict:
     *maps, fcn = args
-    _aligned(maps, 26380, "map.zipmapWithKey")
+    _aligned(maps, 26380)
     return {k: fcn(k, *(m[k] for m in maps)) for k in maps[0]}
 
 
@@ -321,12 +321,10 @@ def map_corresponds_with_key(a: dict, b: dict, fcn: Callable[[str, Any, Any], bo
     return a.keys() == b.keys() and all(fcn(k, v, b[k]) for k, v in a.items())
 
 
-# ------------------------------------------------------------------------------ vector forms
+# ------------------------------------------------------------------------------ batch forms
 
-@vector("map.containsKey")
+@batch("map.containsKey")
 def _contains_key_v(site: CallSite) -> Any:
     if site.sig_index == 1:
         return None
-    from pfa.engine.vector_maps import contains_key
-
     return contains_key

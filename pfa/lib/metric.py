@@ -13,15 +13,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import ieee_div, ieee_pow
 from pfa.lib.m import IEEE
-from pfa.lib.registry import scalar
+from pfa.lib.numeric import ieee_div, ieee_pow
+from pfa.lib.registry import error, scalar
 
 _exp = IEEE["m.exp"]
 _sqrt = IEEE["m.sqrt"]
 _LN2 = math.log(2.0)
-_MISMATCH = "dimensions of vectors do not match"
 
 Similarity = Callable[[Any, Any], float]
 
@@ -30,7 +28,7 @@ Similarity = Callable[[Any, Any], float]
 def simple_euclidean(x: list[float], y: list[float]) -> float:
     """√Σ(x_i − y_i)², no missing values."""
     if len(x) != len(y):
-        raise PfaRuntimeError(28000, _MISMATCH, "metric.simpleEuclidean")
+        raise error(28000)
     return _sqrt(sum(((a - b) * (a - b) for a, b in zip(x, y)), 0.0))
 
 
@@ -46,7 +44,7 @@ def gaussian_similarity(x: float, y: float, sigma: float) -> float:
     return _exp(ieee_div(-_LN2 * (x - y) * (x - y), sigma * sigma))
 
 
-def _reduce(name: str, code: int, similarity: Similarity, x: list, y: list,
+def _reduce(code: int, similarity: Similarity, x: list, y: list,
             weights: list[float] | None, combine: Callable[[float, float], float]
             ) -> tuple[float, float, float]:
     """Fold ``combine`` over the similarities of present components; returns (tally,
@@ -55,7 +53,7 @@ def _reduce(name: str, code: int, similarity: Similarity, x: list, y: list,
     if weights is None:
         weights = [1.0] * n
     if len(y) != n or len(weights) != n:
-        raise PfaRuntimeError(code, _MISMATCH, name)
+        raise error(code)
     tally = 0.0
     total = 0.0
     present = 0.0
@@ -74,7 +72,7 @@ def _metric(name: str, code: int, combine: Callable[[float, float], float],
     @scalar(name)
     def impl(similarity: Similarity, x: list, y: list,
              missing_weight: list[float] | None = None) -> float:
-        tally, total, present = _reduce(name, code, similarity, x, y, missing_weight, combine)
+        tally, total, present = _reduce(code, similarity, x, y, missing_weight, combine)
         if present == 0:
             return math.nan
         return finish(tally * total / present)
@@ -90,17 +88,16 @@ _metric("metric.taxicab", 28060, lambda t, s: t + s, lambda v: v)
 def minkowski(similarity: Similarity, x: list, y: list, p: float,
               missing_weight: list[float] | None = None) -> float:
     """(Σ similarity^p · scale)^(1/p); p = +inf is the Chebyshev metric."""
-    name = "metric.minkowski"
     n = len(x)
     if len(y) != n or (missing_weight is not None and len(missing_weight) != n):
-        raise PfaRuntimeError(28070, _MISMATCH, name)
+        raise error(28070)
     if not p > 0:
-        raise PfaRuntimeError(28071, "Minkowski parameter p must be positive", name)
+        raise error(28071)
     if math.isinf(p):
         combine: Callable[[float, float], float] = lambda t, s: s if s > t else t  # noqa: E731
     else:
         combine = lambda t, s: t + ieee_pow(s, p)  # noqa: E731
-    tally, total, present = _reduce(name, 28070, similarity, x, y, missing_weight, combine)
+    tally, total, present = _reduce(28070, similarity, x, y, missing_weight, combine)
     if present == 0:
         return math.nan
     scaled = tally * total / present
@@ -109,10 +106,10 @@ def minkowski(similarity: Similarity, x: list, y: list, p: float,
 
 # ------------------------------------------------------------------------------ binary
 
-def _counts(name: str, code: int, x: list[bool], y: list[bool]) -> tuple[int, int, int, int]:
+def _counts(code: int, x: list[bool], y: list[bool]) -> tuple[int, int, int, int]:
     """(a00, a01, a10, a11): counts of (x_i, y_i) pairs."""
     if len(x) != len(y):
-        raise PfaRuntimeError(code, _MISMATCH, name)
+        raise error(code)
     a = [0, 0, 0, 0]
     for xi, yi in zip(x, y):
         a[2 * bool(xi) + bool(yi)] += 1
@@ -122,21 +119,21 @@ def _counts(name: str, code: int, x: list[bool], y: list[bool]) -> tuple[int, in
 @scalar("metric.simpleMatching")
 def simple_matching(x: list[bool], y: list[bool]) -> float:
     """(a11 + a00) / (a11 + a10 + a01 + a00)."""
-    a00, a01, a10, a11 = _counts("metric.simpleMatching", 28080, x, y)
+    a00, a01, a10, a11 = _counts(28080, x, y)
     return ieee_div(float(a11 + a00), float(a11 + a10 + a01 + a00))
 
 
 @scalar("metric.jaccard")
 def jaccard(x: list[bool], y: list[bool]) -> float:
     """a11 / (a11 + a10 + a01)."""
-    a00, a01, a10, a11 = _counts("metric.jaccard", 28090, x, y)
+    a00, a01, a10, a11 = _counts(28090, x, y)
     return ieee_div(float(a11), float(a11 + a10 + a01))
 
 
 @scalar("metric.tanimoto")
 def tanimoto(x: list[bool], y: list[bool]) -> float:
     """(a11 + a00) / (a11 + 2 (a10 + a01) + a00)."""
-    a00, a01, a10, a11 = _counts("metric.tanimoto", 28100, x, y)
+    a00, a01, a10, a11 = _counts(28100, x, y)
     return ieee_div(float(a11 + a00), float(a11 + 2 * (a10 + a01) + a00))
 
 
@@ -144,6 +141,6 @@ def tanimoto(x: list[bool], y: list[bool]) -> float:
 def binary_similarity(x: list[bool], y: list[bool], c00: float, c01: float, c10: float,
                       c11: float, d00: float, d01: float, d10: float, d11: float) -> float:
     """(c11 a11 + c10 a10 + c01 a01 + c00 a00) / (d11 a11 + d10 a10 + d01 a01 + d00 a00)."""
-    a00, a01, a10, a11 = _counts("metric.binarySimilarity", 28110, x, y)
+    a00, a01, a10, a11 = _counts(28110, x, y)
     return ieee_div(c11 * a11 + c10 * a10 + c01 * a01 + c00 * a00,
                     d11 * a11 + d10 * a10 + d01 * a01 + d00 * a00)

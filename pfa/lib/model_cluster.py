@@ -9,9 +9,14 @@ from itertools import islice
 from operator import sub
 from typing import Any
 
-from pfa.lib._numeric import ieee_div
-from pfa.lib.la import err
-from pfa.lib.registry import CallSite, specialized
+import numpy as np
+
+from pfa.avro.types import AvroRecord
+from pfa.document import ast as A
+from pfa.lib.numeric import ieee_div
+from pfa.lib.registry import CallSite, batch_call, error, specialized
+from pfa.runtime.batch_forms import BatchCompiler, Kernel, NoVector, fcn_param_type
+from pfa.runtime.columns import Const, const_table, dense, take
 
 Metric = Callable[[Any, Any], float]
 
@@ -47,12 +52,10 @@ def lowest_n(distances: list[float], n: int) -> list[int]:
 
 @specialized("model.cluster.closest")
 def _closest(site: CallSite) -> Callable[..., Any]:
-    name = site.name
-
     def closest(datum: Any, clusters: list[dict[str, Any]], metric: Metric | None = None
                 ) -> dict[str, Any]:
         if not clusters:
-            raise err(29000, "no clusters", name)
+            raise error(29000)
         dist = metric or euclidean
         best = clusters[0]
         low = dist(datum, best["center"])
@@ -64,14 +67,60 @@ def _closest(site: CallSite) -> Callable[..., Any]:
     return closest
 
 
+@batch_call("model.cluster.closest")
+def _closest_b(vc: BatchCompiler, node: A.Call) -> Kernel:
+    """``closest(datum, clusters, metric)`` of constant clusters on columns: the metric's body
+    runs once per cluster over all rows, then each row keeps the first cluster whose distance
+    is strictly below the lowest so far, like the scalar loop. A shape-specific screen (hook
+    ``cluster_screen``: the k-means metric) may pick the clusters instead; clusters that are
+    not a constant array, and calls without a metric, run on the scalar engine."""
+    if len(node.args) != 3 or not isinstance(node.args[2], A.FcnDef):
+        raise NoVector("model.cluster.closest without an inline metric")
+    item_t = node.args[1].type.items
+    center = item_t.field("center") if isinstance(item_t, AvroRecord) else None
+    if center is None:
+        raise NoVector("clusters without a center")
+    datum = vc.expr(node.args[0])
+    clusters = vc.expr(node.args[1])
+    fn = vc.inline(node.args[2], fcn_param_type(node, 2))
+    types = [node.args[0].type, center.type]
+    screen = vc.kernel("cluster_screen", node)
+
+    def fast(env: Any) -> Any:
+        ccol = clusters(env)
+        if not isinstance(ccol, Const) or type(ccol.value) is not list or not ccol.value:
+            return None
+        items = ccol.value
+        n = env.n
+        dcol = datum(env)
+        if screen is not None:
+            best = screen(dcol, items)
+            if best is not None:
+                return take(const_table(items, item_t), best)
+        best = np.zeros(n, dtype=np.intp)
+        low = None
+        for i, c in enumerate(items):
+            d = fn.call(env, [dcol, Const(c["center"])], types)
+            if isinstance(d, Const) and type(d.value) not in (int, float):
+                return None
+            d = dense(d, n, np.float64)
+            if low is None:
+                low = d
+                continue
+            with np.errstate(invalid="ignore"):
+                upd = d < low
+            best[upd] = i
+            low = np.where(upd, d, low)
+        return take(const_table(items, item_t), best)
+    return vc.with_fallback(node, fast)
+
+
 @specialized("model.cluster.closestN")
 def _closest_n(site: CallSite) -> Callable[..., Any]:
-    name = site.name
-
     def closest_n(n: int, datum: Any, clusters: list[dict[str, Any]],
                   metric: Metric | None = None) -> list[dict[str, Any]]:
         if n < 0:
-            raise err(29010, "n must be nonnegative", name)
+            raise error(29010)
         dist = metric or euclidean
         distances = [dist(datum, c["center"]) for c in clusters]
         return [clusters[i] for i in lowest_n(distances, n)]
@@ -95,19 +144,18 @@ def _unique(data: list[list[Any]]) -> list[list[Any]]:
 
 @specialized("model.cluster.randomSeeds")
 def _random_seeds(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     rng = getattr(site.context, "rng", None) or random.Random()
 
     def random_seeds(data: list[list[Any]], k: int,
                      new_cluster: Callable[[int, list[Any]], dict[str, Any]]
                      ) -> list[dict[str, Any]]:
         if k <= 0:
-            raise err(29020, "k must be greater than zero", name)
+            raise error(29020)
         uniques = _unique(data)
         if len(uniques) < k:
-            raise err(29021, "not enough unique points", name)
+            raise error(29021)
         if len({len(x) for x in uniques}) != 1:
-            raise err(29022, "dimensions of vectors do not match", name)
+            raise error(29022)
         chosen = rng.sample(uniques, k)
         return [new_cluster(i, list(vec)) for i, vec in enumerate(chosen)]
     return random_seeds
@@ -115,16 +163,14 @@ def _random_seeds(site: CallSite) -> Callable[..., Any]:
 
 @specialized("model.cluster.kmeansIteration")
 def _kmeans_iteration(site: CallSite) -> Callable[..., Any]:
-    name = site.name
-
     def kmeans_iteration(data: list[list[Any]], clusters: list[dict[str, Any]],
                          metric: Metric,
                          update: Callable[[list[list[Any]], dict[str, Any]], dict[str, Any]]
                          ) -> list[dict[str, Any]]:
         if not data:
-            raise err(29030, "no data", name)
+            raise error(29030)
         if not clusters:
-            raise err(29031, "no clusters", name)
+            raise error(29031)
         centers = [c["center"] for c in clusters]
         matched: list[list[list[Any]]] = [[] for _ in clusters]
         for datum in data:
@@ -141,24 +187,20 @@ def _kmeans_iteration(site: CallSite) -> Callable[..., Any]:
 
 @specialized("model.cluster.updateMean")
 def _update_mean(site: CallSite) -> Callable[..., Any]:
-    name = site.name
-
-    def mismatch() -> Exception:
-        return err(29041, "dimensions of vectors do not match", name)
 
     def update_mean(data: list[list[float]], cluster: dict[str, Any], weight: float
                     ) -> dict[str, Any]:
         if not data:
-            raise err(29040, "no data", name)
+            raise error(29040)
         size = len(data[0])
         total = [0.0] * size
         for vec in data:
             if len(vec) != size:
-                raise mismatch()
+                raise error(29041)
             total = [a + b for a, b in zip(total, vec)]
         center = cluster["center"]
         if len(center) != size:
-            raise mismatch()
+            raise error(29041)
         denom = len(data) + weight
         mean = [ieee_div(t + weight * c, denom) for t, c in zip(total, center)]
         return {**cluster, "center": mean}

@@ -5,26 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pfa.lib._numeric import ieee_div
-from pfa.lib.la import err
 from pfa.lib.model_cluster import euclidean, lowest_n
-from pfa.lib.registry import CallSite, specialized
+from pfa.lib.numeric import ieee_div
+from pfa.lib.registry import CallSite, error, specialized
 
 
 @specialized("model.neighbor.mean")
 def _mean(site: CallSite) -> Callable[..., Any]:
-    name = site.name
-
     def mean(points: list[list[float]],
              weight: Callable[[list[float]], float] | None = None) -> list[float]:
         if not points:
-            raise err(30000, "not enough points", name)
+            raise error(30000)
         size = len(points[0])
         numer = [0.0] * size
         denom = 0.0
         for p in points:
             if len(p) != size:
-                raise err(30001, "inconsistent dimensionality", name)
+                raise error(30001)
             w = 1.0 if weight is None else weight(p)
             numer = [a + w * b for a, b in zip(numer, p)]
             denom += w
@@ -34,16 +31,14 @@ def _mean(site: CallSite) -> Callable[..., Any]:
 
 @specialized("model.neighbor.nearestK")
 def _nearest_k(site: CallSite) -> Callable[..., Any]:
-    name = site.name
-
     def nearest_k(k: int, datum: Any, codebook: list[Any],
                   metric: Callable[[Any, Any], float] | None = None) -> list[Any]:
         if k < 0:
-            raise err(30010, "k must be nonnegative", name)
+            raise error(30010)
         if metric is None:
             size = len(datum)
             if any(len(x) != size for x in codebook):
-                raise err(30011, "inconsistent dimensionality", name)
+                raise error(30011)
             distances = [euclidean(datum, x) for x in codebook]
         else:
             distances = [metric(datum, x) for x in codebook]

@@ -9,11 +9,13 @@ from operator import mul
 from typing import Any
 
 import numpy as np
+from scipy.special import gammainc
 
 from pfa.avro.types import AvroRecord
-from pfa.lib._numeric import ieee_div
-from pfa.lib.la import depth, err, param_type
-from pfa.lib.registry import CallSite, specialized, vector
+from pfa.lib.la import depth, param_type
+from pfa.lib.numeric import ieee_div
+from pfa.lib.registry import CallSite, batch, error, specialized
+from pfa.runtime.columns import Arr, Const, NotVectorized, dot_rows, fail_all, py_sum
 
 _isfinite = math.isfinite
 _EMPTY: dict[str, Any] = {}
@@ -32,14 +34,13 @@ def _field_kind(record: Any, field: str) -> tuple[str, int]:
 
 @specialized("model.reg.linear")
 def _linear(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     kind, n = _field_kind(param_type(site, 1), "coeff")
 
     if kind == "array" and n == 1:
         def linear(datum: list[float], model: dict[str, Any]) -> float:
             coeff = model["coeff"]
             if len(coeff) != len(datum):
-                raise err(31000, "misaligned coeff", name)
+                raise error(31000)
             return sum(map(mul, coeff, datum), 0.0) + model["const"]
         return linear
 
@@ -48,12 +49,12 @@ def _linear(site: CallSite) -> Callable[..., Any]:
             coeff = model["coeff"]
             const = model["const"]
             if len(const) != len(coeff):
-                raise err(31001, "misaligned const", name)
+                raise error(31001)
             size = len(datum)
             out = []
             for row, c in zip(coeff, const):
                 if len(row) != size:
-                    raise err(31000, "misaligned coeff", name)
+                    raise error(31000)
                 out.append(sum(map(mul, row, datum), 0.0) + c)
             return out
         return linear_multi
@@ -87,15 +88,15 @@ def _linear(site: CallSite) -> Callable[..., Any]:
 
 # -- model.reg.linearVariance ------------------------------------------------------------------
 
-def _quadratic(x: list[float], c: list[list[float]], name: str) -> float:
+def _quadratic(x: list[float], c: list[list[float]]) -> float:
     """xᵀ C x for a square C matching x (else "misaligned covariance")."""
     size = len(x)
     if len(c) != size:
-        raise err(31010, "misaligned covariance", name)
+        raise error(31010)
     total = 0.0
     for xi, row in zip(x, c):
         if len(row) != size:
-            raise err(31010, "misaligned covariance", name)
+            raise error(31010)
         total += xi * sum(map(mul, row, x), 0.0)
     return total
 
@@ -116,18 +117,17 @@ def _quadratic_map(x: dict[str, float], c: dict[str, dict[str, float]]) -> float
 
 @specialized("model.reg.linearVariance")
 def _linear_variance(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     kind, n = _field_kind(param_type(site, 1), "covar")
 
     if kind == "array" and n == 2:
         def variance(datum: list[float], model: dict[str, Any]) -> float:
-            return _quadratic([*datum, 1.0], model["covar"], name)
+            return _quadratic([*datum, 1.0], model["covar"])
         return variance
 
     if kind == "array":
         def variance_multi(datum: list[float], model: dict[str, Any]) -> list[float]:
             x = [*datum, 1.0]
-            return [_quadratic(x, c, name) for c in model["covar"]]
+            return [_quadratic(x, c) for c in model["covar"]]
         return variance_multi
 
     if n == 2:
@@ -144,8 +144,7 @@ def _linear_variance(site: CallSite) -> Callable[..., Any]:
 # -- model.reg.gaussianProcess -----------------------------------------------------------------
 
 def _gp_fit_predict(x: np.ndarray, xs: np.ndarray, y: np.ndarray, nugget: Any,
-                    weight: float | None, kernel: Callable[[list, list], float],
-                    name: str) -> float:
+                    weight: float | None, kernel: Callable[[list, list], float]) -> float:
     """Kriging with a constant regression term on normalized inputs and outputs."""
     n = len(xs)
     with np.errstate(all="ignore"):
@@ -163,9 +162,9 @@ def _gp_fit_predict(x: np.ndarray, xs: np.ndarray, y: np.ndarray, nugget: Any,
         try:
             chol = np.linalg.cholesky(r)
         except np.linalg.LinAlgError:
-            raise err(31088, "matrix of kernel results is not positive definite", name) from None
+            raise error(31088) from None
         if not np.isfinite(chol).all():
-            raise err(31088, "matrix of kernel results is not positive definite", name)
+            raise error(31088)
         ft = np.linalg.solve(chol, np.ones((n, 1)))
         yt = np.linalg.solve(chol, ynorm)
         if weight is None:
@@ -185,44 +184,38 @@ def _gaussian_process(site: CallSite) -> Callable[..., Any]:
     one is universal Kriging (spec). The reference implementation (titus) reuses the first
     component's fitted weight for the later components, which is why its examples differ
     from these results by 0.2-0.7% in all but the first component."""
-    name = site.name
     vector_x = depth(param_type(site, 0))[0] == "array"
     table_t = param_type(site, 1)
     record = getattr(table_t, "items", None)
     vector_to = _field_kind(record, "to")[0] == "array"
     has_sigma = isinstance(record, AvroRecord) and record.field("sigma") is not None
 
-    def nonfinite_x() -> Exception:
-        return err(31085, "x is not finite", name)
 
-    def nonfinite_table() -> Exception:
-        return err(31086, "table value is not finite", name)
 
     def gp(x: Any, table: list[dict[str, Any]], kriging_weight: float | None,
            kernel: Callable[[list, list], float]) -> Any:
         if not table:
-            raise err(31080, "table must have at least 1 entry", name)
+            raise error(31080)
         if vector_x:
             if not x:
-                raise err(31081, "x must have at least 1 feature", name)
+                raise error(31081)
             if any(len(t["x"]) != len(x) for t in table):
-                raise err(31082, "table must have the same number of features as x", name)
+                raise error(31082)
         if vector_to:
             dims = len(table[0]["to"])
             if dims < 1:
-                raise err(31083, "table outputs must have at least 1 dimension", name)
+                raise error(31083)
             if any(len(t["to"]) != dims for t in table):
-                raise err(31084, "table outputs must all have the same number of dimensions",
-                          name)
+                raise error(31084)
         xs = np.array([t["x"] if vector_x else [t["x"]] for t in table], dtype=float)
         xq = np.array(x if vector_x else [x], dtype=float)
         if not np.isfinite(xq).all():
-            raise nonfinite_x()
+            raise error(31085)
         tos = np.array([t["to"] for t in table], dtype=float)
         if not (np.isfinite(xs).all() and np.isfinite(tos).all()):
-            raise nonfinite_table()
+            raise error(31086)
         if kriging_weight is not None and not _isfinite(kriging_weight):
-            raise err(31087, "krigingWeight is not finite", name)
+            raise error(31087)
         sigmas = np.array([t["sigma"] for t in table], dtype=float) if has_sigma else None
         if not vector_to:
             tos = tos[:, None]
@@ -237,7 +230,7 @@ def _gaussian_process(site: CallSite) -> Callable[..., Any]:
                 with np.errstate(all="ignore"):
                     nugget = np.where(y != 0.0, (sigmas[:, k] / np.where(y != 0.0, y, 1.0)) ** 2,
                                       math.inf)
-            out.append(_gp_fit_predict(xq, xs, y, nugget, kriging_weight, kernel, name))
+            out.append(_gp_fit_predict(xq, xs, y, nugget, kriging_weight, kernel))
         return out if vector_to else out[0]
     return gp
 
@@ -246,32 +239,28 @@ def _gaussian_process(site: CallSite) -> Callable[..., Any]:
 
 @specialized("model.reg.residual")
 def _residual(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     kind = depth(param_type(site, 0))[0]
     if kind == "scalar":
         return lambda observation, prediction: float(observation - prediction)
 
-    def misaligned() -> Exception:
-        return err(31020, "misaligned prediction", name)
 
     if kind == "array":
         def residual(observation: list[float], prediction: list[float]) -> list[float]:
             if len(observation) != len(prediction):
-                raise misaligned()
+                raise error(31020)
             return [float(o - p) for o, p in zip(observation, prediction)]
         return residual
 
     def residual_map(observation: dict[str, float],
                      prediction: dict[str, float]) -> dict[str, float]:
         if observation.keys() != prediction.keys():
-            raise misaligned()
+            raise error(31020)
         return {k: float(o - prediction[k]) for k, o in observation.items()}
     return residual_map
 
 
 @specialized("model.reg.pull")
 def _pull(site: CallSite) -> Callable[..., Any]:
-    name = site.name
     kind = depth(param_type(site, 0))[0]
     if kind == "scalar":
         return lambda observation, prediction, uncertainty: ieee_div(
@@ -279,9 +268,9 @@ def _pull(site: CallSite) -> Callable[..., Any]:
 
     def check(n: int, pred: Any, unc: Any) -> None:
         if len(pred) != n:
-            raise err(31030, "misaligned prediction", name)
+            raise error(31030)
         if len(unc) != n:
-            raise err(31031, "misaligned uncertainty", name)
+            raise error(31031)
 
     if kind == "array":
         def pull(observation: list[float], prediction: list[float],
@@ -295,9 +284,9 @@ def _pull(site: CallSite) -> Callable[..., Any]:
                  uncertainty: dict[str, float]) -> dict[str, float]:
         check(len(observation), prediction, uncertainty)
         if observation.keys() != prediction.keys():
-            raise err(31030, "misaligned prediction", name)
+            raise error(31030)
         if observation.keys() != uncertainty.keys():
-            raise err(31031, "misaligned uncertainty", name)
+            raise error(31031)
         return {k: ieee_div(float(o - prediction[k]), uncertainty[k])
                 for k, o in observation.items()}
     return pull_map
@@ -315,27 +304,19 @@ def _mahalanobis_solve(diff: list[float], cov: np.ndarray) -> float:
 
 @specialized("model.reg.mahalanobis")
 def _mahalanobis(site: CallSite) -> Callable[..., Any]:
-    name = site.name
 
-    def few() -> Exception:
-        return err(31040, "too few rows/cols", name)
 
-    def bad_prediction() -> Exception:
-        return err(31041, "misaligned prediction", name)
-
-    def bad_covariance() -> Exception:
-        return err(31042, "misaligned covariance", name)
 
     if depth(param_type(site, 0))[0] == "array":
         def mahalanobis(observation: list[float], prediction: list[float],
                         covariance: list[list[float]]) -> float:
             size = len(observation)
             if size < 1:
-                raise few()
+                raise error(31040)
             if len(prediction) != size:
-                raise bad_prediction()
+                raise error(31041)
             if len(covariance) != size or any(len(row) != size for row in covariance):
-                raise bad_covariance()
+                raise error(31042)
             diff = [o - p for o, p in zip(observation, prediction)]
             return _mahalanobis_solve(diff, np.asarray(covariance, dtype=float))
         return mahalanobis
@@ -343,14 +324,14 @@ def _mahalanobis(site: CallSite) -> Callable[..., Any]:
     def mahalanobis_map(observation: dict[str, float], prediction: dict[str, float],
                         covariance: dict[str, dict[str, float]]) -> float:
         if len(observation) < 1:
-            raise few()
+            raise error(31040)
         if observation.keys() != prediction.keys():
-            raise bad_prediction()
+            raise error(31041)
         keys = list(observation)
         try:
             cov = np.array([[covariance[a][b] for b in keys] for a in keys], dtype=float)
         except KeyError:
-            raise bad_covariance() from None
+            raise error(31042) from None
         return _mahalanobis_solve([observation[k] - prediction[k] for k in keys], cov)
     return mahalanobis_map
 
@@ -382,33 +363,24 @@ def _reduced_chi2(site: CallSite) -> Callable[..., Any]:
 
 @specialized("model.reg.chi2Prob")
 def _chi2_prob(site: CallSite) -> Callable[..., Any]:
-    name = site.name
-
     def chi2_prob(state: dict[str, Any]) -> float:
         chi2, dof = float(state["chi2"]), state["DOF"]
         if dof < 0:
-            raise err(31070, "invalid parameterization", name)
+            raise error(31070)
         if chi2 != chi2:
             return math.nan
         if chi2 <= 0.0:
             return 0.0
         if dof == 0:
             return 1.0
-        from scipy.special import gammainc
-
         return float(gammainc(dof / 2.0, chi2 / 2.0))
     return chi2_prob
 
 
-# -- vector forms ------------------------------------------------------------------------------
+# -- batch forms ------------------------------------------------------------------------------
 
-@vector("model.reg.linear")
+@batch("model.reg.linear")
 def _linear_v(site: CallSite) -> Callable[..., Any]:
-    import numpy as np
-
-    from pfa.engine.columns import Arr, Const, NotVectorized, dot_rows, fail_all, py_sum
-
-    name = site.name
     kind, n = _field_kind(param_type(site, 1), "coeff")
 
     def impl(env: Any, datum: Any, model: Any) -> Any:
@@ -420,15 +392,15 @@ def _linear_v(site: CallSite) -> Callable[..., Any]:
         coeff, const = model.value["coeff"], model.value["const"]
         if n == 1:
             if len(coeff) != size:
-                fail_all(env, err(31000, "misaligned coeff", name))
+                fail_all(env, error(31000))
                 raise NotVectorized("misaligned")
             c = np.array(coeff, dtype=np.float64)
             return py_sum([c[j] * x[:, j] for j in range(size)]) + const
         if len(const) != len(coeff):
-            fail_all(env, err(31001, "misaligned const", name))
+            fail_all(env, error(31001))
             raise NotVectorized("misaligned")
         if any(len(row) != size for row in coeff):
-            fail_all(env, err(31000, "misaligned coeff", name))
+            fail_all(env, error(31000))
             raise NotVectorized("misaligned")
         c = np.array(coeff, dtype=np.float64).reshape(len(coeff), size)
         out = dot_rows(c, x) + np.array(const, dtype=np.float64)[:, None]  # (outputs, n)

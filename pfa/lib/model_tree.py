@@ -26,9 +26,11 @@ from pfa.avro.types import (
     is_numeric,
     without_null,
 )
+from pfa.document import ast as A
 from pfa.lib._compare import compare_for
-from pfa.lib.la import err, param_type
-from pfa.lib.registry import CallSite, specialized
+from pfa.lib.la import param_type
+from pfa.lib.registry import CallSite, batch_call, error, specialized
+from pfa.runtime.batch_forms import BatchCompiler, Kernel, NoVector
 
 Predicate = Callable[[Any, Any], Any]
 _ORDERING = ("<", "<=", ">", ">=", "==", "!=")
@@ -42,11 +44,6 @@ _SIGN_TESTS: dict[str, Callable[[int], bool]] = {
 
 
 # -- recognising nodes -------------------------------------------------------------------------
-
-def is_record_value(record: AvroRecord, value: Any) -> bool:
-    """True if ``value`` has the shape of a ``record`` value (a dict of its field names)."""
-    return type(value) is dict and value.keys() == set(record.field_names)
-
 
 def node_test(tree_type: Any) -> Callable[[Any], bool]:
     """``is_node(branch)`` for branches of tree-node record type ``tree_type``."""
@@ -67,9 +64,9 @@ def node_test(tree_type: Any) -> Callable[[Any], bool]:
 
 # -- compiled comparisons ----------------------------------------------------------------------
 
-def _raiser(code: int, message: str, name: str) -> Predicate:
+def _raiser(code: int) -> Predicate:
     def fail(field_value: Any, value: Any) -> Any:
-        raise err(code, message, name)
+        raise error(code)
     return fail
 
 
@@ -77,11 +74,23 @@ def _is_number(v: Any) -> bool:
     return type(v) in (int, float)
 
 
+def field_operators(field_type: AvroType, value_type: AvroType) -> tuple[bool, bool]:
+    """(membership, ordering): whether a datum field of type ``field_type`` takes the
+    ``in``/``notIn`` and the ordering/equality comparisons against tree values of type
+    ``value_type`` (otherwise the walk raises the "bad value" error when it reaches one).
+    The batch node tables (:mod:`pfa.engine.patterns.simple_forest`) follow the same rule."""
+    branches = value_type.types if isinstance(value_type, AvroUnion) else (value_type,)
+    membership = any(isinstance(b, AvroArray) and accepts(b.items, field_type) for b in branches)
+    ordering = accepts(value_type, field_type) or (is_numeric(field_type) and
+                                                   is_numeric(value_type))
+    return membership, ordering
+
+
 def _field_predicates(field_type: AvroType, value_type: AvroType, missing_ops: bool,
-                      bad_code: int, name: str) -> dict[str, Predicate]:
+                      bad_code: int) -> dict[str, Predicate]:
     """Operator → predicate for one datum field. With ``missing_ops`` (simpleTest/simpleTree)
     "isMissing"/"notMissing" are allowed; without (missingTest) a null field yields None."""
-    bad = _raiser(bad_code, "bad value type", name)
+    bad = _raiser(bad_code)
     table: dict[str, Predicate] = {
         "alwaysTrue": lambda fv, v: True,
         "alwaysFalse": lambda fv, v: False,
@@ -97,12 +106,11 @@ def _field_predicates(field_type: AvroType, value_type: AvroType, missing_ops: b
             return pred
         return lambda fv, v: None if fv is None else pred(fv, v)
 
-    # membership
-    branches = value_type.types if isinstance(value_type, AvroUnion) else (value_type,)
-    if any(isinstance(b, AvroArray) and accepts(b.items, field_type) for b in branches):
+    membership, ordering = field_operators(field_type, value_type)
+    if membership:
         def member(fv: Any, v: Any) -> bool:
             if type(v) is not list:
-                raise err(bad_code, "bad value type", name)
+                raise error(bad_code)
             return fv in v
         table["in"] = null_guard(member)
         table["notIn"] = null_guard(lambda fv, v: not member(fv, v))
@@ -111,7 +119,7 @@ def _field_predicates(field_type: AvroType, value_type: AvroType, missing_ops: b
 
     # ordering and equality
     numeric_field = is_numeric(field_type)
-    if not (accepts(value_type, field_type) or (numeric_field and is_numeric(value_type))):
+    if not ordering:
         for o in _ORDERING:
             table[o] = bad
     elif numeric_field:
@@ -120,7 +128,7 @@ def _field_predicates(field_type: AvroType, value_type: AvroType, missing_ops: b
             if checked:
                 def pred(fv: Any, v: Any, fn: Callable[[Any, Any], bool] = fn) -> bool:
                     if not _is_number(v):
-                        raise err(bad_code, "bad value type", name)
+                        raise error(bad_code)
                     return fn(fv, v)
                 table[o] = null_guard(pred)
             else:
@@ -140,21 +148,20 @@ def _comparison_table(site: CallSite, comparison_index: int, missing_ops: bool,
     value_field = comp_t.field("value") if isinstance(comp_t, AvroRecord) else None
     if not isinstance(datum_t, AvroRecord) or value_field is None:
         raise TypeError(f"{site.name}: datum and comparison must be record types")
-    return {f.name: _field_predicates(f.type, value_field.type, missing_ops, bad_code, site.name)
+    return {f.name: _field_predicates(f.type, value_field.type, missing_ops, bad_code)
             for f in datum_t.fields}
 
 
 def _comparer(site: CallSite, missing_ops: bool, op_code: int, bad_code: int
               ) -> Callable[[dict[str, Any], dict[str, Any]], Any]:
     table = _comparison_table(site, 1, missing_ops, bad_code)
-    name = site.name
 
     def compare(datum: dict[str, Any], comparison: dict[str, Any]) -> Any:
         field = comparison["field"]
         try:
             pred = table[field][comparison["operator"]]
         except KeyError:
-            raise err(op_code, "invalid comparison operator", name) from None
+            raise error(op_code) from None
         return pred(datum[field], comparison["value"])
     return compare
 
@@ -173,8 +180,6 @@ def _missing_test(site: CallSite) -> Callable[..., Any]:
 
 @specialized("model.tree.compoundTest")
 def _compound_test(site: CallSite) -> Callable[..., Any]:
-    name = site.name
-
     def compound_test(datum: Any, operator: str, comparisons: list[Any],
                       test: Callable[[Any, Any], bool]) -> bool:
         if operator == "and":
@@ -183,21 +188,19 @@ def _compound_test(site: CallSite) -> Callable[..., Any]:
             return any(test(datum, c) for c in comparisons)
         if operator == "xor":
             return sum(1 for c in comparisons if test(datum, c)) % 2 == 1
-        raise err(32020, "unrecognized logical operator", name)
+        raise error(32020)
     return compound_test
 
 
 @specialized("model.tree.surrogateTest")
 def _surrogate_test(site: CallSite) -> Callable[..., Any]:
-    name = site.name
-
     def surrogate_test(datum: Any, comparisons: list[Any],
                        missing_test: Callable[[Any, Any], bool | None]) -> bool:
         for c in comparisons:
             result = missing_test(datum, c)
             if result is not None:
                 return result
-        raise err(32030, "no successful surrogate", name)
+        raise error(32030)
     return surrogate_test
 
 
@@ -288,7 +291,7 @@ class _TreeCache:
         ops = self.table.get(node["field"], {})
         pred = ops.get(node["operator"])
         if pred is None:  # raise when (and only if) the walk reaches this node
-            return _raiser(32060, "invalid comparison operator", self.name)
+            return _raiser(32060)
         return pred
 
     def _compile(self, root: dict[str, Any]) -> _Node:
@@ -307,3 +310,52 @@ class _TreeCache:
             done[id(node)] = _Node((node["field"], self._predicate(node), node["value"],
                                     *branches))
         return done[id(root)]
+
+
+# ------------------------------------------------------------------ batch (whole-call) forms
+# A walk of a constant tree (or of every tree of an enclosing a.map/a.fold at once) runs on
+# node tables: the kernels are shape-specific (hook "tree_walk", pfa.engine.patterns); a walk
+# they do not take runs on the scalar engine.
+
+def _is_missing_test_fcn(arg: Any) -> bool:
+    """``fcn(d, t) {model.tree.missingTest(d, t)}``: the walk's test is the library's."""
+    if not isinstance(arg, A.FcnDef) or len(arg.params) != 2 or len(arg.body) != 1:
+        return False
+    call = arg.body[0]
+    return (isinstance(call, A.Call) and call.name == "model.tree.missingTest"
+            and len(call.args) == 2
+            and all(isinstance(a, A.Ref) and a.name == p.name
+                    for a, p in zip(call.args, arg.params)))
+
+
+def _tree_walk_b(vc: BatchCompiler, node: A.Call) -> Kernel:
+    """A walk of tree ``args[1]`` for datum ``args[0]``; when the tree is the element of the
+    enclosing ``a.map``/``a.fold`` (its :class:`LoopHint`), all the trees are walked at once."""
+    datum = vc.expr(node.args[0])
+    tree = vc.expr(node.args[1])
+    hint = None
+    if vc.loops and isinstance(node.args[1], A.Ref):
+        hit = vc.scope.lookup(node.args[1].name)
+        if hit is not None and hit[0] == vc.loops[-1].slot and vc.scope is vc.loops[-1].scope:
+            hint = vc.loops[-1]
+    walk = vc.kernel("tree_walk", node, hint)
+    if walk is None:
+        raise NoVector(f"no batch kernel for {node.name}")
+    if hint is not None:
+        hint.whole = (node, lambda fenv: walk.every_tree(fenv, datum(fenv)))
+
+    def fast(env: Any) -> Any:
+        return walk(env, datum(env), tree(env))
+    return vc.with_fallback(node, fast)
+
+
+@batch_call("model.tree.simpleTree")
+def _simple_tree_b(vc: BatchCompiler, node: A.Call) -> Kernel:
+    return _tree_walk_b(vc, node)
+
+
+@batch_call("model.tree.missingWalk")
+def _missing_walk_b(vc: BatchCompiler, node: A.Call) -> Kernel:
+    if not _is_missing_test_fcn(node.args[2]):
+        raise NoVector("model.tree.missingWalk with a custom test")
+    return _tree_walk_b(vc, node)

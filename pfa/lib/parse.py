@@ -11,53 +11,50 @@ from decimal import Decimal
 
 import numpy as np
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, f32
-from pfa.lib.registry import scalar
+from pfa.lib.numeric import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, f32
+from pfa.lib.registry import error, scalar
 
 _INTEGER = re.compile(r"[-+]?[0-9a-z]+")
 _FLOATING = re.compile(r"[-+]?(\.?[0-9]+|[0-9]+\.[0-9]*)([e][-+]?[0-9]+)?")
 _SPECIAL = {"nan": math.nan, "inf": math.inf, "+inf": math.inf, "-inf": -math.inf}
 
 
-def _parse_integer(text: str, base: int, lo: int, hi: int, code: int, message: str,
-                   name: str) -> int:
+def _parse_integer(text: str, base: int, lo: int, hi: int, code: int) -> int:
     if base < 2 or base > 36:
-        raise PfaRuntimeError(code + 1, "base out of range", name)
+        raise error(code + 1)
     s = text.strip().lower()
     if not _INTEGER.fullmatch(s):
-        raise PfaRuntimeError(code, message, name)
+        raise error(code)
     digits = s.lstrip("+-")
     if any(int(c, 36) >= base for c in digits):
-        raise PfaRuntimeError(code, message, name)
+        raise error(code)
     digits = digits.lstrip("0") or "0"
     if len(digits) > 64:  # over any long in any base (and over Python's 4300-digit limit)
-        raise PfaRuntimeError(code, message, name)
+        raise error(code)
     value = int(digits, base)
     if s.startswith("-"):
         value = -value
     if not lo <= value <= hi:
-        raise PfaRuntimeError(code, message, name)
+        raise error(code)
     return value
 
 
 @scalar("parse.int")
 def parse_int(text: str, base: int) -> int:
-    return _parse_integer(text, base, INT_MIN, INT_MAX, 33000, "not an integer", "parse.int")
+    return _parse_integer(text, base, INT_MIN, INT_MAX, 33000)
 
 
 @scalar("parse.long")
 def parse_long(text: str, base: int) -> int:
-    return _parse_integer(text, base, LONG_MIN, LONG_MAX, 33010, "not a long integer",
-                          "parse.long")
+    return _parse_integer(text, base, LONG_MIN, LONG_MAX, 33010)
 
 
-def _parse_floating(text: str, code: int, message: str, name: str) -> tuple[str, float]:
+def _parse_floating(text: str, code: int) -> tuple[str, float]:
     s = text.strip().lower()
     if s in _SPECIAL:
         return s, _SPECIAL[s]
     if not _FLOATING.fullmatch(s):
-        raise PfaRuntimeError(code, message, name)
+        raise error(code)
     return s, float(s)
 
 
@@ -85,7 +82,7 @@ def decimal_to_f32(s: str, d: float) -> float:
 
 @scalar("parse.float")
 def parse_float(text: str) -> float:
-    s, d = _parse_floating(text, 33020, "not a single-precision float", "parse.float")
+    s, d = _parse_floating(text, 33020)
     if s in _SPECIAL:
         return d
     return decimal_to_f32(s, d)
@@ -93,4 +90,4 @@ def parse_float(text: str) -> float:
 
 @scalar("parse.double")
 def parse_double(text: str) -> float:
-    return _parse_floating(text, 33030, "not a double-precision float", "parse.double")[1]
+    return _parse_floating(text, 33030)[1]

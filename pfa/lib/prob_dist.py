@@ -36,8 +36,7 @@ from typing import Any
 
 from scipy import special as sp
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib.registry import scalar
+from pfa.lib.registry import error, scalar
 
 _PREFIX = "prob.dist."
 _INF = math.inf
@@ -56,9 +55,9 @@ def _define(name: str, code: int, valid: Callable[..., bool], run: Callable[...,
     if quantile:
         def impl(p: float, *params: Any) -> float:
             if not valid(*params):
-                raise PfaRuntimeError(code, "invalid parameterization", full)
+                raise error(code)
             if not 0.0 <= p <= 1.0:
-                raise PfaRuntimeError(code + 1, "invalid input", full)
+                raise error(code + 1)
             try:
                 return float(run(p, *params))
             except (ValueError, OverflowError):  # parameters beyond the numerics' range
@@ -66,9 +65,9 @@ def _define(name: str, code: int, valid: Callable[..., bool], run: Callable[...,
     else:
         def impl(x: float, *params: Any) -> float:
             if not valid(*params):
-                raise PfaRuntimeError(code, "invalid parameterization", full)
+                raise error(code)
             if not _fin(x):
-                raise PfaRuntimeError(code + 1, "invalid input", full)
+                raise error(code + 1)
             try:
                 return float(run(x, *params))
             except (ValueError, OverflowError):  # parameters beyond the numerics' range
@@ -153,18 +152,18 @@ def _point_cdf(x: float, at: float = 0.0) -> float:
 
 # -- Gaussian ----------------------------------------------------------------------------------
 
-def _gauss_params(name: str, code: int, params: tuple[Any, ...]) -> tuple[float, float]:
+def _gauss_params(code: int, params: tuple[Any, ...]) -> tuple[float, float]:
     """(mu, sigma) from (mu, sigma) or from a record with mean and variance."""
     if len(params) == 1:
         rec = params[0]
         mu, variance = rec["mean"], rec["variance"]
         if not variance >= 0.0:
-            raise PfaRuntimeError(code, "invalid parameterization", name)
+            raise error(code)
         sigma = math.sqrt(variance)
     else:
         mu, sigma = params
     if not (_fin(mu) and _fin(sigma) and sigma >= 0.0):
-        raise PfaRuntimeError(code, "invalid parameterization", name)
+        raise error(code)
     return mu, sigma
 
 
@@ -175,10 +174,9 @@ def _std_normal_cdf(z: float) -> float:
 @scalar("prob.dist.gaussianLL")
 def gaussian_ll(x: float, *params: Any) -> float:
     """Log-likelihood -(x - mu)²/(2 sigma²) - log(sigma sqrt(2 pi)); codes 13000/13001."""
-    name = "prob.dist.gaussianLL"
-    mu, sigma = _gauss_params(name, 13000, params)
+    mu, sigma = _gauss_params(13000, params)
     if not _fin(x):
-        raise PfaRuntimeError(13001, "invalid input", name)
+        raise error(13001)
     if sigma == 0.0:
         return _INF if x == mu else -_INF
     z = (x - mu) / sigma
@@ -188,10 +186,9 @@ def gaussian_ll(x: float, *params: Any) -> float:
 @scalar("prob.dist.gaussianCDF")
 def gaussian_cdf(x: float, *params: Any) -> float:
     """Normal CDF; codes 13010/13011."""
-    name = "prob.dist.gaussianCDF"
-    mu, sigma = _gauss_params(name, 13010, params)
+    mu, sigma = _gauss_params(13010, params)
     if not _fin(x):
-        raise PfaRuntimeError(13011, "invalid input", name)
+        raise error(13011)
     if sigma == 0.0:
         return _point_cdf(x, mu)
     return _std_normal_cdf((x - mu) / sigma)
@@ -200,10 +197,9 @@ def gaussian_cdf(x: float, *params: Any) -> float:
 @scalar("prob.dist.gaussianQF")
 def gaussian_qf(p: float, *params: Any) -> float:
     """Normal quantile mu + sigma Φ⁻¹(p); codes 13020/13021."""
-    name = "prob.dist.gaussianQF"
-    mu, sigma = _gauss_params(name, 13020, params)
+    mu, sigma = _gauss_params(13020, params)
     if not 0.0 <= p <= 1.0:
-        raise PfaRuntimeError(13021, "invalid input", name)
+        raise error(13021)
     if p == 0.0:
         return -_INF
     if p == 1.0:
@@ -643,10 +639,6 @@ _define("geometricQF", 13380, _geometric_ok, _geometric_qf, quantile=True)
 
 # -- negative binomial (failures before the size-th success) -----------------------------------
 
-def _negbin_ok(size: int, prob: float) -> bool:
-    return size >= 0 and 0.0 <= prob <= 1.0
-
-
 def _negbin_qf_ok(size: int, prob: float) -> bool:
     return size > 0 and 0.0 <= prob <= 1.0
 
@@ -684,8 +676,8 @@ def _negbin_qf(p: float, size: int, prob: float) -> float:
                         float(sp.nbdtrik(p, size, prob)), 0)
 
 
-_define("negativeBinomialPDF", 13450, _negbin_ok, _negbin_pdf)
-_define("negativeBinomialCDF", 13460, _negbin_ok, _negbin_cdf)
+_define("negativeBinomialPDF", 13450, _binomial_ok, _negbin_pdf)
+_define("negativeBinomialCDF", 13460, _binomial_ok, _negbin_cdf)
 _define("negativeBinomialQF", 13470, _negbin_qf_ok, _negbin_qf, quantile=True)
 
 

@@ -14,10 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pfa.avro.types import AvroRecord
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, f32
 from pfa.lib.la import param_type
-from pfa.lib.registry import CallSite, specialized
+from pfa.lib.numeric import INT_MAX, INT_MIN, LONG_MAX, LONG_MIN, f32
+from pfa.lib.registry import CallSite, error, specialized
 from pfa.runtime.budget import budget_of
 
 _MAX_CHAR = 0xD800  # code points below the surrogates
@@ -33,20 +32,20 @@ def _rng(site: CallSite) -> Callable[[], random.Random]:
     return lambda: context.rng
 
 
-def _high_over_low(low: float, high: float, code: int, name: str) -> None:
+def _high_over_low(low: float, high: float, code: int) -> None:
     if not high > low:
-        raise PfaRuntimeError(code, "high must be greater than low", name)
+        raise error(code)
 
 
 def _integers(min_value: int, max_value: int, code: int) -> Callable[[CallSite], Any]:
     def factory(site: CallSite) -> Callable[..., int]:
-        rng, name = _rng(site), site.name
+        rng = _rng(site)
 
         def draw(*bounds: int) -> int:
             if not bounds:
                 return rng().randint(min_value, max_value)
             low, high = bounds
-            _high_over_low(low, high, code, name)
+            _high_over_low(low, high, code)
             return rng().randrange(low, high)
         return draw
     return factory
@@ -58,10 +57,10 @@ specialized("rand.long")(_integers(LONG_MIN, LONG_MAX, 34010))
 
 def _uniform(code: int, rounding: Callable[[float], float]) -> Callable[[CallSite], Any]:
     def factory(site: CallSite) -> Callable[[float, float], float]:
-        rng, name = _rng(site), site.name
+        rng = _rng(site)
 
         def draw(low: float, high: float) -> float:
-            _high_over_low(low, high, code, name)
+            _high_over_low(low, high, code)
             out = rounding(low + (high - low) * rng().random())
             return out if out < high else rounding(low)  # rounding must not reach high
         return draw
@@ -74,11 +73,11 @@ specialized("rand.double")(_uniform(34030, float))
 
 @specialized("rand.choice")
 def _choice(site: CallSite) -> Callable[[list], Any]:
-    rng, name = _rng(site), site.name
+    rng = _rng(site)
 
     def choice(population: list) -> Any:
         if not population:
-            raise PfaRuntimeError(34040, "population must not be empty", name)
+            raise error(34040)
         return population[rng().randrange(len(population))]
     return choice
 
@@ -89,7 +88,7 @@ def _choices(site: CallSite) -> Callable[[int, list], list]:
 
     def choices(size: int, population: list) -> list:
         if not population:
-            raise PfaRuntimeError(34050, "population must not be empty", name)
+            raise error(34050)
         budget.reserve_items(size, name)
         r, n = rng(), len(population)
         return [population[r.randrange(n)] for _ in range(size)]
@@ -98,31 +97,31 @@ def _choices(site: CallSite) -> Callable[[int, list], list]:
 
 @specialized("rand.sample")
 def _sample(site: CallSite) -> Callable[[int, list], list]:
-    rng, name = _rng(site), site.name
+    rng = _rng(site)
 
     def sample(size: int, population: list) -> list:
         if not population:
-            raise PfaRuntimeError(34060, "population must not be empty", name)
+            raise error(34060)
         if len(population) < size:
-            raise PfaRuntimeError(34061, "population smaller than requested subsample", name)
+            raise error(34061)
         return rng().sample(population, max(size, 0))
     return sample
 
 
 @specialized("rand.histogram")
 def _histogram(site: CallSite) -> Callable[[list], Any]:
-    rng, name = _rng(site), site.name
+    rng = _rng(site)
 
     def pick(weights: list[float]) -> int:
         total = 0.0
         for w in weights:
             if not math.isfinite(w):
-                raise PfaRuntimeError(34071, "distribution must be finite", name)
+                raise error(34071)
             if w < 0.0:
-                raise PfaRuntimeError(34072, "distribution must be non-negative", name)
+                raise error(34072)
             total += w
         if total == 0.0:
-            raise PfaRuntimeError(34070, "distribution must be non-empty", name)
+            raise error(34070)
         position = rng().random() * total
         last = 0
         for i, w in enumerate(weights):
@@ -140,9 +139,9 @@ def _histogram(site: CallSite) -> Callable[[list], Any]:
     return pick
 
 
-def _sized(size: int, code: int, name: str) -> None:
+def _sized(size: int, code: int) -> None:
     if size <= 0:
-        raise PfaRuntimeError(code, "size must be positive", name)
+        raise error(code)
 
 
 def _ascii_or_not(source: tuple) -> str:
@@ -156,7 +155,7 @@ def _string(site: CallSite) -> Callable[..., str]:
     rng, name, budget = _rng(site), site.name, budget_of(site)
 
     def string(size: int, *source: Any) -> str:
-        _sized(size, 34080, name)
+        _sized(size, 34080)
         like = source[0] if len(source) == 1 else _ascii_or_not(source)
         budget.reserve_text(size, name, like)
         r = rng()
@@ -165,12 +164,12 @@ def _string(site: CallSite) -> Callable[..., str]:
         if len(source) == 1:
             population = source[0]
             if not population:
-                raise PfaRuntimeError(34083, "population must be non-empty", name)
+                raise error(34083)
             return "".join(r.choice(population) for _ in range(size))
         low, high = source
-        _high_over_low(low, high, 34081, name)
+        _high_over_low(low, high, 34081)
         if not (1 <= low <= _MAX_CHAR and 1 <= high <= _MAX_CHAR):
-            raise PfaRuntimeError(34082, "invalid char", name)
+            raise error(34082)
         return "".join(chr(r.randrange(low, high)) for _ in range(size))
     return string
 
@@ -180,7 +179,7 @@ def _bytes(site: CallSite) -> Callable[..., bytes]:
     rng, name, budget = _rng(site), site.name, budget_of(site)
 
     def random_bytes(size: int, *source: Any) -> bytes:
-        _sized(size, 34090, name)
+        _sized(size, 34090)
         budget.reserve(size, name)
         r = rng()
         if not source:
@@ -188,12 +187,12 @@ def _bytes(site: CallSite) -> Callable[..., bytes]:
         if len(source) == 1:
             population = source[0]
             if not population:
-                raise PfaRuntimeError(34093, "population must be non-empty", name)
+                raise error(34093)
             return bytes(r.choice(population) for _ in range(size))
         low, high = source
-        _high_over_low(low, high, 34091, name)
+        _high_over_low(low, high, 34091)
         if not (0 <= low <= 255 and 0 <= high <= 256):
-            raise PfaRuntimeError(34092, "invalid byte", name)
+            raise error(34092)
         return bytes(r.randrange(low, high) for _ in range(size))
     return random_bytes
 

@@ -48,8 +48,7 @@ from typing import Any
 
 import regex as _re
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib.registry import CallSite, specialized
+from pfa.lib.registry import CallSite, error, specialized
 from pfa.runtime.budget import CONTAINER, SLOT, Budget, budget_of
 
 MAX_PATTERN_LENGTH = 10_000
@@ -170,10 +169,10 @@ def _compile(pattern: str | bytes) -> _re.Pattern[Any] | None:
         return None
 
 
-def _pattern(pattern: str | bytes, code: int, name: str) -> _re.Pattern[Any]:
+def _pattern(pattern: str | bytes, code: int) -> _re.Pattern[Any]:
     compiled = _compile(pattern)
     if compiled is None:
-        raise PfaRuntimeError(code, "bad pattern", name)
+        raise error(code)
     return compiled
 
 
@@ -246,7 +245,7 @@ def _define(name: str, code: int, body: Callable[..., Any], per_match: int) -> N
         budget = budget_of(site)
 
         def run(haystack: Any, pattern: Any, *rest: Any) -> Any:
-            return body(_Run(_pattern(pattern, code, name), budget, name, per_match),
+            return body(_Run(_pattern(pattern, code), budget, name, per_match),
                         haystack, *rest)
         run.__name__ = name.replace(".", "_")
         run.__doc__ = body.__doc__

@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.lib.registry import CallSite, error, scalar, specialized
 from pfa.runtime.budget import Budget, budget_of
 
 
@@ -95,7 +94,7 @@ def _pad(text: str, width: int, zero_pad: bool, code: int, name: str,
          budget: Budget) -> str:
     """Right-justify to ``width`` (left-justify if negative), optionally with zeros."""
     if zero_pad and width < 0:
-        raise PfaRuntimeError(code, "negative width cannot be used with zero-padding", name)
+        raise error(code)
     budget.reserve_text(abs(width), name, text)
     if zero_pad:
         sign = "-" if text.startswith("-") else ""
@@ -113,7 +112,7 @@ def s_hex(site: CallSite) -> Callable[..., str]:
 
     def run(x: int, width: int | None = None, zero_pad: bool = False) -> str:
         if x < 0:
-            raise PfaRuntimeError(39111, "negative number", "s.hex")
+            raise error(39111)
         text = format(x, "x")
         return text if width is None else _pad(text, width, zero_pad, 39110, "s.hex", budget)
     return run
@@ -135,7 +134,7 @@ def format_number(x: float, width: int | None, precision: int | None,
                   budget: Budget | None = None) -> str:
     """The floating-point form of ``s.number`` (see the specification's details)."""
     if precision is not None and precision < 0:
-        raise PfaRuntimeError(39121, "negative precision", "s.number")
+        raise error(39121)
     if budget is not None:  # the digits after the point and up to 16 other characters
         budget.reserve_text(max(abs(width or 0), (precision or 0) + 16), "s.number")
     if x == 0.0:

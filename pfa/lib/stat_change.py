@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import ieee_div
-from pfa.lib.registry import scalar
+from pfa.lib.numeric import ieee_div
+from pfa.lib.registry import error, scalar
 
 _COUNTERS = ("numEvents", "numRuns", "currentRun", "longestRun")
 
@@ -18,7 +17,7 @@ def update_trigger(predicate: bool, history: dict[str, Any]) -> dict[str, Any]:
     is negative)."""
     events, runs, current, longest = (history[k] for k in _COUNTERS)
     if events < 0 or runs < 0 or current < 0 or longest < 0:
-        raise PfaRuntimeError(37000, "counter out of range", "stat.change.updateTrigger")
+        raise error(37000)
     if predicate:
         events += 1
         if current == 0:

@@ -18,10 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from pfa.avro.types import AvroArray, AvroRecord
-from pfa.errors import PfaRuntimeError
-from pfa.lib._numeric import ieee_div
 from pfa.lib.la import param_type
-from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.lib.numeric import ieee_div
+from pfa.lib.registry import CallSite, error, scalar, specialized
 from pfa.runtime.budget import FLOAT, Budget, budget_of
 
 Record = dict[str, Any]
@@ -65,7 +64,6 @@ _WINDOW_FIELDS = ("x", "w", "count", "mean", "variance")
 
 @specialized("stat.sample.updateWindow")
 def _update_window(site: CallSite) -> Callable[..., list[Record]]:
-    name = site.name
     t = param_type(site, 2)
     record = t.items if isinstance(t, AvroArray) else None
     fields = [f.name for f in record.fields] if isinstance(record, AvroRecord) else ["x", "w",
@@ -73,10 +71,10 @@ def _update_window(site: CallSite) -> Callable[..., list[Record]]:
 
     def update_window(x: float, w: float, state: list[Record], window_size: int) -> list[Record]:
         if window_size < 2:
-            raise PfaRuntimeError(14020, "windowSize must be at least 2", name)
+            raise error(14020)
         if not state:
             if any(f not in _WINDOW_FIELDS for f in fields):
-                raise PfaRuntimeError(14021, "cannot initialize unrecognized fields", name)
+                raise error(14021)
             first = {"x": x, "w": w, "count": w, "mean": x, "variance": 0.0}
             return [{f: first[f] for f in fields}]
         last = state[-1]
@@ -96,11 +94,11 @@ def _update_window(site: CallSite) -> Callable[..., list[Record]]:
 
 # -- covariance --------------------------------------------------------------------------------
 
-def _covariance_array(x: list[float], w: float, state: Record, name: str) -> Record:
+def _covariance_array(x: list[float], w: float, state: Record) -> Record:
     size = len(x)
     mean, cov = state["mean"], state["covariance"]
     if len(mean) != size or len(cov) != size or any(len(row) != size for row in cov):
-        raise PfaRuntimeError(14012, "unequal length arrays", name)
+        raise error(14012)
     count = state["count"]
     new_count = count + w
     delta = [xi - mi for xi, mi in zip(x, mean)]
@@ -144,25 +142,24 @@ def _covariance_map(x: dict[str, float], w: float, state: Record) -> Record:
 def update_covariance(x: list[float] | dict[str, float], w: float, state: Record) -> Record:
     """Add vector ``x`` with weight ``w`` to a running mean and covariance matrix (dense arrays
     or sparse maps, where ``count`` is per pair of keys); codes 14011, 14012."""
-    name = "stat.sample.updateCovariance"
     if len(x) < 2:
-        raise PfaRuntimeError(14011, "too few components", name)
+        raise error(14011)
     if isinstance(x, dict):
         return _covariance_map(x, w, state)
-    return _covariance_array(x, w, state, name)
+    return _covariance_array(x, w, state)
 
 
 # -- exponential smoothing ---------------------------------------------------------------------
 
-def _fraction(value: float, code: int, what: str, name: str) -> None:
+def _fraction(value: float, code: int) -> None:
     if not 0.0 <= value <= 1.0:
-        raise PfaRuntimeError(code, f"{what} out of range", name)
+        raise error(code)
 
 
 @scalar("stat.sample.updateEWMA")
 def update_ewma(x: float, alpha: float, state: Record) -> Record:
     """Exponentially weighted moving mean (and variance) with weight ``alpha`` (code 14030)."""
-    _fraction(alpha, 14030, "alpha", "stat.sample.updateEWMA")
+    _fraction(alpha, 14030)
     mean = state["mean"]
     diff = x - mean
     step = alpha * diff
@@ -175,9 +172,8 @@ def update_ewma(x: float, alpha: float, state: Record) -> Record:
 @scalar("stat.sample.updateHoltWinters")
 def update_holt_winters(x: float, alpha: float, beta: float, state: Record) -> Record:
     """Double exponential smoothing of level and trend (codes 14040, 14041)."""
-    name = "stat.sample.updateHoltWinters"
-    _fraction(alpha, 14040, "alpha", name)
-    _fraction(beta, 14041, "beta", name)
+    _fraction(alpha, 14040)
+    _fraction(beta, 14041)
     level0, trend0 = state["level"], state["trend"]
     level = alpha * x + (1.0 - alpha) * (level0 + trend0)
     trend = beta * (level - level0) + (1.0 - beta) * trend0
@@ -189,13 +185,12 @@ def update_holt_winters_periodic(x: float, alpha: float, beta: float, gamma: flo
                                  state: Record) -> Record:
     """Triple exponential smoothing: level, trend and a cycle that is rotated left each call,
     its first item becoming the new seasonal term (codes 14050–14053)."""
-    name = "stat.sample.updateHoltWintersPeriodic"
-    _fraction(alpha, 14050, "alpha", name)
-    _fraction(beta, 14051, "beta", name)
-    _fraction(gamma, 14052, "gamma", name)
+    _fraction(alpha, 14050)
+    _fraction(beta, 14051)
+    _fraction(gamma, 14052)
     cycle = state["cycle"]
     if not cycle:
-        raise PfaRuntimeError(14053, "empty cycle", name)
+        raise error(14053)
     rotated = [*cycle[1:], cycle[0]]
     season = rotated[0]
     level0, trend0 = state["level"], state["trend"]
@@ -211,14 +206,14 @@ def update_holt_winters_periodic(x: float, alpha: float, beta: float, gamma: flo
     return {**state, "level": level, "trend": trend, "cycle": rotated}
 
 
-def _forecast(state: Record, steps: range, code: int, name: str) -> list[float]:
+def _forecast(state: Record, steps: range, code: int) -> list[float]:
     level, trend = state["level"], state["trend"]
     if "cycle" not in state:
         return [level + i * trend for i in steps]
     cycle = state["cycle"]
     size = len(cycle)
     if size == 0:
-        raise PfaRuntimeError(code, "empty cycle", name)
+        raise error(code)
     if state["multiplicative"]:
         return [(level + i * trend) * cycle[i % size] for i in steps]
     return [level + i * trend + cycle[i % size] for i in steps]
@@ -227,7 +222,7 @@ def _forecast(state: Record, steps: range, code: int, name: str) -> list[float]:
 @scalar("stat.sample.forecast1HoltWinters")
 def forecast1_holt_winters(state: Record) -> float:
     """The next value predicted by a Holt-Winters state (code 14060)."""
-    return _forecast(state, range(1, 2), 14060, "stat.sample.forecast1HoltWinters")[0]
+    return _forecast(state, range(1, 2), 14060)[0]
 
 
 @specialized("stat.sample.forecastHoltWinters")
@@ -239,7 +234,7 @@ def forecast_holt_winters(site: CallSite) -> Callable[[int, Record], list[float]
 
     def forecast(n: int, state: Record) -> list[float]:
         budget.reserve_items(n, name, FLOAT)
-        return _forecast(state, range(1, n + 1), 14070, name)
+        return _forecast(state, range(1, n + 1), 14070)
     return forecast
 
 
@@ -282,15 +277,15 @@ def _bin_index(x: float, low: float, high: float, numbins: int) -> int:
     return index
 
 
-def _fill_fixed(x: float, w: float, histogram: Record, name: str) -> Record:
+def _fill_fixed(x: float, w: float, histogram: Record) -> Record:
     numbins, low, high = histogram["numbins"], histogram["low"], histogram["high"]
     values = histogram["values"]
     if numbins < 1:
-        raise PfaRuntimeError(14082, "bad histogram scale", name)
+        raise error(14082)
     if len(values) != numbins:
-        raise PfaRuntimeError(14080, "wrong histogram size", name)
+        raise error(14080)
     if not (_isfinite(low) and _isfinite(high) and low < high):
-        raise PfaRuntimeError(14081, "bad histogram range", name)
+        raise error(14081)
     flow = _special_flow(x, histogram)
     if flow is None:
         if x >= high:
@@ -307,9 +302,9 @@ def _fill_growing(x: float, w: float, histogram: Record, name: str, budget: Budg
                   ) -> Record:
     low, binsize, values = histogram["low"], histogram["binsize"], histogram["values"]
     if not (_isfinite(binsize) and binsize > 0.0):
-        raise PfaRuntimeError(14082, "bad histogram scale", name)
+        raise error(14082)
     if not _isfinite(low):
-        raise PfaRuntimeError(14081, "bad histogram range", name)
+        raise error(14081)
     flow = _special_flow(x, histogram)
     if flow is None:
         if x == math.inf:
@@ -326,13 +321,13 @@ def _fill_growing(x: float, w: float, histogram: Record, name: str, budget: Budg
     return _with_flows(histogram, values, w, flow)
 
 
-def _fill_ranges(x: float, w: float, histogram: Record, name: str) -> Record:
+def _fill_ranges(x: float, w: float, histogram: Record) -> Record:
     ranges, values = histogram["ranges"], histogram["values"]
     if len(values) != len(ranges):
-        raise PfaRuntimeError(14080, "wrong histogram size", name)
+        raise error(14080)
     for r in ranges:
         if len(r) != 2 or not (_isfinite(r[0]) and _isfinite(r[1]) and r[0] <= r[1]):
-            raise PfaRuntimeError(14083, "bad histogram ranges", name)
+            raise error(14083)
     flow = _special_flow(x, histogram)
     if flow is not None:
         return _with_flows(histogram, values, w, flow)
@@ -355,10 +350,10 @@ def fill_histogram(site: CallSite) -> Callable[[float, float, Record], Record]:
 
     def fill(x: float, w: float, histogram: Record) -> Record:
         if "ranges" in histogram:
-            return _fill_ranges(x, w, histogram, name)
+            return _fill_ranges(x, w, histogram)
         if "binsize" in histogram:
             return _fill_growing(x, w, histogram, name, budget)
-        return _fill_fixed(x, w, histogram, name)
+        return _fill_fixed(x, w, histogram)
     return fill
 
 
@@ -369,16 +364,15 @@ def _region(v: float, low: float, high: float) -> str:
 @scalar("stat.sample.fillHistogram2d")
 def fill_histogram2d(x: float, y: float, w: float, histogram: Record) -> Record:
     """Add ``w`` to the (x, y) bin of a two-dimensional histogram; codes 14090–14092."""
-    name = "stat.sample.fillHistogram2d"
     values = histogram["values"]
     xbins, xlow, xhigh = histogram["xnumbins"], histogram["xlow"], histogram["xhigh"]
     ybins, ylow, yhigh = histogram["ynumbins"], histogram["ylow"], histogram["yhigh"]
     if xbins < 1 or ybins < 1:
-        raise PfaRuntimeError(14092, "bad histogram scale", name)
+        raise error(14092)
     if len(values) != xbins or any(len(row) != ybins for row in values):
-        raise PfaRuntimeError(14090, "wrong histogram size", name)
+        raise error(14090)
     if not all(map(_isfinite, (xlow, xhigh, ylow, yhigh))) or xlow >= xhigh or ylow >= yhigh:
-        raise PfaRuntimeError(14091, "bad histogram range", name)
+        raise error(14091)
     if _isnan(x) or _isnan(y):
         return _with_flows(histogram, values, w, "nanflow")
     if "infflow" in histogram and not (_isfinite(x) and _isfinite(y)):

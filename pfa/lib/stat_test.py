@@ -14,9 +14,9 @@ from scipy import special as sp
 
 from pfa.errors import PfaRuntimeError
 from pfa.lib import model_reg
-from pfa.lib._numeric import ieee_div
+from pfa.lib.numeric import ieee_div
 from pfa.lib.prob_dist import chi2_cdf
-from pfa.lib.registry import CallSite, scalar, specialized
+from pfa.lib.registry import CallSite, error, scalar, specialized
 
 
 def _recoded(factory: Callable[[CallSite], Callable[..., Any]],
@@ -31,7 +31,7 @@ def _recoded(factory: Callable[[CallSite], Callable[..., Any]],
                 return impl(*args)
             except PfaRuntimeError as exc:
                 if exc.code in codes:
-                    raise PfaRuntimeError(codes[exc.code], exc.message, site.name) from None
+                    raise error(codes[exc.code]) from None
                 raise
         return run
     return bind
@@ -94,7 +94,7 @@ def chi2_prob(state: dict[str, Any]) -> float:
     """The chi-square CDF at ``chi2`` with ``dof`` degrees of freedom (code 38060 if dof < 0)."""
     chi2, dof = float(state["chi2"]), state["dof"]
     if dof < 0:
-        raise PfaRuntimeError(38060, "invalid parameterization", "stat.test.chi2Prob")
+        raise error(38060)
     if chi2 != chi2:
         return math.nan
     return chi2_cdf(chi2, dof)

@@ -18,8 +18,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pfa.errors import PfaRuntimeError
-from pfa.lib.registry import scalar
+from pfa.lib.registry import error, scalar
 
 TS_MIN = -62135596800.0
 TS_MAX = 253402300799.0
@@ -83,15 +82,15 @@ def _whole_seconds(ts: float) -> int:
     return int(whole)
 
 
-def local_fields(ts: float, zone: str, zone_code: int, range_code: int, name: str) -> Local:
+def local_fields(ts: float, zone: str, zone_code: int, range_code: int) -> Local:
     """The wall-clock fields of timestamp ``ts`` in ``zone`` (spec errors ``zone_code`` for an
     unknown zone, ``range_code`` for a timestamp out of range)."""
     try:
         tz = _zone(zone)
     except KeyError:
-        raise PfaRuntimeError(zone_code, "unrecognized timezone string", name) from None
+        raise error(zone_code) from None
     if not TS_MIN <= ts <= TS_MAX:
-        raise PfaRuntimeError(range_code, "timestamp out of range", name)
+        raise error(range_code)
     seconds = _whole_seconds(ts)
     if tz is not None:
         utc = _EPOCH + timedelta(seconds=seconds)
@@ -111,7 +110,7 @@ def _field(fname: str, base: int, get: Callable[[Local], int]) -> None:
     name = "time." + fname
 
     def impl(ts: float, zone: str) -> int:
-        return get(local_fields(ts, zone, base, base + 1, name))
+        return get(local_fields(ts, zone, base, base + 1))
 
     impl.__name__ = fname
     impl.__doc__ = f"{name}(ts, zone) (error codes {base}, {base + 1})."
@@ -123,8 +122,8 @@ def _range_test(fname: str, base: int, get: Callable[[Local], int]) -> None:
 
     def impl(ts: float, zone: str, low: float, high: float) -> bool:
         if not low < high:
-            raise PfaRuntimeError(base, "bad time range", name)
-        value = get(local_fields(ts, zone, base + 1, base + 2, name))
+            raise error(base)
+        value = get(local_fields(ts, zone, base + 1, base + 2))
         return low <= value < high
 
     impl.__name__ = fname
@@ -160,13 +159,13 @@ for _fname, _field_name, _base in [
 @scalar("time.isWeekend")
 def is_weekend(ts: float, zone: str) -> bool:
     """True on Saturday or Sunday (codes 40160, 40161)."""
-    return local_fields(ts, zone, 40160, 40161, "time.isWeekend").weekday >= 5
+    return local_fields(ts, zone, 40160, 40161).weekday >= 5
 
 
 @scalar("time.isWorkHours")
 def is_work_hours(ts: float, zone: str) -> bool:
     """True from 9:00 (inclusive) to 17:00 (exclusive), Monday to Friday (codes 40170, 40171)."""
-    t = local_fields(ts, zone, 40170, 40171, "time.isWorkHours")
+    t = local_fields(ts, zone, 40170, 40171)
     return t.weekday < 5 and 9 <= t.hour < 17
 
 
@@ -174,12 +173,11 @@ def is_work_hours(ts: float, zone: str) -> bool:
 def make_timestamp(year: int, month: int, day: int, hour: int, minute: int, second: int,
                    millisecond: int, zone: str) -> float:
     """Seconds since the epoch of a wall-clock time in ``zone`` (codes 40080, 40081)."""
-    name = "time.makeTimestamp"
     try:
         tz = _zone(zone)
     except KeyError:
-        raise PfaRuntimeError(40080, "unrecognized timezone string", name) from None
-    undefined = PfaRuntimeError(40081, "timestamp undefined for given parameters", name)
+        raise error(40080) from None
+    undefined = error(40081)
     if not 0 <= millisecond <= 999:
         raise undefined
     try:

@@ -56,17 +56,6 @@ from pfa.check.signatures import (
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _reference_xml() -> Path | None:
-    for base in (Path("/work/shared/reference"), REPO.parent / "shared" / "reference"):
-        if (base / "libfcns.xml").is_file():
-            return base / "libfcns.xml"
-    return None
-
-
-XML = _reference_xml()
-needs_xml = pytest.mark.skipif(XML is None, reason="reference libfcns.xml not available")
-
-
 def _gen_module():
     spec = importlib.util.spec_from_file_location("gen_signatures",
                                                   REPO / "tools" / "gen_signatures.py")
@@ -74,6 +63,10 @@ def _gen_module():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+XML = _gen_module().default_xml()  # ../shared/reference/libfcns.xml, the DMG specification's
+needs_xml = pytest.mark.skipif(XML is None, reason="reference libfcns.xml not available")
 
 
 def rec(name: str, **fields: AvroType) -> AvroRecord:
@@ -84,9 +77,15 @@ def rec(name: str, **fields: AvroType) -> AvroRecord:
 # The generated table
 # ---------------------------------------------------------------------------------------------
 
+def _spec_names() -> list[str]:
+    """Names of signatures.json's functions from the specification (not extensions)."""
+    return [name for name, f in library().items() if f.extension is None]
+
+
 def test_library_has_449_functions_in_order():
     lib = library()
-    assert len(lib) == 449
+    assert len(_spec_names()) == 449
+    assert list(lib)[:449] == _spec_names()
     assert list(lib)[:3] == ["+", "-", "*"]
     assert lib["+"].errors == {18000: "int overflow", 18001: "long overflow"}
     assert lib["rand.int"].nondeterministic == "pseudorandom"
@@ -97,15 +96,47 @@ def test_library_has_449_functions_in_order():
 def test_names_equal_reference_xml():
     root = ET.parse(XML).getroot()
     names = [f.attrib["name"] for f in root.iter("fcn")]
-    assert list(library()) == names
+    assert _spec_names() == names
 
 
 @needs_xml
-def test_generated_json_is_committed_file():
+def test_committed_json_agrees_with_the_specification_xml():
+    """signatures.json is the source of truth; it must still say what the spec's XML says."""
     gen = _gen_module()
-    text = gen.render(gen.extract(XML))
-    committed = (REPO / "pfa" / "lib" / "signatures.json").read_text(encoding="utf-8")
-    assert text == committed
+    path = REPO / "pfa" / "lib" / "signatures.json"
+    text = gen.render(gen.with_extensions(gen.extract(XML), path))
+    assert text == path.read_text(encoding="utf-8")
+
+
+@needs_xml
+def test_extension_entries_survive_regeneration_and_nothing_else_does(tmp_path):
+    gen = _gen_module()
+    data = json.loads((REPO / "pfa" / "lib" / "signatures.json").read_text(encoding="utf-8"))
+    ext = {"name": "m.cube", "sigs": [{"params": [{"name": "x", "type": "double"}],
+                                       "ret": "double"}],
+           "errors": {}, "nondeterministic": None, "extension": "an example"}
+    stray = {**ext, "name": "m.stray"}
+    del stray["extension"]
+    copy = tmp_path / "signatures.json"
+    copy.write_text(gen.render({**data, "functions": data["functions"] + [ext, stray]}),
+                    encoding="utf-8")
+    assert gen.main(["--check", str(XML), str(copy)]) == 1  # m.stray is not in the spec
+    assert gen.main([str(XML), str(copy)]) == 0
+    names = [f["name"] for f in json.loads(copy.read_text(encoding="utf-8"))["functions"]]
+    assert names[-1] == "m.cube" and "m.stray" not in names
+    assert gen.main(["--check", str(XML), str(copy)]) == 0
+
+
+@needs_xml
+def test_gen_signatures_check_mode(tmp_path):
+    gen = _gen_module()
+    copy = tmp_path / "signatures.json"
+    copy.write_text((REPO / "pfa" / "lib" / "signatures.json").read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    assert gen.main(["--check", str(XML), str(copy)]) == 0
+    copy.write_text(copy.read_text(encoding="utf-8").replace('"int overflow"', '"overflow"', 1),
+                    encoding="utf-8")
+    assert gen.main(["--check", str(XML), str(copy)]) == 1
 
 
 def test_json_is_well_formed_and_errors_are_short():

@@ -112,3 +112,9 @@ def test_host_can_call_user_functions():
                           "fcns": {"sq": {"params": [{"x": "int"}], "ret": "int",
                                           "do": {"*": ["x", "x"]}}}})
     assert e.call("u.sq", 7) == 49
+
+
+def test_from_pretty() -> None:
+    from pfa.engine.engine import Engine as _Engine
+
+    assert _Engine.from_pretty("input: double\noutput: double\naction: input * 2").action(2.0) == 4.0

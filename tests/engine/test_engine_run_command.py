@@ -203,3 +203,34 @@ def test_keyboard_interrupt_subprocess(tmp_path):
     proc.stdout.close()
     proc.stderr.close()
     assert code == 130 and err == "pfa run: interrupted\n"
+
+
+NULLABLE_DOC = {"input": {"type": "record", "name": "In", "fields": [
+    {"name": "age", "type": ["null", "double"]}, {"name": "city", "type": ["null", "string"]},
+    {"name": "tag", "type": ["null", "bytes"]}]},
+    "output": "In", "action": "input"}
+
+
+def test_plain_json_records_by_default(tmp_path, capsys):
+    """Issue 12: a plain record such as {"age": 79.0, "city": "rome"} is read by the input
+    type (nullable fields take the bare value) and outputs are plain JSON."""
+    model = write(tmp_path, "m.json", json.dumps(NULLABLE_DOC))
+    data = write(tmp_path, "in.jsonl", '{"age": 79.0, "city": "rome", "tag": null}\n'
+                 '{"age": null, "city": null, "tag": null}\n{"age": 3, "city": "x"}\n'
+                 '{"age": {"double": 1.0}, "city": null, "tag": null}\n')
+    assert main(["run", model, data]) == 1
+    out, err = capsys.readouterr()
+    assert [json.loads(x) for x in out.splitlines()] == [
+        {"age": 79.0, "city": "rome", "tag": None}, {"age": None, "city": None, "tag": None}]
+    assert "line 3: input error" in err and "tag" in err  # a missing field
+    assert "line 4: input error" in err and "$.age" in err  # a tagged value is not plain
+
+
+def test_avro_json_flag_reads_and_writes_the_tagged_encoding(tmp_path, capsys):
+    model = write(tmp_path, "m.json", json.dumps(NULLABLE_DOC))
+    line = '{"age":{"double":79.0},"city":{"string":"rome"},"tag":{"bytes":"\\u00ff"}}'
+    data = write(tmp_path, "in.jsonl", line + "\n" + '{"age": 79.0, "city": null, "tag": null}\n')
+    assert main(["run", "--avro-json", model, data]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [line]
+    assert "line 2: input error" in err

@@ -1,23 +1,29 @@
-"""The compile-time fast paths (pfa/engine/fastpaths.py) give the same results and errors as
-the general closures they replace (built here with the fast paths switched off)."""
+"""The scalar compiler's shape-specific kernels (:mod:`pfa.engine.patterns`, registered at the
+hooks of :func:`pfa.engine.scalar.scalar_kernel`) give the same results and errors as the
+general closures they replace (built here with every kernel unregistered). Every registered
+kernel has a case below, and the case must make it fire."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from pfa import Engine
-from pfa.engine import fastpaths
+from pfa.engine import scalar
 from pfa.errors import PfaError
 
-FAST = ("direct_function", "gather_array", "nan_to_constant", "closest_center")
+
+def _registered() -> list[tuple[str, Callable[..., Any]]]:
+    return [(hook, k) for hook in scalar.KERNEL_HOOKS for k in scalar.registered_kernels(hook)]
 
 
 def _general(doc: dict, monkeypatch: pytest.MonkeyPatch) -> Engine:
     with monkeypatch.context() as m:
-        for name in FAST:
-            m.setattr(fastpaths, name, lambda *a: None)
+        for hook in scalar.KERNEL_HOOKS:
+            m.setitem(scalar._KERNELS, hook, [])
         return Engine.from_json(doc)
 
 
@@ -169,3 +175,58 @@ def test_nan_to_constant(then: object, monkeypatch: pytest.MonkeyPatch) -> None:
     doc = {"input": floats, "output": out_t, "action": [branch]}
     _same(doc, [[0.0, 1.0, math.nan], [0.0, 1.0, 2.5], [0.0, 1.0, -math.inf], [1.0]],
           monkeypatch)
+
+
+# ---------------------------------------------------------------------------------------------
+# every registered kernel: a case that makes it fire, same results as the general closures
+# ---------------------------------------------------------------------------------------------
+
+def _nan_doc() -> dict:
+    floats = {"type": "array", "items": "float"}
+    return {"input": floats, "output": "float",
+            "action": [{"if": {"impute.isnan": {"attr": "input", "path": [1]}},
+                        "then": {"float": 0.5}, "else": {"attr": "input", "path": [1]}}]}
+
+
+def _scale_doc() -> dict:
+    return {"input": DOUBLES, "output": DOUBLES,
+            "action": {"a.map": ["input", {"params": [{"x": "double"}], "ret": "double",
+                                           "do": {"/": [{"-": ["x", 1.0]}, 2.0]}}]}}
+
+
+def _gather_doc() -> dict:
+    return {"input": _fields(3, "double"), "output": DOUBLES,
+            "action": {"new": [{"attr": "input", "path": [{"string": f"x{i}"}]}
+                               for i in range(3)], "type": DOUBLES}}
+
+
+_CS = [_cluster([0.0, 0.0], 0), _cluster([1.0, 1.0], 1), _cluster([-2.0, 5.0], 2)]
+#: kernel name -> (document, rows)
+CASES: dict[str, tuple[Callable[[], dict], list]] = {
+    "closest_center": (_kmeans, [{"x": [0.9, 1.2], "cs": _CS}, {"x": [1.0], "cs": _CS}]),
+    "direct_function": (_scale_doc, [[1.0, -0.0, math.nan], []]),
+    "gather_array": (_gather_doc, [{"x0": 1.0, "x1": -0.0, "x2": math.inf}]),
+    "nan_to_constant": (_nan_doc, [[0.0, math.nan], [0.0, 2.5], [1.0]]),
+}
+
+
+@pytest.mark.parametrize("hook,kernel", _registered(),
+                         ids=[f"{h}:{k.__name__}" for h, k in _registered()])
+def test_registered_kernel(hook: str, kernel: Callable[..., Any],
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    assert kernel.__name__ in CASES, f"no case for the scalar kernel {kernel.__name__}"
+    make, rows = CASES[kernel.__name__]
+    fired: list[Any] = []
+
+    def spy(*args: Any) -> Any:
+        out = kernel(*args)
+        if out is not None:
+            fired.append(out)
+        return out
+    with monkeypatch.context() as m:
+        m.setitem(scalar._KERNELS, hook, [spy])
+        fast = Engine.from_json(make())
+    assert fired, f"{kernel.__name__} did not take its case"
+    general = _general(make(), monkeypatch)
+    for datum in rows:
+        assert _outcome(fast, datum) == _outcome(general, datum), datum

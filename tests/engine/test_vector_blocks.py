@@ -1,4 +1,4 @@
-"""The block kernels of :mod:`pfa.engine.vector_blocks` (tree datum record, defaultOnNull
+"""The block kernels of :mod:`pfa.engine.patterns.blocks` (tree datum record, defaultOnNull
 array, ``a.map`` of ``cast.float``) give the scalar engine's values and errors."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pfa import Engine
-from pfa.engine.vector_blocks import BlockRec
+from pfa.runtime.columns import BlockRec
 from tests.engine.batch_helpers import assert_batch_equals_scalar, same
 
 FIELDS = [{"name": f"x{i}", "type": ["null", "double"]} for i in range(3)]

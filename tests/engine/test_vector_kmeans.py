@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pfa.engine.vector_cluster as vector_cluster
+import pfa.engine.patterns.kmeans as kmeans
 from pfa import Engine
 from tests.engine.batch_helpers import assert_batch_equals_scalar
 
@@ -73,13 +73,13 @@ class Spy:
     def __init__(self, monkeypatch: Any):
         self.rows = 0
         self.calls = 0
-        real = vector_cluster._closest_exact
+        real = kmeans._closest_exact
 
         def exact(x: np.ndarray, *args: Any) -> np.ndarray:
             self.rows += len(x)
             self.calls += 1
             return real(x, *args)
-        monkeypatch.setattr(vector_cluster, "_closest_exact", exact)
+        monkeypatch.setattr(kmeans, "_closest_exact", exact)
 
 
 def near_ties(rng: np.random.Generator, centers: np.ndarray, n: int) -> list[list[float]]:
@@ -145,12 +145,12 @@ def problems(draw: Any) -> tuple[list[list[float]], list[float], float, list[lis
 @given(problems(), st.sampled_from([8192, 3, 1]))
 def test_batch_equals_scalar(problem: Any, block: int) -> None:
     centers, sqnorms, k, points = problem
-    saved = vector_cluster._BLOCK
-    vector_cluster._BLOCK = block  # also across screening blocks
+    saved = kmeans._BLOCK
+    kmeans._BLOCK = block  # also across screening blocks
     try:
         engine = assert_batch_equals_scalar(kmeans_doc(centers, k, sqnorms), as_rows(points))
     finally:
-        vector_cluster._BLOCK = saved
+        kmeans._BLOCK = saved
     got = engine.action_batch(as_rows(points))
     want = [reference(p, centers, sqnorms, k) for p in points]
     assert list(got) == want

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from pfa import Engine
+from pfa.exporters.records import to_records
 from pfa.exporters.sklearn import export
-from pfa.exporters.sklearn.records import to_records
 
 RTOL = 1e-9  # relative tolerance of floating outputs
 ATOL_SCALE = 1e-12  # absolute tolerance, relative to the largest magnitude of the expected array

@@ -1,5 +1,6 @@
-"""Every family of exported sklearn models gives bit-identical results in ``action_batch``
-and in ``action`` row by row, from lists and from columnar data."""
+"""Every converter's exported documents give bit-identical results in ``action_batch`` and in
+``action`` row by row: one drawn example per converter of the registry, and a few models on
+real data sets, from lists and from columnar data."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from pfa import Engine
 from pfa.exporters.sklearn import export
 from tests.engine.batch_helpers import assert_batch_equals_scalar, same
+from tests.exporters.fuzz import spec as S
+from tests.exporters.fuzz.examples import first_example
 from tests.exporters.helpers import rows
 
 IRIS_X, IRIS_Y = datasets.load_iris(return_X_y=True)
@@ -43,6 +46,24 @@ def _with_missing(X: np.ndarray, seed: int = 0) -> np.ndarray:
     return X
 
 
+CONVERTERS = [c.estimator for c in S.converters()]
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("target", CONVERTERS)
+def test_every_converter_batch_equals_scalar(target):
+    """The first fitted and exported fuzz case around each registered converter."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        example = first_example(target)
+    assert example is not None, f"no drawn case around {target} could be fitted and exported"
+    inputs = rows(example.doc, example.X)
+    assert_batch_equals_scalar(example.doc, inputs)
+    assert_batch_equals_scalar(example.doc, inputs, chunk_size=7)
+
+
+#: models on real data sets (iris, diabetes), beside the drawn examples above
 MODELS = [
     ("scaler", lambda: StandardScaler(), "iris"),
     ("minmax", lambda: MinMaxScaler(), "iris"),

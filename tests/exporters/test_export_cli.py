@@ -16,9 +16,6 @@ from sklearn.preprocessing import StandardScaler
 
 from pfa import Engine
 from pfa.cli import build_parser, main
-from pfa.exporters import registry
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -112,11 +109,6 @@ def test_help_warns_that_pickles_run_code():
     assert "runs" in text and "code" in text and ".skops" in text
 
 
-def test_readme_table_is_generated_from_the_registry():
-    readme = (ROOT / "README.md").read_text()
-    assert registry.markdown_table() in readme
-
-
 def _string_pipeline():
     import pandas as pd
     from sklearn.impute import SimpleImputer
@@ -138,7 +130,7 @@ def _string_pipeline():
 
 
 def _scores_like_sklearn(path: Path, pipe, df) -> None:
-    from pfa.exporters.sklearn.records import to_records
+    from pfa.exporters.records import to_records
 
     doc = json.loads(path.read_text())
     engine = Engine.from_json(doc)

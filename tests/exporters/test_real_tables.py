@@ -21,9 +21,9 @@ from sklearn.tree import DecisionTreeRegressor
 
 from pfa import Engine
 from pfa.errors import PfaInputError, PfaRuntimeError, UnsupportedModelError
+from pfa.exporters.records import to_records
 from pfa.exporters.sklearn import export
-from pfa.exporters.sklearn.inputs import field_names
-from pfa.exporters.sklearn.records import to_records
+from pfa.exporters.table import field_names
 from tests.exporters.helpers import assert_close, assert_matches_sklearn, export_engine
 
 

@@ -69,7 +69,7 @@ def test_n_choose_k_at_the_int_boundary_and_far_beyond():
 @given(n=st.integers(0, 80), k=st.integers(-3, 83),
        cap=st.sampled_from([0, 1, 100, 2**31 - 1, 10**40]))
 def test_capped_comb_is_the_binomial_coefficient_or_past_the_cap(n, k, cap):
-    from pfa.lib._numeric import capped_comb
+    from pfa.lib.numeric import capped_comb
 
     exact = math.comb(n, k) if 0 <= k <= n else 0
     assert capped_comb(n, k, cap) == (exact if exact <= cap else cap + 1)

@@ -1,26 +1,15 @@
-"""Dispatch of one estimator to its converter, and the result of a final estimator."""
+"""Dispatch of one fitted sklearn estimator to its converter."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from pfa.exporters import registry
-from pfa.exporters.builder import DocumentBuilder, Vector
-from pfa.exporters.sklearn.data import Data
+from pfa.exporters.builder import DocumentBuilder, Output, Vector
 from pfa.exporters.sklearn.guards import guard_vector
+from pfa.exporters.table import Data
 
 _COMPOSITES = ("Pipeline", "ColumnTransformer", "FeatureUnion")
-
-
-@dataclass
-class Output:
-    """What the last step of a pipeline produces: the action's value and its type."""
-
-    expr: Any
-    avro_type: Any
-    role: str
-    metadata: dict[str, str] = field(default_factory=dict)
 
 
 def convert(est: Any, b: DocumentBuilder, data: Data, place: str) -> Data | Output:
@@ -32,14 +21,14 @@ def convert(est: Any, b: DocumentBuilder, data: Data, place: str) -> Data | Outp
     try:
         if conv is None:
             b.refuse(est, "this estimator is not supported",
-                     registry.supported_names("sklearn"))
+                     registry.supported_names("sklearn"), reason="no converter")
         if isinstance(data, Vector) and data.expr != "input" and \
                 type(est).__name__ not in _COMPOSITES:  # values made by the steps before
             guard_vector(b, est, data, "/".join(b.estimator_path))
         return conv.fn(est, b, data)
     except ValueError as err:  # a converter found something it cannot translate faithfully
-        b.refuse(est, str(err), registry.supported_names("sklearn"))
-        raise  # unreachable: refuse raises
+        b.refuse(est, str(err), registry.supported_names("sklearn"),
+                 reason=getattr(err, "reason", None))
     finally:
         b.estimator_path.pop()
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Vector, lit_double
-from pfa.exporters.sklearn.data import Column, bind_array
 from pfa.exporters.sklearn.probe import FLOAT32_OVERFLOW, Refusals, step_refusals
+from pfa.exporters.table import Column, bind_array
 
 #: user error code of an input value the fitted pipeline refuses
 REFUSED_CODE = -101

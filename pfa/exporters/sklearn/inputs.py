@@ -1,12 +1,15 @@
-"""Inference of the input columns of a fitted sklearn model: names, kinds, nullability."""
+"""Inference of the input columns of a fitted sklearn model: names, kinds, nullability.
+
+What is not sklearn's (field names for column names, kinds from a sample's dtypes, the input
+type) lives in :mod:`pfa.exporters.table`; this module reads what the fitted estimators know.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pfa.errors import UnsupportedModelError
-from pfa.exporters.builder import safe_name
-from pfa.exporters.sklearn.data import Column
+from pfa.exporters.table import Column, columns_from_sample, field_names
 
 _ENCODERS = ("OneHotEncoder", "OrdinalEncoder")
 _IMPUTERS = ("SimpleImputer",)
@@ -40,9 +43,7 @@ def infer_columns(est: Any, sample: Any = None) -> list[Column]:
                 raise ValueError(f"the sample has no column {missing[0]!r}")
             sources, series = raw, [sample[r] for r in raw]
         _refuse_float32(sources, series)
-        return [Column(name, None, _kind_of(s), _kind_of(s) == "string", source=src,
-                       null_is_none=_holds_none(s))
-                for name, src, s in zip(names, sources, series)]
+        return columns_from_sample(sources, series)
     consumers = _first_consumers(est, raw)
     none_columns = _learned_none(est)
     cols = []
@@ -52,15 +53,6 @@ def infer_columns(est: Any, sample: Any = None) -> list[Column]:
         cols.append(Column(name, None, kind, kind == "string" or _allows_nan(consumer),
                            source=orig, null_is_none=kind == "string" and orig in none_columns))
     return cols
-
-
-def _holds_none(series: Any) -> bool:
-    """Whether an object column marks its missing values with None: it holds no NaN (a
-    missing value put in an object column stays None; pandas' ``str`` and ``category``
-    columns hold NaN)."""
-    if series.dtype != object:
-        return False
-    return not any(isinstance(v, float) and v != v for v in series)
 
 
 def learned_per_column(est: Any) -> list[tuple[str, Any, list[Any]]]:
@@ -109,38 +101,6 @@ def _learned_none(est: Any) -> set[str]:
             if hasattr(e, "categories_") and any(v is None for v in values)}
 
 
-def field_names(raw: list[str]) -> list[str]:
-    """PFA field names for the original column names ``raw``: a name that already is a PFA
-    identifier is kept; any other becomes one (characters outside ``[A-Za-z0-9_]`` replaced),
-    with a numeric suffix when that would repeat a name or equal another column's original
-    name (so ``a b`` next to ``a_b`` becomes ``a_b_1``, and ``a_b`` stays ``a_b``)."""
-    originals = set(raw)
-    out: list[str | None] = [r if safe_name(r, "x") == r else None for r in raw]
-    taken = {n for n in out if n is not None}
-    for i, r in enumerate(raw):
-        if out[i] is not None:
-            continue
-        base = name = safe_name(r, "x")
-        k = 1
-        while name in taken or name in originals:
-            name = f"{base}_{k}"
-            k += 1
-        out[i] = name
-        taken.add(name)
-    return [str(n) for n in out]
-
-
-def _kind_of(series: Any) -> str:
-    import pandas as pd
-
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
-        return "number"
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "number" if pd.api.types.is_numeric_dtype(dtype.categories.dtype) else "string"
-    return "string"
-
-
 def _refuse_float32(sources: list[str], series: list[Any]) -> None:
     import numpy as np
 
@@ -152,7 +112,7 @@ def _refuse_float32(sources: list[str], series: list[Any]) -> None:
             f"({', '.join(f32[:5])}); with float32 data sklearn computes several steps in "
             "float32, which a PFA document (double) does not reproduce exactly; cast the data "
             "to float64 for training, scoring and the sample", estimator="sample",
-            place="sample")
+            place="sample", reason="float32 data")
 
 
 def _first_step(est: Any) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.sklearn.data import Column
+from pfa.exporters.table import Column
 
 #: the value of each probe kind (a sign matters: np.log1p takes 1e300 but not -1e300)
 PROBES = {"nan": math.nan, "+inf": math.inf, "-inf": -math.inf, "+big": 1e300, "-big": -1e300}

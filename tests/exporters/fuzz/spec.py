@@ -4,7 +4,6 @@ rebuilt exactly (``build``)."""
 
 from __future__ import annotations
 
-import importlib
 import warnings
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,8 +37,9 @@ class Fn:
 
 @cache
 def converters() -> tuple[registry.Converter, ...]:
-    """Every sklearn converter of the registry: the list of what is fuzzed."""
-    return tuple(registry.supported("sklearn"))
+    """Every sklearn converter of the registry whose estimator library is installed: the
+    list of what is fuzzed."""
+    return tuple(c for c in registry.supported("sklearn") if c.available)
 
 
 @cache
@@ -47,7 +47,7 @@ def estimator_class(name: str) -> type:
     """The estimator class registered under ``name``."""
     for conv in converters():
         if conv.estimator == name:
-            return getattr(importlib.import_module(conv.module), name)
+            return conv.estimator_class()
     raise KeyError(f"{name} is not in the converter registry")
 
 

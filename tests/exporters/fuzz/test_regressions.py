@@ -272,3 +272,33 @@ def test_numpy_row_sum_matches_numpy():
         A = np.abs(rng.normal(size=(20, d)) * np.exp(rng.uniform(-20, 20, (20, d))))
         tree = numpy_row_sum(list(range(d)))
         assert [evaluate(tree, list(r)) for r in A] == list(A.sum(axis=1)), d
+
+
+@pytest.mark.parametrize("handle_unknown", ["ignore", "infrequent_if_exist"])
+def test_encoder_that_learned_none_exported_with_a_file_sample(handle_unknown):
+    """Trained on an object column holding None (the encoder learned None as a category),
+    exported with the sample as read back from a file (a ``str`` column: None became NaN).
+    The user's data then holds NaN, which sklearn takes as an unknown category; the document
+    took a null for the None category."""
+    import io
+
+    import pandas as pd
+    from sklearn.preprocessing import OneHotEncoder
+
+    city = np.array(["paris", "rome", None, "paris", None, "rome"] * 5, dtype=object)
+    X = pd.DataFrame({"city": pd.Series(city, dtype=object)})
+    model = OneHotEncoder(handle_unknown=handle_unknown).fit(X)
+    assert any(c is None for c in model.categories_[0])
+    buffer = io.BytesIO()
+    X.to_parquet(buffer)
+    sample = pd.read_parquet(io.BytesIO(buffer.getvalue()))
+    assert str(sample["city"].dtype) == "str"
+    doc = json.loads(json.dumps(export(model, timestamp=False, sample=sample)))
+    engine = Engine.from_json(doc)
+    rows = sample.iloc[:6]
+    expected = model.transform(rows).toarray()
+    single = [engine.action(r) for r in [{"city": None if v != v else v}
+                                         for v in rows["city"]]]
+    batch = engine.action_batch(rows)
+    assert all(same(a, b) for a, b in zip(single, batch))
+    np.testing.assert_array_equal(np.asarray(single, dtype=float), expected)

@@ -1,21 +1,2 @@
-"""sklearn converters, one module per estimator family (each registers itself)."""
-
-MODULES = (
-    "compose",
-    "preprocessing",
-    "encoders",
-    "impute",
-    "decomposition",
-    "selection",
-    "function",
-    "linear",
-    "trees",
-    "ensembles",
-    "hist_gradient_boosting",
-    "svm",
-    "neighbors",
-    "naive_bayes",
-    "cluster",
-    "neural",
-    "boosting_libs",
-)
+"""sklearn converters, one module per estimator family; each registers itself, and
+:func:`pfa.exporters.registry.converter_modules` finds the modules (nothing lists them)."""

@@ -1,5 +1,5 @@
-"""XGBoost and LightGBM models through their scikit-learn API (registered only when the
-library imports).
+"""XGBoost and LightGBM models through their scikit-learn API (always registered; the
+converters read the fitted model through its own methods and never import the library).
 
 Trees are read from the libraries' own model dumps and become ``model.tree`` structures.
 XGBoost sends ``x < t`` left, comparing float32 values, sums leaves in float32 and applies its
@@ -10,18 +10,16 @@ Missing values go to the default side (LightGBM ``missing_type`` None: where 0 g
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Vector
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, Vector
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters import tree_model as tm
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
-from pfa.exporters.sklearn.core import Output
-from pfa.exporters.sklearn.data import Data, as_vector
+from pfa.exporters.table import Data, as_vector
 
 ARRAY_FLOAT = {"type": "array", "items": "float"}
 
@@ -225,13 +223,12 @@ def lgb_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
     return classifier_output(b, est.classes_, {"a.argmax": proba}, proba)
 
 
-if importlib.util.find_spec("xgboost") is not None:
-    converter("sklearn", "xgboost.sklearn", ["XGBRegressor"], "regressor",
-              "gbtree; float32 splits and sums; missing values")(xgb_regressor)
-    converter("sklearn", "xgboost.sklearn", ["XGBClassifier"], "classifier",
-              "gbtree; binary:logistic, multi:softprob; float32 like XGBoost")(xgb_classifier)
-if importlib.util.find_spec("lightgbm") is not None:
-    converter("sklearn", "lightgbm.sklearn", ["LGBMRegressor"], "regressor",
-              "numerical splits; missing values (None/NaN)")(lgb_regressor)
-    converter("sklearn", "lightgbm.sklearn", ["LGBMClassifier"], "classifier",
-              "binary, multiclass; numerical splits")(lgb_classifier)
+converter("sklearn", "xgboost.sklearn", ["XGBRegressor"], "regressor",
+          "gbtree; float32 splits and sums; missing values", requires="xgboost")(xgb_regressor)
+converter("sklearn", "xgboost.sklearn", ["XGBClassifier"], "classifier",
+          "gbtree; binary:logistic, multi:softprob; float32 like XGBoost",
+          requires="xgboost")(xgb_classifier)
+converter("sklearn", "lightgbm.sklearn", ["LGBMRegressor"], "regressor",
+          "numerical splits; missing values (None/NaN)", requires="lightgbm")(lgb_regressor)
+converter("sklearn", "lightgbm.sklearn", ["LGBMClassifier"], "classifier",
+          "binary, multiclass; numerical splits", requires="lightgbm")(lgb_classifier)

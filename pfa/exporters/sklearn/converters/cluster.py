@@ -12,12 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.numeric import float64_attr
 from pfa.exporters.sklearn.converters.outputs import cluster_output
-from pfa.exporters.sklearn.core import Output
-from pfa.exporters.sklearn.data import Data, as_vector
+from pfa.exporters.table import Data, as_vector
 
 
 @converter("sklearn", "sklearn.cluster", ["KMeans", "MiniBatchKMeans"], "clusterer",

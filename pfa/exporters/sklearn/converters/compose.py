@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pfa.exporters.builder import ARRAY_ARRAY_DOUBLE, DocumentBuilder, Vector
+from pfa.exporters.builder import ARRAY_ARRAY_DOUBLE, DocumentBuilder, Output, Vector
+from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
-from pfa.exporters.sklearn.core import Output, convert, fitted_attr
-from pfa.exporters.sklearn.data import Data, Table, as_table, as_vector
+from pfa.exporters.sklearn.core import convert, fitted_attr
+from pfa.exporters.table import Data, Table, as_table, as_vector
 
 
 @converter("sklearn", "sklearn.pipeline", "Pipeline", "transformer",
@@ -20,10 +21,11 @@ def pipeline(est: Any, b: DocumentBuilder, data: Data) -> Data | Output:
         if isinstance(out, Output):
             raise ValueError(f"step {name!r} follows a final estimator")
         if i > 0 and _reads_zeros_as_missing(step) and _sparse_output(est.steps[i - 1][1]):
-            raise ValueError(f"XGBoost after a step with sparse output is refused: XGBoost "
-                             f"reads a sparse matrix's zeros as missing values (step {name!r}); "
-                             "make the step before it dense (sparse_output=False, "
-                             "sparse_threshold=0)")
+            raise Refusal("xgboost on sparse input",
+                          f"XGBoost after a step with sparse output is refused: XGBoost "
+                          f"reads a sparse matrix's zeros as missing values (step {name!r}); "
+                          "make the step before it dense (sparse_output=False, "
+                          "sparse_threshold=0)")
         out = convert(step, b, out, f"steps[{i}]:{name}")
     return out
 

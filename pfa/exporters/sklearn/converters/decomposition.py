@@ -10,7 +10,7 @@ from pfa.exporters.builder import ARRAY_ARRAY_DOUBLE, ARRAY_DOUBLE, DocumentBuil
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.numeric import float64_attr
 from pfa.exporters.sklearn.converters.preprocessing import zipmap
-from pfa.exporters.sklearn.data import Data, as_vector
+from pfa.exporters.table import Data, as_vector
 
 
 def project(b: DocumentBuilder, x: Vector, components: np.ndarray, what: str) -> Vector:

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 
 from pfa.exporters.builder import ARRAY_ARRAY_DOUBLE, DocumentBuilder, Vector, lit_double, nums
+from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.compose import concat
 from pfa.exporters.sklearn.core import fitted_attr
-from pfa.exporters.sklearn.data import Column, Data, as_table
+from pfa.exporters.table import Column, Data, as_table
 
 UNKNOWN_CODE = -100  # user error code of an unknown category where sklearn raises
 _UNSEEN = "\x00pfa-unseen\x00"
@@ -67,20 +68,22 @@ def _unseen_value(cats: np.ndarray) -> Any:
 
 
 def _missing_value(est: Any, i: int, col: Column, cats: np.ndarray, base: list[Any]) -> Any:
-    """The missing value to probe with: the one sklearn stored among the categories (NaN,
-    e.g. from a pandas ``str`` column, or None from an object column), else NaN. A PFA null
-    cannot tell None from NaN, so an encoder that learned both as different categories is
-    refused."""
+    """The missing value to probe with: what a null of this column stands for in the user's
+    data — None for an object column holding None, else NaN (a pandas ``str`` or
+    ``category`` column, a column read from a file, a number) — whether or not sklearn stored
+    it among the categories. A PFA null cannot tell None from NaN, so an encoder that learned
+    both as different categories is refused."""
     stored = [c for c in cats.tolist() if _is_missing(c)]
     if cats.dtype.kind == "f" or not stored:
-        return np.nan
+        return None if col.null_is_none and cats.dtype.kind == "O" else np.nan
     if len(stored) > 1:
         a, b = (_probe(est, base, i, v) for v in stored)
         if a is None or b is None or not np.array_equal(a, b):
-            raise ValueError(f"the encoder learned None and NaN as two different categories "
-                             f"of column {col.source or col.name!r}; a PFA null cannot tell "
-                             "them apart (use one missing-value marker in the training data)")
-    return stored[0]
+            raise Refusal("None and NaN categories",
+                          f"the encoder learned None and NaN as two different categories "
+                          f"of column {col.source or col.name!r}; a PFA null cannot tell "
+                          "them apart (use one missing-value marker in the training data)")
+    return None if col.null_is_none else np.nan
 
 
 def _numeric_lookup(col_expr: Any, cats: list[Any]) -> Any:

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
+from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters import tree_model as tm
 from pfa.exporters.sklearn.converters.numeric import above
@@ -16,8 +17,8 @@ from pfa.exporters.sklearn.converters.outputs import (
     regressor_output,
 )
 from pfa.exporters.sklearn.converters.trees import regression_leaf, tree_cell, walk_all
-from pfa.exporters.sklearn.core import Output, fitted_attr
-from pfa.exporters.sklearn.data import Data, as_vector
+from pfa.exporters.sklearn.core import fitted_attr
+from pfa.exporters.table import Data, as_vector
 
 
 def _divide_each(xs: Any, n: int) -> dict:
@@ -51,7 +52,7 @@ def forest_regressor(est: Any, b: DocumentBuilder, data: Data) -> Output:
 def forest_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
     x = as_vector(b, data)
     if est.n_outputs_ != 1:
-        raise ValueError("multi-output forests are not supported")
+        raise Refusal("multi-output classifier", "multi-output forests are not supported")
     trees = [e.tree_ for e in fitted_attr(est, "estimators_")]
     cell, node = tree_cell(b, "forest", trees, x.size, ARRAY_DOUBLE,
                            tm.classifier_leaf_of)
@@ -128,7 +129,7 @@ def _trees_of(est: Any, kinds: tuple[str, ...]) -> list[Any]:
             raise ValueError(f"base estimator {type(e).__name__} is not supported "
                              f"({', '.join(kinds)} only)")
         if e.n_outputs_ != 1:
-            raise ValueError("multi-output base trees are not supported")
+            raise Refusal("multi-output classifier", "multi-output base trees are not supported")
     return estimators
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from pfa.exporters.builder import DocumentBuilder, Vector
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.preprocessing import fcn
-from pfa.exporters.sklearn.data import Data, as_vector
+from pfa.exporters.table import Data, as_vector
 
 #: numpy ufunc name → the PFA function applied to each element
 UFUNCS: dict[str, str] = {

@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters import tree_model as tm
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
-from pfa.exporters.sklearn.core import Output, convert, fitted_attr
-from pfa.exporters.sklearn.data import Data, as_vector
+from pfa.exporters.sklearn.core import convert, fitted_attr
+from pfa.exporters.table import Data, as_vector
 
 
 def _bitset_members(bitset: np.ndarray) -> list[float]:

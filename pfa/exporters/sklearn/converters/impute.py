@@ -12,7 +12,7 @@ from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Vector, lit_dou
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.compose import concat
 from pfa.exporters.sklearn.core import fitted_attr
-from pfa.exporters.sklearn.data import Column, Data, Table, as_table, as_vector, column_value
+from pfa.exporters.table import Column, Data, Table, as_table, as_vector, column_value
 
 
 def _check_nan_marker(est: Any) -> None:

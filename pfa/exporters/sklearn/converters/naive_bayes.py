@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
+from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.linear import linear_expr
 from pfa.exporters.sklearn.converters.numeric import float64_attr
@@ -78,7 +79,7 @@ def gaussian_nb(est: Any, b: DocumentBuilder, data: Data) -> Output:
     theta = float64_attr(est, "theta_")
     var = np.asarray(est.var_, dtype=np.float64)
     if np.any(var <= 0):
-        raise ValueError("a class has a zero variance")
+        raise Refusal("zero variance", "a class has a zero variance")
     stat = {"type": "record", "name": b.type_name("GaussianClass"),
             "fields": [{"name": "means", "type": ARRAY_DOUBLE},
                        {"name": "variances", "type": ARRAY_DOUBLE},

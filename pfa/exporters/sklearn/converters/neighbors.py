@@ -12,13 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
+from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.numeric import float64_attr
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
 from pfa.exporters.sklearn.converters.preprocessing import fcn
-from pfa.exporters.sklearn.core import Output, fitted_attr
-from pfa.exporters.sklearn.data import Data, as_vector
+from pfa.exporters.sklearn.core import fitted_attr
+from pfa.exporters.table import Data, as_vector
 
 _EUCLIDEAN = ("euclidean", "l2")
 _MANHATTAN = ("manhattan", "cityblock", "l1")
@@ -83,7 +84,7 @@ def _target(name: str) -> dict:
            "uniform/distance weights; minkowski, euclidean, manhattan; single output")
 def knn_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
     if getattr(est, "outputs_2d_", False):
-        raise ValueError("multi-output classification is not supported")
+        raise Refusal("multi-output classifier", "multi-output classification is not supported")
     y = np.asarray(fitted_attr(est, "_y"), dtype=np.int64)
     near, weights, rec = _neighbors(est, b, data, [int(v) for v in y], "int")
     n = len(est.classes_)

@@ -10,13 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
+from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.numeric import above, float64_attr
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
 from pfa.exporters.sklearn.converters.preprocessing import fcn
-from pfa.exporters.sklearn.core import Output
-from pfa.exporters.sklearn.data import Data, as_vector
+from pfa.exporters.table import Data, as_vector
 
 #: sklearn's hidden activations as one-argument bodies (PFA's m.link.relu is a softplus)
 ACTIVATIONS: dict[str, Any] = {
@@ -74,4 +74,4 @@ def mlp_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
     if est.out_activation_ == "softmax":
         proba = _softmax(b, out)
         return classifier_output(b, est.classes_, {"a.argmax": proba}, proba)
-    raise ValueError("multilabel networks are not supported")
+    raise Refusal("multi-output classifier", "multilabel networks are not supported")

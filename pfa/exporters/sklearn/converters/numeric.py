@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from pfa.exporters.refusals import Refusal
 from pfa.exporters.sklearn.core import fitted_attr
 
 
@@ -23,7 +24,8 @@ def float64_attr(est: Any, name: str) -> np.ndarray:
     value = fitted_attr(est, name)
     first = value[0] if isinstance(value, list) and value else value
     if getattr(first, "dtype", None) == np.float32:
-        raise ValueError(f"the model was fitted on float32 data (its {name} is float32): "
-                         "sklearn then computes in float32, which a PFA document (double) "
-                         "cannot reproduce exactly; fit it on float64 data")
+        raise Refusal("float32 data",
+                      f"the model was fitted on float32 data (its {name} is float32): "
+                      "sklearn then computes in float32, which a PFA document (double) "
+                      "cannot reproduce exactly; fit it on float64 data")
     return np.asarray(value, dtype=np.float64) if not isinstance(value, list) else value

@@ -7,8 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder
-from pfa.exporters.sklearn.core import Output
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output
 
 
 def label_type(classes: np.ndarray) -> str:

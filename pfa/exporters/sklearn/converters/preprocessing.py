@@ -9,7 +9,7 @@ import numpy as np
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Vector, lit_double, nums
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.core import fitted_attr
-from pfa.exporters.sklearn.data import Data, as_vector, element
+from pfa.exporters.table import Data, as_vector, element
 
 
 def fcn(params: list[str], body: Any) -> dict:

@@ -7,14 +7,15 @@ from typing import Any
 import numpy as np
 
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Vector
+from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
-from pfa.exporters.sklearn.data import Data, Table, element
+from pfa.exporters.table import Data, Table, element
 
 
 def selected(b: DocumentBuilder, data: Data, indexes: list[int]) -> Data:
     """The selected columns of a table (no computation) or elements of a vector."""
     if not indexes:
-        raise ValueError("no feature is selected")
+        raise Refusal("empty selection", "no feature is selected")
     if isinstance(data, Table):
         return data.select(indexes)
     names = [data.names[i] for i in indexes] if data.names else []

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.numeric import above
 from pfa.exporters.sklearn.converters.outputs import (
@@ -23,8 +23,8 @@ from pfa.exporters.sklearn.converters.outputs import (
     outlier_output,
     regressor_output,
 )
-from pfa.exporters.sklearn.core import Output, fitted_attr
-from pfa.exporters.sklearn.data import Data, as_vector
+from pfa.exporters.sklearn.core import fitted_attr
+from pfa.exporters.table import Data, as_vector
 
 MIN_PROB = 1e-7  # libsvm's clamp of pairwise probabilities
 

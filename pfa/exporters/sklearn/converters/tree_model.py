@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from pfa.exporters.builder import DocumentBuilder, Vector, num, nums
-from pfa.exporters.sklearn.data import element
+from pfa.exporters.table import element
 
 
 def feature_field(i: int, missing_left: bool) -> str:

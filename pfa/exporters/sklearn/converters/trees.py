@@ -6,12 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, nums
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
+from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters import tree_model as tm
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
-from pfa.exporters.sklearn.core import Output, fitted_attr
-from pfa.exporters.sklearn.data import Data, as_vector
+from pfa.exporters.sklearn.core import fitted_attr
+from pfa.exporters.table import Data, as_vector
 
 
 def regression_leaf(tree: Any) -> tuple[Any, Any]:
@@ -60,7 +61,8 @@ def tree_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
     x = as_vector(b, data)
     tree = fitted_attr(est, "tree_")
     if est.n_outputs_ != 1:
-        raise ValueError("multi-output classification trees are not supported")
+        raise Refusal("multi-output classifier",
+                      "multi-output classification trees are not supported")
     cell, node = tree_cell(b, "tree", [tree], x.size, ARRAY_DOUBLE, tm.classifier_leaf_of)
     out = walk_all(b, x, cell, node, ARRAY_DOUBLE)
     proba = b.let("proba", {"attr": out, "path": [0]})
