@@ -148,7 +148,7 @@ def test_extensions(name: str) -> None:
     assert loads(text)["action"] == [expected]
 
 
-@settings(max_examples=100, deadline=None,
+@settings(max_examples=100, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.filter_too_much])
 @given(programs())
