@@ -188,6 +188,10 @@ expressions = _levels(3)
 """Expressions nested up to three constructs deep."""
 
 
+# No .filter(lambda ...) in this module: on a retried draw hypothesis describes the lambda by
+# reading its source, which fails (tokenize.TokenError) for a lambda on a continuation line.
+
+
 @st.composite
 def programs(draw: st.DrawFn) -> str:
     """A whole PrettyPFA document using every kind of section."""
@@ -197,8 +201,10 @@ def programs(draw: st.DrawFn) -> str:
     method = draw(st.sampled_from(("map", "emit", "fold", None)))
     if method:
         lines.append(f"method: {method}")
+    alias = draw(types)  # an alias may not name itself (no filter: see above)
+    alias = "int" if "Alias" in alias else alias
     lines.append("types:\n  R = record(R, a: int, b: string);\n  E = enum([P, Q, R], E);\n"
-                 f"  Alias = {draw(types.filter(lambda t: 'Alias' not in t))}")
+                 f"  Alias = {alias}")
     lines.append(f"input: {draw(types)}")
     lines.append(f"output: {draw(types)}")
     if draw(st.booleans()):
