@@ -54,6 +54,7 @@ from pfa.lib import registry
 from pfa.lib.registry import CallSite
 from pfa.runtime import codes
 from pfa.runtime.budget import DEFAULT_VALUE_LIMIT, Budget
+from pfa.runtime.kernels import KernelHooks
 
 from . import binary
 from .backends import ExplainEntry, Target, register_backend
@@ -125,7 +126,8 @@ KERNEL_HOOKS = ("call", "if", "new_array", "fcndef")
 :data:`Compiled` closure or None —, and ``"fcndef"`` (compiler, fdef: A.FcnDef, fcn_type),
 returning the plain Python callable the inline function stands for, or None."""
 
-_KERNELS: dict[str, list[Callable[..., Any]]] = {hook: [] for hook in KERNEL_HOOKS}
+_HOOKS = KernelHooks("scalar", KERNEL_HOOKS)
+_KERNELS = _HOOKS.kernels
 
 
 def scalar_kernel(hook: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -136,19 +138,12 @@ def scalar_kernel(hook: str) -> Callable[[Callable[..., Any]], Callable[..., Any
     asked in registration order and the first answer wins. The compiler does not import its
     kernels: the module defining them registers them on import (``pfa.engine.engine`` imports
     it), so a compiler used alone runs the general closures, with the same results."""
-    if hook not in _KERNELS:
-        raise ValueError(f"unknown scalar kernel hook {hook!r}; expected one of {KERNEL_HOOKS}")
-
-    def register(kernel: Callable[..., Any]) -> Callable[..., Any]:
-        if kernel not in _KERNELS[hook]:
-            _KERNELS[hook].append(kernel)
-        return kernel
-    return register
+    return _HOOKS.register(hook)
 
 
 def registered_kernels(hook: str) -> tuple[Callable[..., Any], ...]:
     """The kernels registered at ``hook``, in the order they are asked."""
-    return tuple(_KERNELS[hook])
+    return _HOOKS.registered(hook)
 
 
 def _kernel(hook: str, compiler: Any, *node: Any) -> Any:

@@ -72,6 +72,7 @@ from pfa.runtime.columns import (
     take,
     to_py,
 )
+from pfa.runtime.kernels import KernelHooks
 
 from .backends import ExplainEntry, Target
 from .scalar import coercer, literal_string, unexpected
@@ -97,7 +98,8 @@ decline:
     ``screen(datum column, clusters)`` → index of each row's closest cluster, or None
 """
 
-_KERNELS: dict[str, list[Callable[..., Any]]] = {hook: [] for hook in BATCH_HOOKS}
+_HOOKS = KernelHooks("batch", BATCH_HOOKS)
+_KERNELS = _HOOKS.kernels
 
 
 def batch_kernel(hook: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -106,19 +108,12 @@ def batch_kernel(hook: str) -> Callable[[Callable[..., Any]], Callable[..., Any]
     Kernels of one hook are asked in registration order; the first answer wins. The modules of
     :mod:`pfa.engine.patterns` register theirs on import; without them the general kernels
     run, with the same results."""
-    if hook not in _KERNELS:
-        raise ValueError(f"unknown batch kernel hook {hook!r}; expected one of {BATCH_HOOKS}")
-
-    def register(kernel: Callable[..., Any]) -> Callable[..., Any]:
-        if kernel not in _KERNELS[hook]:
-            _KERNELS[hook].append(kernel)
-        return kernel
-    return register
+    return _HOOKS.register(hook)
 
 
 def registered_kernels(hook: str) -> tuple[Callable[..., Any], ...]:
     """The kernels registered at ``hook``, in the order they are asked."""
-    return tuple(_KERNELS[hook])
+    return _HOOKS.registered(hook)
 
 
 # =============================================================================================
