@@ -152,11 +152,15 @@ def pick_batch_form(engine: Any, model: Any, expected: list[Any], kwargs: dict[s
 
 
 def explain_summary(engine: Any) -> str:
-    """``k/n vectorized`` plus the forms ``explain_batch`` says run row by row."""
+    """``native: …`` when the native tier runs the document, else ``k/n vectorized`` plus
+    the forms ``explain_batch`` says run row by row."""
     try:
         entries = list(engine.explain_batch())
     except Exception:
         return ""
+    if entries and getattr(entries[0], "mode", "") == "native":
+        return f"native: {entries[0].reason}"
+    entries = [e for e in entries if getattr(e, "mode", "") != "not native"]
     vec = sum(1 for e in entries if getattr(e, "mode", "") == "vector")
     other = sorted({f"{e.form} ({e.mode})" for e in entries
                     if getattr(e, "mode", "vector") != "vector"})

@@ -1,7 +1,7 @@
-"""Single-record ``action`` latency of this engine next to titus2 on the same documents
-(issue "Engine" acceptance): a linear model (M1, StandardScaler + LogisticRegression), a
-100-tree forest (M3) and a k-means document (M5). Calls are interleaved between the two
-engines; times are µs per call after warm-up.
+"""Single-record ``action`` latency of this engine next to onnxruntime (one thread) and titus2
+on the same models: M1–M5 and the other producers' variants (M1p–M5p). ``action`` runs on the
+native tier where the document is in its subset (``PFA_NATIVE=0``: the scalar engine). Calls
+are interleaved between the engines; times are µs per call after warm-up.
 
     python benches/engine_latency.py [--quick] [--calls N]
 """
@@ -28,32 +28,39 @@ import harness  # noqa: E402
 import models  # noqa: E402
 from harness import fmt_num, fmt_ratio  # noqa: E402
 
-DOCUMENTS = [("linear", "M1"), ("forest (100 trees)", "M3"), ("k-means (k = 8)", "M5")]
+DOCUMENTS = [("linear", "M1"), ("tree (depth 10)", "M2"), ("forest (100 trees)", "M3"),
+             ("boosting (100 trees)", "M4"), ("k-means (k = 8)", "M5"),
+             ("linear, la.dot", "M1p"), ("tree, simpleWalk", "M2p"), ("forest, a.map", "M3p"),
+             ("boosting, a.sum", "M4p"), ("k-means, default metric", "M5p")]
 
 
 def measure(key: str, calls: int, titus_calls: int, warmup: int) -> list[str]:
     """One table row: pfa and titus2 p50/p99 on model ``key``, and the speed-up."""
     model = models.build(key, max(calls, titus_calls))
     model.titus_rows = titus_calls
-    pfa, titus = adapters.PfaScalar(), adapters.Titus()
+    pfa, ort, titus = adapters.PfaScalar(), adapters.Onnx(), adapters.Titus()
     pfa.prepare(model)
     ready: list[Any] = [pfa]
-    reason = ""
-    try:
-        titus.prepare(model)
-        ready.append(titus)
-    except adapters.Unavailable as err:
-        reason = f"titus2 n/a ({err})"
+    notes = []
+    for other in (ort, titus):
+        try:
+            other.prepare(model)
+            ready.append(other)
+        except Exception as err:  # noqa: BLE001 - a missing path is reported, not fatal
+            ready.append(None)
+            notes.append(f"{other.name} n/a ({adapters.short(err)})")
+    live = [r for r in ready if r is not None]
+    counts = [titus_calls if r is titus else calls for r in live]
     gc.collect()
     gc.freeze()  # keep the big documents out of the timed garbage collections
-    lat = harness.latencies(ready, [calls, titus_calls][:len(ready)], model.n_rows, warmup)
+    lat = iter(harness.latencies(live, counts, model.n_rows, warmup))
     gc.unfreeze()
-    p50 = [harness.pct(s, 50) for s in lat]
-    p99 = [harness.pct(s, 99) for s in lat]
-    if len(ready) == 1:
-        return [key, fmt_num(p50[0]), fmt_num(p99[0]), "n/a", "", "", reason]
-    return [key, fmt_num(p50[0]), fmt_num(p99[0]), fmt_num(p50[1]), fmt_num(p99[1]),
-            fmt_ratio(p50[1] / p50[0]), titus.note]
+    p50 = [None if r is None else harness.pct(next(lat), 50) for r in ready]
+    row = [key, fmt_num(p50[0])]
+    for v in p50[1:]:
+        row += [fmt_num(v) if v is not None else "n/a",
+                fmt_ratio(v / p50[0]) if v is not None else ""]
+    return row + ["; ".join(notes)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         row = measure(key, calls, titus_calls, warmup)
         row[0] = f"{label} ({key})"
         rows.append(row)
-    print(harness.table(["document", "pfa p50 µs", "pfa p99 µs", "titus2 p50 µs",
-                         "titus2 p99 µs", "pfa speed-up", "note"], rows, "<>>>>><"))
+    print(harness.table(["document", "pfa p50 µs", "ort p50 µs", "pfa ÷ ort speed",
+                         "titus2 p50 µs", "pfa ÷ titus2 speed", "note"], rows, "<>>>>><"))
     return 0
 
 

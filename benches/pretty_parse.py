@@ -4,19 +4,23 @@ Also titus2's translator on the same text, when it is installed.
 
     python benches/pretty_parse.py [--lines 10000] [--repeat 5]
 
-Prints the best of ``--repeat`` runs for each path (seconds) and lines per second.
+Prints the best of ``--repeat`` runs for each path: wall-clock seconds, CPU seconds of this
+process (``time.process_time``: what counts when the machine is shared) and lines per second
+(from the wall time), and the load average before and after. Also the other direction
+(``dumps``: the document written back as PrettyPFA, what ``pfa convert`` does).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pfa.document.pretty import library_function_names, loads, read_pretty  # noqa: E402
+from pfa.document.pretty import dumps, library_function_names, loads, read_pretty  # noqa: E402
 
 _STATEMENTS = (
     "var x{i} = input * {i}.5 + m.sqrt(a.sum(xs)) - (y ** 2) / 3",
@@ -42,13 +46,22 @@ def document(lines: int) -> str:
     return head + "\n".join(body) + "\n  total\n"
 
 
-def best(fn, repeat: int) -> float:
-    times = []
+def best(fn, repeat: int) -> tuple[float, float]:
+    """The smallest wall-clock and CPU times of ``repeat`` runs."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        w, c = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+        cpus.append(time.process_time() - c)
+        walls.append(time.perf_counter() - w)
+    return min(walls), min(cpus)
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def main() -> None:
@@ -59,9 +72,11 @@ def main() -> None:
     text = document(args.lines)
     n = text.count("\n")
     library_function_names()
-    loads(text)  # warm-up: builds the parser once
+    doc = read_pretty(text)  # warm-up
+    before = load_average()
     rows = [("pfa loads (parse + translate)", best(lambda: loads(text), args.repeat)),
-            ("pfa read_pretty (+ reader)", best(lambda: read_pretty(text), args.repeat))]
+            ("pfa read_pretty (+ reader)", best(lambda: read_pretty(text), args.repeat)),
+            ("pfa dumps (document -> PrettyPFA)", best(lambda: dumps(doc), args.repeat))]
     try:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "ppfa"))
         from titus_ref import titus_translate
@@ -70,9 +85,10 @@ def main() -> None:
         rows.append(("titus2 prettypfa.jsonNode", best(lambda: titus_translate(text), 2)))
     except ImportError:
         pass
-    print(f"{n:,} lines, {len(text):,} characters")
-    for name, secs in rows:
-        print(f"  {name:32s} {secs:8.3f} s   {n / secs:12,.0f} lines/s")
+    print(f"{n:,} lines, {len(text):,} characters; load average {before} -> {load_average()}")
+    print(f"  {'':34s} {'wall':>8s}   {'CPU':>8s}")
+    for name, (wall, cpu) in rows:
+        print(f"  {name:34s} {wall:8.3f} s {cpu:8.3f} s {n / wall:12,.0f} lines/s")
 
 
 if __name__ == "__main__":

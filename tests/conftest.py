@@ -6,5 +6,8 @@ tests (a loaded 2-core CI machine would fail them at random); speed is measured 
 
 from hypothesis import HealthCheck, settings
 
+# The shared local Spark session fixture `spark` (and its xdist group): tests/spark_session.py.
+pytest_plugins = ["tests.spark_session"]
+
 settings.register_profile("pfa", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("pfa")

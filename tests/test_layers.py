@@ -43,10 +43,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lib", ("pfa.lib",)),
     ("compilers", ("pfa.engine.scalar", "pfa.engine.vector", "pfa.engine.patterns",
                    "pfa.engine.scopes", "pfa.engine.backends",
-                   "pfa.engine.batch")),
+                   "pfa.engine.batch", "pfa.engine.native")),
     ("engine", ("pfa.engine",)),
     ("formats", ("pfa.io", "pfa.exporters", "pfa.onnx")),
-    ("services", ("pfa.serve", "pfa.mlflow")),
+    ("services", ("pfa.serve", "pfa.mlflow", "pfa.spark")),
     ("commands", ("pfa.commands", "pfa.cli", "pfa.demo", "pfa")),
 )
 

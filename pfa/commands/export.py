@@ -24,7 +24,9 @@ pickle/joblib file (.pkl, .pickle, .joblib). WARNING: loading a pickle or joblib
 code stored in it; only load files you trust.
 
 OUT ending in .pfa or .json writes a PFA document as JSON, .yaml/.yml as YAML, and .onnx an
-ONNX model made by skl2onnx. Exit status: 0 written, 2 unsupported model or bad arguments
+ONNX model: the exported PFA document compiled to ONNX (pfa.onnx.compiler), or with
+--via skl2onnx a model made by skl2onnx. MODEL may also be a PFA document (.pfa, .json,
+.yaml, .ppfa) to compile to .onnx. Exit status: 0 written, 2 unsupported model or bad arguments
 (nothing is written)."""
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -45,6 +47,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mlflow-log", metavar="NAME",
                    help="also log the document to MLflow (MLFLOW_TRACKING_URI) as model NAME "
                         "of a new run (needs pfa[mlflow])")
+    p.add_argument("--via", choices=("pfa", "skl2onnx"), default="pfa",
+                   help="with .onnx output: compile the exported PFA document (default; "
+                        "double-precision trees) or convert with skl2onnx")
     p.add_argument("--mlflow-register", metavar="MODEL",
                    help="with --mlflow-log: register the logged model as a new version of MODEL")
 
@@ -149,14 +154,33 @@ def _log_to_mlflow(doc: dict, sample: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_document(path: Path) -> bool:
+    from pfa.onnx.compiler.files import is_document
+
+    return is_document(path)
+
+
 def _export(path: Path, args: argparse.Namespace, suffix: str) -> tuple[bytes, Any, Any]:
     """The bytes of the output file — the model at ``path`` read by the front end that
     accepts it (:mod:`pfa.exporters.frontends`), exported to PFA, or to ONNX by skl2onnx —
     with the PFA document (None for ONNX) and the data sample (or None)."""
+    if suffix == ".onnx" and _is_document(path):  # a PFA document compiled to ONNX
+        from pfa.onnx.compiler.files import document_bytes
+
+        return document_bytes(path), None, None
     front = frontends.pick(path)
     options = frontends.ExportOptions(name=args.name, array_input=args.array_input,
                                       timestamp=not args.no_timestamp, trust=tuple(args.trust))
     model = front.load(path, options)
+    if suffix == ".onnx" and getattr(args, "via", "pfa") == "pfa" and front.name == "sklearn":
+        from pfa.onnx.compiler.files import document_bytes
+
+        if args.input_schema:
+            options = replace(options, input_schema=json.loads(Path(args.input_schema).read_text()))
+        if args.sample:
+            options = replace(options, sample=load_sample(Path(args.sample)))
+        doc = front.export(model, options)
+        return document_bytes(doc, hint="--via skl2onnx converts with skl2onnx"), None, None
     if suffix == ".onnx":
         if front.name != "sklearn":
             raise UnsupportedModelError("ONNX output is made by skl2onnx, from scikit-learn "

@@ -5,8 +5,8 @@ A back end is a function ``compile(target) -> Runner`` registered with
 run-time services (options, context with rng and counters, cells and pools), so every back end
 of one engine shares them. A back end that handles only part of a language takes the runner
 of the back end below it as ``target.fallback`` and hands it what it cannot compile (the vector
-back end runs scalar islands on the scalar runner; a native back end would fall back to the
-vector one), and says so in :meth:`Runner.explain`. A back end that cannot run a routine at
+back end runs scalar islands on the scalar runner; the native back end, :mod:`pfa.engine.native`,
+falls back to the vector one), and says so in :meth:`Runner.explain`. A back end that cannot run a routine at
 all returns None for it from :meth:`Runner.routine` and says why in :meth:`Runner.explain`
 (the vector back end does so for documents that must run row by row).
 
@@ -14,7 +14,9 @@ Granularity: a ``"record"`` back end (scalar) returns routines ``run(*symbols) -
 ``begin``, ``action``, ``end`` and ``merge``; a ``"batch"`` back end (vector) returns
 ``run(input column, n) -> (output column, errors by row)`` for ``action``.
 :class:`pfa.engine.engine.Engine` uses the registered ``"scalar"`` back end for ``action`` and
-the ``"vector"`` one for ``action_batch``. The modules defining back ends register them on
+the batch back end of highest rank (:func:`preferred`: ``"native"`` when it is registered, else
+``"vector"``) for ``action_batch``; record tiers (:func:`register_record_tier`) may speed up the
+single-record ``action``. The modules defining back ends register them on
 import (``pfa.engine.engine`` imports them); this module imports none of them.
 """
 
@@ -99,14 +101,18 @@ class Backend:
     granularity: Granularity
     compile: Callable[[Target], Runner]
     description: str
+    rank: int = 0
+    """Preference among the back ends of one granularity (:func:`preferred`): a tier that
+    falls back to another ranks above it."""
 
 
 _BACKENDS: dict[str, Backend] = {}
 
 
-def register_backend(name: str, granularity: Granularity, description: str
+def register_backend(name: str, granularity: Granularity, description: str, rank: int = 0
                      ) -> Callable[[Callable[[Target], Runner]], Callable[[Target], Runner]]:
-    """Register ``compile(target) -> Runner`` as back end ``name``."""
+    """Register ``compile(target) -> Runner`` as back end ``name`` (``rank``: see
+    :attr:`Backend.rank`)."""
     if granularity not in ("record", "batch"):
         raise ValueError(f"granularity must be 'record' or 'batch', not {granularity!r}")
 
@@ -114,7 +120,7 @@ def register_backend(name: str, granularity: Granularity, description: str
         known = _BACKENDS.get(name)
         if known is not None and known.compile is not compile_fn:
             raise ValueError(f"back end {name!r} is already registered")
-        _BACKENDS[name] = Backend(name, granularity, compile_fn, description)
+        _BACKENDS[name] = Backend(name, granularity, compile_fn, description, rank)
         return compile_fn
     return register
 
@@ -130,3 +136,36 @@ def backend(name: str) -> Backend:
 def backends(granularity: Granularity | None = None) -> list[Backend]:
     """The registered back ends (of one granularity), in registration order."""
     return [b for b in _BACKENDS.values() if granularity in (None, b.granularity)]
+
+
+def preferred(granularity: Granularity) -> Backend:
+    """The registered back end of ``granularity`` with the highest rank (the first registered
+    among equals): the one an engine compiles with; it hands what it does not compile to the
+    next one down."""
+    candidates = backends(granularity)
+    if not candidates:
+        raise KeyError(f"no {granularity} back end registered")
+    return max(candidates, key=lambda b: b.rank)
+
+
+RecordTier = Callable[[Target, Callable[..., Any]], Callable[..., Any] | None]
+_RECORD_TIERS: list[RecordTier] = []
+
+
+def register_record_tier(tier: RecordTier) -> RecordTier:
+    """Register ``tier(target, run) -> run'``: a faster single-record ``action`` (map
+    documents) that calls ``run`` (the scalar routine) for whatever it does not handle, or
+    returns None to leave ``run`` alone."""
+    if tier not in _RECORD_TIERS:
+        _RECORD_TIERS.append(tier)
+    return tier
+
+
+def record_action(target: Target, run: Callable[..., Any]) -> Callable[..., Any]:
+    """``run`` (the scalar ``action`` routine) through the first registered record tier that
+    takes ``target``."""
+    for tier in _RECORD_TIERS:
+        faster = tier(target, run)
+        if faster is not None:
+            return faster
+    return run

@@ -43,8 +43,8 @@ from pfa.document.reader import read, read_yaml
 from pfa.errors import AvroDataError, PfaError, PfaInputError, PfaRuntimeError
 from pfa.runtime import codes
 
-from . import patterns  # noqa: F401  (its modules register the shape-specific kernels)
-from .backends import Target, backend
+from . import native, patterns  # noqa: F401  (they register the native back end, the kernels)
+from .backends import Target, backend, preferred, record_action
 from .batch import run_batch
 from .inputs import coerce_input, column_aliases
 from .options import EngineOptions, make_rng, merge_options, parse_options
@@ -140,7 +140,8 @@ class Engine:
             self.tally = self._zero
         self._timeouts = {r: self.options.timeout_for(r)
                           for r in ("begin", "action", "end", "merge")}
-        self._action_run = self._action.run
+        self._action_run = (record_action(self._target, self._action.run)
+                            if self.method == "map" else self._action.run)
         self._action_timeout = self._timeouts["action"]
         self._rollback = self._state.has_rollback
         self.input_aliases = column_aliases(in_t, doc.metadata)
@@ -436,7 +437,7 @@ class Engine:
         runner = getattr(self, "_batch_runner", None)
         if runner is None:
             target = replace(self._target, fallback=self._runner)
-            runner = self._batch_runner = backend("vector").compile(target)
+            runner = self._batch_runner = preferred("batch").compile(target)
         return runner
 
     # -- JSON interface -----------------------------------------------------------------------

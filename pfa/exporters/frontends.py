@@ -84,6 +84,9 @@ def pick(obj_or_path: Any) -> FrontEnd:
             f"several front ends read {_what(obj_or_path)}: "
             + ", ".join(f.name for f in matches))
     if isinstance(obj_or_path, Path):
+        if obj_or_path.is_dir():
+            raise ValueError(f"{obj_or_path} is a directory no front end reads (expected "
+                             + "; ".join(f.reads for f in front_ends()) + ")")
         if not obj_or_path.is_file():
             raise FileNotFoundError(f"no such file: {obj_or_path}")
         raise ValueError(f"unknown model file type {obj_or_path.suffix.lower()!r} (expected "

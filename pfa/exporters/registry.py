@@ -3,8 +3,9 @@
 Each converter lives in a small module of its front end's ``converters`` package
 (``pfa.exporters.<library>.converters``) and registers itself with :func:`converter`; the
 modules are found by walking that package, so adding a module is all a new converter needs.
-The README's table of supported estimators is generated from this registry
-(``python -m pfa.exporters.registry``), so the list is written in one place only.
+The README's tables of what each front end translates are generated from this registry
+(``python -m pfa.exporters.registry --update README.md`` rewrites them between their markers,
+``--library NAME`` prints one), so each list is written in one place only.
 """
 
 from __future__ import annotations
@@ -115,26 +116,86 @@ def supported_names(library: str = "sklearn") -> list[str]:
     return [c.estimator for c in supported(library)]
 
 
+@dataclass(frozen=True)
+class TableColumns:
+    """How a front end's README table heads its columns: what a converter translates
+    (``estimator``), where that comes from (``module``), and whether the role is shown (every
+    ONNX op converter is a transformer, so its table leaves the column out)."""
+
+    name: str = "estimator"
+    module: str = "module"
+    role: bool = True
+
+
+#: the README table's columns per front end (others get the default)
+TABLE_COLUMNS: dict[str, TableColumns] = {
+    "spark": TableColumns("stage", "package"),
+    "onnx": TableColumns("op", "domain", role=False),
+}
+
+
 def markdown_table(library: str = "sklearn") -> str:
-    """The README table of supported estimators (the same in every environment: converters
-    of optional libraries are always registered)."""
-    lines = ["| estimator | module | role | notes |", "|---|---|---|---|"]
+    """The README table of ``library``'s converters (the same in every environment:
+    converters of optional libraries are always registered)."""
+    cols = TABLE_COLUMNS.get(library, TableColumns())
+    heads = [cols.name, cols.module] + (["role"] if cols.role else []) + ["notes"]
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for c in supported(library):
-        lines.append(f"| {c.estimator} | `{c.module}` | {c.role} | {c.notes} |")
+        cells = [c.estimator, f"`{c.module}`"] + ([c.role] if cols.role else []) + [c.notes]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 START, END = "<!-- estimators:start -->", "<!-- estimators:end -->"
 
 
-def update_readme(path: str) -> None:
-    """Rewrite the table between the estimator markers of ``path`` from the registry."""
+def markers(library: str = "sklearn") -> tuple[str, str]:
+    """The README markers around ``library``'s table (``<!-- estimators:start -->`` for
+    sklearn, ``<!-- estimators:spark:start -->`` and the like for the others)."""
+    if library == "sklearn":
+        return START, END
+    return f"<!-- estimators:{library}:start -->", f"<!-- estimators:{library}:end -->"
+
+
+def between(text: str, start: str, end: str) -> str:
+    """The text between the markers ``start`` and ``end`` of ``text``, stripped; raises
+    :class:`ValueError` naming a marker that is missing."""
+    for marker in (start, end):
+        if marker not in text:
+            raise ValueError(f"the marker {marker} is missing")
+    return text[text.index(start) + len(start):text.index(end)].strip()
+
+
+def replace_between(text: str, start: str, end: str, body: str) -> str:
+    """``text`` with what lies between the markers ``start`` and ``end`` replaced by
+    ``body``."""
+    between(text, start, end)  # both markers present
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
+def table_libraries() -> list[str]:
+    """The libraries with a README table: every front end (:func:`pfa.exporters.frontends.
+    front_ends`)."""
+    from pfa.exporters.frontends import front_ends
+
+    return [f.name for f in front_ends()]
+
+
+def update_readme(path: str, libraries: list[str] | None = None) -> None:
+    """Rewrite the tables between the estimator markers of ``path`` from the registry: those
+    of ``libraries``, by default of every front end."""
     from pathlib import Path
 
     text = Path(path).read_text()
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    Path(path).write_text(f"{head}{START}\n{markdown_table()}\n{END}{tail}")
+    for library in libraries or table_libraries():
+        start, end = markers(library)
+        try:
+            text = replace_between(text, start, end, markdown_table(library))
+        except ValueError as err:
+            raise ValueError(f"{path}: no table for the {library} front end: {err}") from None
+    Path(path).write_text(text)
 
 
 if __name__ == "__main__":
@@ -143,7 +204,15 @@ if __name__ == "__main__":
     # Run as a script this file is "__main__"; the converters register in the real module.
     from pfa.exporters import registry as _registry
 
-    if len(sys.argv) > 2 and sys.argv[1] == "--update":
-        _registry.update_readme(sys.argv[2])
+    # python -m pfa.exporters.registry [--library NAME] [--update README.md]
+    args = sys.argv[1:]
+    libs = None
+    if len(args) > 1 and args[0] == "--library":
+        libs, args = [args[1]], args[2:]
+    if len(args) > 1 and args[0] == "--update":
+        try:
+            _registry.update_readme(args[1], libs)
+        except (OSError, ValueError) as err:
+            sys.exit(f"pfa.exporters.registry: {err}")
     else:
-        print(_registry.markdown_table())
+        print(_registry.markdown_table(libs[0] if libs else "sklearn"))

@@ -19,6 +19,13 @@ from pfa import Engine
 from tests.engine.batch_helpers import assert_batch_equals_scalar
 
 
+@pytest.fixture(autouse=True)
+def _vector_engine(monkeypatch):
+    """These tests watch the vector back end's kernel: the native tier is turned off
+    (tests/engine/test_native.py covers it on the same documents)."""
+    monkeypatch.setenv("PFA_NATIVE", "0")
+
+
 def kmeans_doc(centers: list[list[float]], k: float = 2.0,
                sqnorms: list[float] | None = None) -> dict[str, Any]:
     """A document shaped like the sklearn exporter's KMeans (``k`` the metric's factor)."""

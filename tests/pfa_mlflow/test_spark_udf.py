@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,32 +12,12 @@ import pandas as pd
 import pytest
 
 from pfa.engine.engine import Engine
+from tests.spark_session import SPARK_MARKS
 
 from .conftest import saved_model
 
-pytestmark = pytest.mark.slow
-pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed")
-if shutil.which("java") is None:
-    pytest.skip("Java is not installed (pyspark needs it)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[Any]:
-    from pyspark.sql import SparkSession
-
-    os.environ["PYSPARK_PYTHON"] = sys.executable  # the workers run this interpreter
-    session = (SparkSession.builder.master("local[2]").appName("pfa-mlflow-test")
-               .config("spark.driver.host", "127.0.0.1")
-               .config("spark.driver.bindAddress", "127.0.0.1")
-               .config("spark.ui.enabled", "false")
-               .config("spark.pyspark.python", sys.executable)
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-               .getOrCreate())
-    try:
-        yield session
-    finally:
-        session.stop()
+pytestmark = SPARK_MARKS
+pytest.importorskip("pyspark", reason="pyspark is not installed")
 
 
 def test_record_output_is_a_struct_equal_to_the_engine(

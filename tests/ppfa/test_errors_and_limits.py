@@ -73,10 +73,54 @@ def test_deep_nesting_is_refused_with_a_position(opening: str, closing: str) -> 
     HEAD + " + ".join(["1"] * 20_000),  # a long chain is not deep
     HEAD + "9" * 5_000,                 # a huge integer is a (too large) int literal
     HEAD + '"' + "a" * 1_000_000 + '"',
+    HEAD + '"' + "a" * 1_000_000,         # strings left open
+    HEAD + "'" + "a\n" * 100_000,
+    HEAD + "f(" * 100_000,              # brackets left open
+    HEAD + "x" + " " * 1_000_000,       # blanks
+    HEAD + "x // " + "/" * 1_000_000,   # a long comment
 ])
 def test_hostile_expressions_read_or_fail_cleanly(text: str) -> None:
     with contextlib.suppress(PfaSyntaxError):  # any other exception fails the test
         loads(text)
+
+
+@pytest.mark.parametrize("text", [
+    "if (x) " * 300 + "1",                      # open forms nest without brackets
+    "var a = " * 300 + "1",
+    "x = " * 300 + "1",
+    "try " * 300 + "1",
+    "- " * 300 + "1",                           # so do prefix operators
+    "do " * 300 + "1" + " until (x)" * 300,
+    "while (x) " * 150 + "{ if (x) " * 60 + "1" + " }" * 60,
+])
+def test_deep_expressions_are_refused_with_a_position(text: str) -> None:
+    with pytest.raises(PrettyPfaError, match=f"nested more than {MAX_NESTING} deep") as info:
+        loads(HEAD + text)
+    assert info.value.line == 4 and info.value.column > 1
+
+
+@pytest.mark.parametrize("text", [
+    "f(" * (MAX_NESTING - 1) + "1" + ")" * (MAX_NESTING - 1),    # 5 parser frames a level
+    "{ " * (MAX_NESTING // 2 - 1) + "1" + " }" * (MAX_NESTING // 2 - 1),
+    "u.f(" + "[" * (MAX_NESTING - 1) + "]" * (MAX_NESTING - 1) + ")",
+])
+def test_nesting_up_to_the_limit_reads_whatever_the_recursion_limit(text: str) -> None:
+    import sys
+    limit = sys.getrecursionlimit()
+    try:
+        sys.setrecursionlimit(1000)  # Python's default; the reader makes room for itself
+        loads(HEAD + text)
+    except PrettyPfaError as exc:  # a translation error is fine, not a depth error
+        assert "deep" not in str(exc)
+    finally:
+        sys.setrecursionlimit(max(limit, sys.getrecursionlimit()))
+
+
+def test_a_long_else_if_chain_is_not_deep() -> None:
+    n = 5 * MAX_NESTING
+    doc = loads(HEAD + "if (x) 0 " + "".join(f"else if (x) {i} " for i in range(1, n)) + "else -1")
+    cond = doc["action"][0]["cond"]
+    assert [c["then"] for c in cond] == [[i] for i in range(n)] and doc["action"][0]["else"] == [-1]
 
 
 def test_nesting_within_the_limit_reads() -> None:

@@ -1,42 +1,39 @@
-"""PrettyPFA text → a small syntax tree (:class:`Node`), with the lark LALR parser.
+"""PrettyPFA tokens → a small syntax tree (:class:`Node`), by recursive descent.
 
-The grammar is ``grammar.lark`` next to this module. The tree keeps what the text says and
-where (line, column); :mod:`pfa.document.pretty.translate` gives it its PFA meaning. Syntax
-errors become :class:`PrettyPfaError` with the line, column and what was expected, never a
-lark exception.
+The grammar is the EBNF in docs/prettypfa.md; each ``_Parser`` method reads one of its
+rules. Binary operators are read as a flat chain of operands and operators and grouped by
+precedence climbing (titus's table). Where two readings compete, the longer one wins: open
+forms (``if``, ``while``, ``var``, ...) and prefix operators extend as far to the right as
+they can and ``else`` binds to the nearest ``if``. The tree keeps what the text says and
+where (line, column); :mod:`pfa.document.pretty.translate` gives it its PFA meaning. Errors
+are :class:`PrettyPfaError` with the line, column and what was expected. Nesting is bounded
+(:data:`MAX_NESTING`), and every token is looked at a bounded number of times.
 """
 
 from __future__ import annotations
 
-import functools
-import re
+import gc
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import lark
-from lark import Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-from lark.lexer import Lexer
+from pfa.document.pretty.lexer import (
+    END,
+    ERROR,
+    MAX_NESTING,
+    PrettyPfaError,
+    Token,
+    Tokens,
+    tokenize,
+)
 
-from pfa.errors import PfaSyntaxError
-
-__all__ = ["Node", "PrettyPfaError", "parse", "MAX_TEXT_CHARS", "MAX_NESTING"]
+__all__ = ["Node", "Token", "PrettyPfaError", "parse", "MAX_TEXT_CHARS", "MAX_NESTING",
+           "gc_paused", "ensure_stack_room"]
 
 MAX_TEXT_CHARS = 64 << 20
 """Largest PrettyPFA text accepted (64 MiB of characters)."""
-MAX_NESTING = 200
-"""Deepest nesting of brackets, braces and parentheses accepted."""
-
-
-class PrettyPfaError(PfaSyntaxError):
-    """An error in a PrettyPFA text, at ``line`` and ``column`` (1-based; 0 when unknown)."""
-
-    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
-        self.line, self.column = line, column
-        where = f"line {line}, column {column}" if line else "PrettyPFA text"
-        super().__init__(f"PrettyPFA: {message}", where)
 
 
 @dataclass(eq=False, slots=True)
@@ -54,80 +51,27 @@ class Node:
         return PrettyPfaError(message, self.line, self.column)
 
 
-def _position(items: Any) -> tuple[int, int]:
-    for item in items:
-        if isinstance(item, Token) and item.line is not None:
-            return item.line, item.column
-        if isinstance(item, Node) and item.line:
-            return item.line, item.column
-        if isinstance(item, (list, tuple)):
-            pos = _position(item)
-            if pos[0]:
-                return pos
-    return 0, 0
-
-
-class _Build(Transformer):
-    """Turns each reduced rule into a :class:`Node` while parsing (no lark tree is built)."""
-
-    @staticmethod
-    def _node(kind: str, children: list, parts: tuple | None = None) -> Node:
-        line, column = _position(children)
-        return Node(kind, tuple(children) if parts is None else parts, line, column)
-
-    def __default__(self, data: str, children: list, meta: Any) -> Any:
-        if data.startswith("_"):  # lark's own helper rules (repetitions) are inlined later
-            return lark.Tree(data, children)
-        return self._node(str(data), [c for c in children if c is not None])
-
-    # lists keep their Nones out (lark gives None for an empty optional)
-    def args(self, children: list) -> Node:
-        return self._node("args", [c for c in children if c is not None])
-
-    def params(self, children: list) -> Node:
-        return self._node("params", [c for c in children if c is not None])
-
-    def items(self, children: list) -> Node:
-        kept = [c for c in children if not (isinstance(c, Token) and c.type == "SEMI")]
-        bare = len(children) == 1  # one item and no semicolon (titus unwraps a lone block)
-        node = self._node("items", kept)
-        node.parts = (tuple(kept), bare)
-        return node
-
-    def chain(self, children: list) -> Any:
-        """Operands and operators in a row, grouped by precedence climbing."""
-        items: list[Any] = []
-        for c in children:
-            if isinstance(c, Node) and c.kind == "operand":  # prefix operators, then operand
-                items.extend(c.parts)
-            else:
-                items.append(c)
-        if len(items) == 1:
-            return items[0]
-        out, end = _climb(items, 0, 0)
-        return out
-
-    def operand(self, children: list) -> Node:
-        return Node("operand", tuple(children))
-
-    @staticmethod
-    def paren(children: list) -> Any:
-        inner = children[0]
-        if isinstance(inner, Node):
-            inner.paren = True
-        return inner
-
-    def item_exprs(self, children: list) -> Node:
-        kept = [c for c in children if not (isinstance(c, Token) and c.type == "SEMI")]
-        return self._node("item_exprs", kept)
-
-
 # precedence of binary operators (titus's yacc table) and of prefix operators
 _BINARY_PRECEDENCE = {"OR": 1, "XOR": 2, "AND": 3, "EQ": 5, "NE": 5, "LT": 5, "LE": 5, "GT": 5,
                       "GE": 5, "BITOR": 6, "BITXOR": 7, "BITAND": 8, "PLUS": 9, "MINUS": 9,
                       "STAR": 10, "SLASH": 10, "IDIV": 10, "REM": 10, "MOD": 10, "POW": 12}
 _PREFIX_PRECEDENCE = {"NOT": 4, "MINUS": 11, "TILDE": 11}
 _COMPARISON = 5
+_KEYS = frozenset({"NAME", "STRING", "RAWSTRING"})  # what may stand before ':' in a pair
+_OPEN_FORMS = ("IF", "WHILE", "FOR", "FOREACH", "IFNOTNULL", "UNPACK", "TRY", "VAR")
+_EXPRESSION_START = frozenset({"NAME", "NUMBER", "STRING", "RAWSTRING", "LPAR", "LBRACE",
+                               "DO", "CAST", *_PREFIX_PRECEDENCE, *_OPEN_FORMS})
+_ITEMS_END = frozenset({"SECTION", END})
+_AFTER_NAME = frozenset({"LPAR", "LBRACKET", "EQUAL", "TO", "AT"})  # a name is more
+_LITERALS = {"NUMBER": "number", "STRING": "string", "RAWSTRING": "rawstring"}
+
+_WORDS = {
+    "SECTION": "a section heading (name:, input:, action:, ...)", "NAME": "a name",
+    "NUMBER": "a number", "STRING": "a string", "RAWSTRING": "a string", "SEMI": "';'",
+    "COMMA": "','", "COLON": "':'", "LPAR": "'('", "RPAR": "')'", "LBRACKET": "'['",
+    "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'", "EQUAL": "'='", "ARROW": "'->'",
+    "AS": "'as'", "UNTIL": "'until'", "AT": "'@'", END: "the end of the text",
+}
 
 
 def _climb(items: list, pos: int, floor: int) -> tuple[Any, int]:
@@ -136,9 +80,9 @@ def _climb(items: list, pos: int, floor: int) -> tuple[Any, int]:
     tree and the position after it. Binary operators associate to the left; a prefix
     operator applies to everything after it that binds tighter than it does."""
     item = items[pos]
-    if isinstance(item, Token) and item.type in _PREFIX_PRECEDENCE:
+    if isinstance(item, Token):  # a prefix operator (operands are nodes)
         operand, pos = _climb(items, pos + 1, _PREFIX_PRECEDENCE[item.type] + 1)
-        left: Any = Node("unop", (item, operand), item.line or 0, item.column or 0)
+        left: Any = Node("unop", (item, operand), item.line, item.column)
     else:
         left, pos = item, pos + 1
     while pos < len(items):
@@ -147,151 +91,554 @@ def _climb(items: list, pos: int, floor: int) -> tuple[Any, int]:
         if level < floor:
             break
         right, pos = _climb(items, pos + 1, level + 1)
-        line, column = (left.line, left.column) if isinstance(left, Node) else (op.line, op.column)
-        left = Node("binop", (left, op, right), line, column)
+        left = Node("binop", (left, op, right), left.line, left.column)
         if level == _COMPARISON and pos < len(items) and \
                 _BINARY_PRECEDENCE[items[pos].type] == _COMPARISON:
             nxt = items[pos]
             raise PrettyPfaError(f"comparisons do not chain: put parentheses around one of "
-                                 f"them (found {str(nxt)!r})", nxt.line or 0, nxt.column or 0)
+                                 f"them (found {str(nxt)!r})", nxt.line, nxt.column)
     return left, pos
 
 
-class _Lexer(Lexer):
-    """The tokenizer: one compiled pattern over the whole text (faster than lark's general
-    lexer), keywords looked up by name. A ``-`` glued to a number is part of the number
-    (``-1`` is a literal, as in titus) except right after an operand, where it is the
-    subtraction operator (``x-1`` is ``x - 1``; titus refuses it). A ``)`` that closes the
-    header of ``if (...)``, ``while (...)``, ``fcn(...)`` and the like ends no operand:
-    ``if (c) -1`` is a literal."""
+def _at(parts: tuple) -> tuple[int, int]:
+    """The position of a construct: that of its first part that has one."""
+    for p in parts:
+        if p.line:
+            return p.line, p.column
+    return 0, 0
 
-    _OPERAND_END = frozenset({"NAME", "NUMBER", "STRING", "RAWSTRING", "RSQB", "RBRACE"})
-    _HEADERS = frozenset({"IF", "WHILE", "FOR", "FOREACH", "IFNOTNULL", "UNPACK", "TRY", "AS",
-                          "FCN", "CAST"})
 
-    def __init__(self, conf: Any) -> None:
-        self.keywords: dict[str, str] = {}
-        symbols: dict[str, str] = {}
-        for t in conf.terminals:
-            if t.pattern.type == "str":
-                if re.fullmatch(r"[A-Za-z_]\w*", t.pattern.value):
-                    self.keywords[t.pattern.value] = t.name
-                else:
-                    symbols[t.pattern.value] = t.name
-        self.symbols = symbols
-        ops = "|".join(re.escape(v) for v in sorted(symbols, key=len, reverse=True))
-        self.pattern = re.compile(
-            r"(?P<SKIP>(?:[ \t\f\r\n]+|//[^\n]*)+)"
-            r"|(?P<SECTION>(?<![^\n\r])[a-z]+:)"
-            r"|(?P<NAME>[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)*)"
-            r"|(?P<NUMBER>-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)"
-            r'|(?P<STRING>"(?:[^"\\\n]|\\.)*")'
-            r"|(?P<RAWSTRING>'[^']*')"
-            rf"|(?P<OP>{ops})"
-            r"|(?P<ERROR>.)", re.DOTALL)
+class _Parser:
+    """The recursive-descent reader of one token list (``i`` is the current token)."""
 
-    def lex(self, text: str, *_: Any) -> Iterator[Token]:
-        keywords, symbols = self.keywords, self.symbols
-        operand_end, headers = self._OPERAND_END, self._HEADERS
-        line, line_start = 1, 0
-        previous: str | None = None
-        parens: list[bool] = []  # for each open "(": does it open a header?
-        after_operand = False
-        for m in self.pattern.finditer(text):
-            kind = m.lastgroup
-            value = m.group()
-            start = m.start()
-            if kind == "SKIP":
-                n = value.count("\n")
-                if n:
-                    line += n
-                    line_start = start + value.rindex("\n") + 1
-                continue
-            column = start - line_start + 1
-            if kind == "ERROR":
-                raise PrettyPfaError(f"unexpected character {value!r}", line, column)
-            if kind == "NAME":
-                kind = keywords.get(value, "NAME")
-            elif kind == "OP":
-                kind = symbols[value]
-            elif kind == "NUMBER" and value[0] == "-" and after_operand:
-                yield Token("MINUS", "-", start, line, column)
-                value, start, column = value[1:], start + 1, column + 1
-            yield Token(kind, value, start, line, column)
-            if kind in ("LPAR", "LBRACKET", "LBRACE"):
-                parens.append(kind == "LPAR" and previous in headers)
-                if len(parens) > MAX_NESTING:
-                    raise PrettyPfaError(f"brackets nested more than {MAX_NESTING} deep",
-                                         line, column)
-                after_operand = False
-            elif kind == "RPAR":
-                after_operand = not (parens.pop() if parens else False)
-            elif kind in ("RSQB", "RBRACE"):
-                if parens:
-                    parens.pop()
-                after_operand = True
+    def __init__(self, tokens: Tokens) -> None:
+        self.t = tokens
+        self.kinds = tokens.kinds + [END, END]  # room to look two tokens past the last
+        self.values, self.lines, self.columns = tokens.values, tokens.lines, tokens.columns
+        self.i = 0
+        self.depth = 0
+
+    # ---- tokens ------------------------------------------------------------------------
+    def take(self) -> Token:
+        """The current token, moving past it."""
+        i = self.i
+        self.i = i + 1
+        return Token(self.kinds[i], self.values[i], self.lines[i], self.columns[i])
+
+    def expect(self, kind: str, what: str | None = None) -> Token:
+        if self.kinds[self.i] != kind:
+            raise self.unexpected(what or _WORDS.get(kind, repr(kind.lower())))
+        return self.take()
+
+    def skip(self, kind: str, what: str | None = None) -> None:
+        """Move past a token of ``kind`` that the tree does not keep."""
+        if self.kinds[self.i] != kind:
+            raise self.unexpected(what or _WORDS.get(kind, repr(kind.lower())))
+        self.i += 1
+
+    def unexpected(self, expected: str) -> PrettyPfaError:
+        t, i = self.t, self.i
+        kind = t.kinds[i]
+        if kind == ERROR:
+            return PrettyPfaError(t.values[i], t.lines[i], t.columns[i])
+        found = "end of the text" if kind == END else repr(t.values[i])
+        return PrettyPfaError(f"unexpected {found}, expected {expected}", t.lines[i],
+                              t.columns[i])
+
+    def is_pair(self) -> bool:
+        """Whether a ``key: value`` pair starts here."""
+        return self.kinds[self.i] in _KEYS and self.kinds[self.i + 1] == "COLON"
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.too_deep()
+
+    def too_deep(self) -> PrettyPfaError:
+        return PrettyPfaError(f"expressions nested more than {MAX_NESTING} deep",
+                              self.lines[self.i], self.columns[self.i])
+
+    # ---- document ----------------------------------------------------------------------
+    def document(self) -> Node:
+        sections = []
+        while True:
+            head = self.expect("SECTION")
+            if self.kinds[self.i] in _ITEMS_END:
+                sections.append(Node("section", (head,), head.line, head.column))
             else:
-                after_operand = kind in operand_end
-            previous = kind
-            if kind == "RAWSTRING" and "\n" in value:
-                line += value.count("\n")
-                line_start = start + value.rindex("\n") + 1
+                items = self.items()
+                sections.append(Node("section", (head, items), head.line, head.column))
+            if self.kinds[self.i] == END:
+                break
+        return Node("start", tuple(sections), sections[0].line, sections[0].column)
+
+    def items(self) -> Node:
+        kept = []
+        semis = 0
+        kinds = self.kinds
+        while True:
+            kept.append(self.item())
+            n = 0
+            while kinds[self.i] == "SEMI":
+                self.i += 1
+                n += 1
+            semis += n
+            if kinds[self.i] in _ITEMS_END:
+                break
+            if not n:
+                raise self.unexpected("';' or a section heading")
+        parts = tuple(kept)
+        line, column = _at(parts)
+        return Node("items", (parts, len(kept) == 1 and not semis), line, column)
+
+    def item(self) -> Any:
+        kinds, i = self.kinds, self.i
+        kind = kinds[i]
+        if kind == "LBRACKET":
+            return self.bracketed()
+        if kind == "NAME":
+            nxt = kinds[i + 1]
+            if nxt == "EQUAL" and kinds[i + 2] == "FCN":
+                return self.named_fcn()
+            if nxt == "LPAR":
+                name = self.take()
+                args = self.call_args()
+                if kinds[self.i] == "EQUAL":
+                    self.i += 1
+                    value = self.bracketed() if kinds[self.i] == "LBRACKET" else self.expr()
+                    return Node("cellpool", (name, args, value), name.line, name.column)
+                call = Node("call", (name, args), name.line, name.column)
+                return self.expr(self.postfix(call))
+        return self.expr()
+
+    def named_fcn(self) -> Node:
+        name = self.take()
+        self.i += 1  # '='
+        fcn = self.take()
+        params, ret = self.signature()
+        body = self.expr()
+        return Node("namedfcn", (name, fcn, params, ret, body), name.line, name.column)
+
+    # ---- expressions -------------------------------------------------------------------
+    def expr(self, first: Any = None) -> Any:
+        """A chain of operands and binary operators (``first``: an operand already read)."""
+        depth = self.depth
+        if depth >= MAX_NESTING:
+            raise self.too_deep()
+        self.depth = depth + 1
+        kinds = self.kinds
+        items: list[Any]
+        if first is not None:
+            items = [first]
+        elif kinds[self.i] in _PREFIX_PRECEDENCE:
+            items = []
+            items.append(self.operand(items))
+        else:
+            method = _OPERANDS.get(kinds[self.i])
+            if method is None:
+                raise self.unexpected("an expression")
+            first = method(self)
+            if kinds[self.i] not in _BINARY_PRECEDENCE:  # the common case: no operator
+                self.depth = depth
+                return first
+            items = [first]
+        while kinds[self.i] in _BINARY_PRECEDENCE:
+            items.append(self.take())
+            items.append(self.operand(items))
+        self.depth = depth
+        if len(items) == 1:
+            return items[0]
+        return _climb(items, 0, 0)[0]
+
+    def operand(self, items: list) -> Any:
+        """Prefix operators (appended to ``items``) and then one operand."""
+        kinds = self.kinds
+        while kinds[self.i] in _PREFIX_PRECEDENCE:
+            items.append(self.take())
+            self.enter()  # each prefix operator nests what follows it
+        kind = kinds[self.i]
+        method = _OPERANDS.get(kind)
+        if method is None:
+            raise self.unexpected("an expression")
+        return method(self)
+
+    def name_operand(self) -> Any:
+        kinds, i = self.kinds, self.i
+        nxt = kinds[i + 1]
+        name = Token("NAME", self.values[i], self.lines[i], self.columns[i])
+        self.i = i + 1
+        if nxt not in _AFTER_NAME:
+            return Node("name", (name,), name.line, name.column)
+        if nxt == "LPAR":
+            return self.postfix(Node("call", (name, self.call_args()), name.line, name.column))
+        if nxt == "LBRACKET":
+            self.i += 1
+            args = self.args("RSQB")
+            self.skip("RSQB")
+            kind = kinds[self.i]
+            if kind == "TO":
+                return self.to_form(name, args)
+            if kind == "EQUAL":
+                self.i += 1
+                value = self.expr()
+                if kinds[self.i] == "INIT":
+                    init = self.take()
+                    parts = (name, args, value, init, self.expr())
+                else:
+                    parts = (name, args, value)
+                return Node("setpath", parts, name.line, name.column)
+            return self.postfix(Node("name_index", (name, args), name.line, name.column))
+        if nxt == "EQUAL":
+            self.i -= 1
+            return self.assigns()
+        if nxt == "TO":
+            return self.to_form(name, None)
+        if nxt == "AT":
+            at = self.take()
+            symbol = self.expect("NAME")
+            return self.postfix(Node("enum_symbol", (name, at, symbol), name.line,
+                                     name.column))
+        return self.postfix(Node("name", (name,), name.line, name.column))
+
+    def literal(self) -> Node:
+        i = self.i
+        self.i = i + 1
+        kind, line, column = self.kinds[i], self.lines[i], self.columns[i]
+        node = Node(_LITERALS[kind], (Token(kind, self.values[i], line, column),), line, column)
+        return node if self.kinds[self.i] != "LBRACKET" else self.postfix(node)
+
+    def paren(self) -> Any:
+        self.i += 1
+        inner = self.expr()
+        self.skip("RPAR", "')' or an operator")
+        inner.paren = True
+        return self.postfix(inner)
+
+    def postfix(self, node: Any) -> Any:
+        """``node`` followed by ``[keys]`` indexes, and possibly ``= value`` (genset)."""
+        kinds = self.kinds
+        while kinds[self.i] == "LBRACKET":
+            self.i += 1
+            args = self.args("RSQB")
+            self.skip("RSQB")
+            if kinds[self.i] == "EQUAL":
+                self.i += 1
+                return Node("genset", (node, args, self.expr()), node.line, node.column)
+            node = Node("index", (node, args), node.line, node.column)
+        return node
+
+    def block(self) -> Any:
+        kinds = self.kinds
+        brace = self.take()
+        if kinds[self.i] == "RBRACE":
+            self.i += 1
+            return self.postfix(Node("empty_block", (brace,), brace.line, brace.column))
+        if self.is_pair():
+            parts: list[Any] = [brace, self.pair()]
+            while kinds[self.i] == "COMMA":
+                self.i += 1
+                parts.append(self.pair())
+            self.skip("RBRACE", "',' or '}'")
+            return self.postfix(Node("object_block", tuple(parts), brace.line, brace.column))
+        exprs = [self.expr()]
+        while kinds[self.i] == "SEMI":
+            while kinds[self.i] == "SEMI":
+                self.i += 1
+            if kinds[self.i] == "RBRACE":
+                break
+            exprs.append(self.expr())
+        self.skip("RBRACE", "';' or '}'")
+        body = tuple(exprs)
+        inner = Node("item_exprs", body, *_at(body))
+        return self.postfix(Node("block", (brace, inner), brace.line, brace.column))
+
+    def do_until(self) -> Any:
+        do = self.take()
+        body = self.expr()
+        until = self.expect("UNTIL")
+        self.skip("LPAR")
+        cond = self.expr()
+        self.skip("RPAR", "')' or an operator")
+        return self.postfix(Node("do_until", (do, body, until, cond), do.line, do.column))
+
+    def cast(self) -> Any:
+        kinds = self.kinds
+        cast = self.take()
+        self.skip("LPAR")
+        parts: list[Any] = [cast, self.expr()]
+        kind = "cast"
+        if kinds[self.i] == "COMMA":
+            self.i += 1
+            parts.append(self.pair())
+            kind = "cast_partial"
+        self.skip("RPAR", "')' or an operator")
+        self.skip("LBRACE")
+        while True:
+            as_ = self.expect("AS")
+            self.skip("LPAR")
+            param = self.pair()
+            self.skip("RPAR")
+            parts.append(Node("as_case", (as_, param, self.expr()), as_.line, as_.column))
+            if kinds[self.i] != "AS":
+                break
+        self.skip("RBRACE", "'as' or '}'")
+        return self.postfix(Node(kind, tuple(parts), cast.line, cast.column))
+
+    # ---- open forms (they end with an expression, which extends as far as it can) -----
+    def if_form(self) -> Node:
+        kinds = self.kinds
+        clauses = []  # (if, condition, then, else token or None): `else if` is a loop
+        while True:
+            if_ = self.take()
+            self.skip("LPAR")
+            cond = self.expr()
+            self.skip("RPAR", "')' or an operator")
+            then = self.expr()
+            if kinds[self.i] != "ELSE":
+                clauses.append((if_, cond, then, None))
+                orelse = None
+                break
+            else_ = self.take()
+            clauses.append((if_, cond, then, else_))
+            if kinds[self.i] != "IF":
+                orelse = self.expr()
+                break
+        node = orelse
+        for if_, cond, then, else_ in reversed(clauses):
+            parts = (if_, cond, then) if else_ is None else (if_, cond, then, else_, node)
+            node = Node("if_e", parts, if_.line, if_.column)
+        return node
+
+    def while_form(self) -> Node:
+        while_ = self.take()
+        self.skip("LPAR")
+        cond = self.expr()
+        self.skip("RPAR", "')' or an operator")
+        return Node("while_e", (while_, cond, self.expr()), while_.line, while_.column)
+
+    def for_form(self) -> Node:
+        for_ = self.take()
+        self.skip("LPAR")
+        init = self.assigns()
+        self.skip("SEMI", "';' or ','")
+        cond = self.expr()
+        self.skip("SEMI", "';' or an operator")
+        step = self.assigns()
+        self.skip("RPAR", "')' or ','")
+        return Node("for_e", (for_, init, cond, step, self.expr()), for_.line, for_.column)
+
+    def foreach_form(self) -> Node:
+        kinds = self.kinds
+        foreach = self.take()
+        self.skip("LPAR")
+        if kinds[self.i] in _KEYS and kinds[self.i + 1] == "COMMA":
+            key = self.take()
+            fkey = Node("fkey", (key,), key.line, key.column)
+            self.i += 1
+            param = self.pair()
+            self.skip("RPAR", "')'")
+            return Node("forkv_e", (foreach, fkey, param, self.expr()), foreach.line,
+                        foreach.column)
+        parts: list[Any] = [foreach, self.pair()]
+        if kinds[self.i] == "COMMA":
+            self.i += 1
+            parts.append(self.pair())
+        self.skip("RPAR", "')' or ','")
+        parts.append(self.expr())
+        return Node("foreach_e", tuple(parts), foreach.line, foreach.column)
+
+    def with_else(self, head: list) -> tuple:
+        """``head`` + the then-expression and an optional ``else`` expression."""
+        head.append(self.expr())
+        if self.kinds[self.i] == "ELSE":
+            head.append(self.take())
+            head.append(self.expr())
+        return tuple(head)
+
+    def ifnotnull_form(self) -> Node:
+        tok = self.take()
+        self.skip("LPAR")
+        params = self.params("RPAR")
+        self.skip("RPAR", "')' or ','")
+        return Node("ifnotnull_e", self.with_else([tok, params]), tok.line, tok.column)
+
+    def unpack_form(self) -> Node:
+        tok = self.take()
+        self.skip("LPAR")
+        value = self.expr()
+        self.skip("COMMA", "',' or an operator")
+        params = self.params("RPAR")
+        self.skip("RPAR", "')' or ','")
+        return Node("unpack_e", self.with_else([tok, value, params]), tok.line, tok.column)
+
+    def try_form(self) -> Node:
+        kinds = self.kinds
+        try_ = self.take()
+        at = try_.line, try_.column
+        if kinds[self.i] != "LPAR":
+            return Node("try_e", (try_, self.expr()), *at)
+        self.i += 1
+        if kinds[self.i] == "RPAR":  # try () body
+            self.i += 1
+            return Node("try_filtered", (try_, self.expr()), *at)
+        first = self.expr()
+        if kinds[self.i] == "COMMA":  # try (filter, filters...) body
+            self.i += 1
+            rest = self.args("RPAR")
+            self.skip("RPAR", "',' or ')'")
+            return Node("try_filtered_many", (try_, first, rest, self.expr()), *at)
+        self.skip("RPAR", "')', ',' or an operator")
+        if kinds[self.i] in _EXPRESSION_START:  # try (filter) body
+            return Node("try_filtered", (try_, first, self.expr()), *at)
+        first.paren = True  # try (body)...: the parentheses begin the body
+        return Node("try_e", (try_, self.expr(self.postfix(first))), *at)
+
+    def var_form(self) -> Node:
+        var = self.take()
+        return Node("var_e", (var, self.assigns()), var.line, var.column)
+
+    def assigns(self) -> Node:
+        kinds = self.kinds
+        out = []
+        while True:
+            name = self.expect("NAME")
+            self.skip("EQUAL")
+            out.append(Node("assign", (name, self.expr()), name.line, name.column))
+            if kinds[self.i] != "COMMA":
+                break
+            self.i += 1
+        first = out[0]
+        return Node("assigns", tuple(out), first.line, first.column)
+
+    def to_form(self, name: Token, args: Node | None) -> Node:
+        to = self.take()
+        parts: tuple = (name, to, self.argument()) if args is None else \
+            (name, args, to, self.argument())
+        if self.kinds[self.i] == "INIT":
+            parts += (self.take(), self.expr())
+        return Node("to_e", parts, name.line, name.column)
+
+    # ---- arguments, parameters, JSON-like values ---------------------------------------
+    def call_args(self) -> Node:
+        self.i += 1  # '('
+        args = self.args("RPAR")
+        self.skip("RPAR", "',' or ')'")
+        return args
+
+    def args(self, closer: str) -> Node:
+        kinds = self.kinds
+        if kinds[self.i] == closer:
+            return Node("args", ())
+        out = [self.argument()]
+        while kinds[self.i] == "COMMA":
+            self.i += 1
+            out.append(self.argument())
+        parts = tuple(out)
+        return Node("args", parts, *_at(parts))
+
+    def argument(self) -> Any:
+        kind = self.kinds[self.i]
+        if kind == "LBRACKET":
+            return self.bracketed()
+        if kind == "FCN":
+            return self.fcndef()
+        if kind in _KEYS and self.kinds[self.i + 1] == "COLON":
+            return self.pair()
+        return self.expr()
+
+    def pair(self) -> Node:
+        if self.kinds[self.i] not in _KEYS:
+            raise self.unexpected("a 'name: value' pair")
+        key = self.take()
+        self.skip("COLON")
+        return Node("param", (key, self.argument()), key.line, key.column)
+
+    def params(self, closer: str) -> Node:
+        kinds = self.kinds
+        if kinds[self.i] == closer:
+            return Node("params", ())
+        out = [self.pair()]
+        while kinds[self.i] == "COMMA":
+            self.i += 1
+            out.append(self.pair())
+        parts = tuple(out)
+        return Node("params", parts, *_at(parts))
+
+    def bracketed(self) -> Node:
+        self.enter()
+        bracket = self.take()
+        args = self.args("RSQB")
+        self.skip("RSQB", "',' or ']'")
+        self.depth -= 1
+        return Node("bracketed", (bracket, args), bracket.line, bracket.column)
+
+    def signature(self) -> tuple[Node, Node]:
+        """``(params -> type)`` of a function."""
+        self.skip("LPAR")
+        params = self.params("ARROW")
+        self.skip("ARROW", "'->' or ','")
+        ret = self.expr()
+        self.skip("RPAR", "')' or an operator")
+        return params, Node("rettype", (ret,), ret.line, ret.column)
+
+    def fcndef(self) -> Node:
+        fcn = self.take()
+        params, ret = self.signature()
+        return Node("fcndef", (fcn, params, ret, self.expr()), fcn.line, fcn.column)
 
 
-@functools.cache
-def _parser() -> lark.Lark:
-    grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
-    return lark.Lark(grammar, parser="lalr", lexer=_Lexer, transformer=_Build(),
-                     maybe_placeholders=True, cache=False)
-
-
-_TOKEN_WORDS = {
-    "SECTION": "a section heading (name:, input:, action:, ...)", "NAME": "a name",
-    "NUMBER": "a number", "STRING": "a string", "RAWSTRING": "a string", "SEMI": "';'",
-    "COMMA": "','", "COLON": "':'", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['",
-    "LBRACKET": "'['", "RSQB": "']'", "LBRACE": "'{'", "RBRACE": "'}'", "EQUAL": "'='",
-    "MINUS": "'-'", "PLUS": "'+'", "__ANON_0": "'->'", "$END": "the end of the text",
+_OPERANDS = {
+    "NAME": _Parser.name_operand, "NUMBER": _Parser.literal, "STRING": _Parser.literal,
+    "RAWSTRING": _Parser.literal, "LPAR": _Parser.paren, "LBRACE": _Parser.block,
+    "DO": _Parser.do_until, "CAST": _Parser.cast, "IF": _Parser.if_form,
+    "WHILE": _Parser.while_form, "FOR": _Parser.for_form, "FOREACH": _Parser.foreach_form,
+    "IFNOTNULL": _Parser.ifnotnull_form, "UNPACK": _Parser.unpack_form,
+    "TRY": _Parser.try_form, "VAR": _Parser.var_form,
 }
+"""The reader of each token kind that can begin an operand."""
 
 
-def _describe_expected(expected: Any) -> str:
-    words = sorted({_TOKEN_WORDS.get(t, repr(t.lower()) if t.isalpha() else t) for t in expected})
-    if len(words) > 8:
-        words = words[:8] + ["..."]
-    return ", ".join(words)
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside: building a large tree allocates many objects
+    and no garbage cycles, and the collector's passes over the growing tree would take
+    most of the time (collection resumes after, if it was on)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
-def _end_position(text: str) -> tuple[int, int]:
-    """Line and column just after the last non-blank character."""
-    end = len(text.rstrip())
-    line = text.count("\n", 0, end) + 1
-    return line, end - text.rfind("\n", 0, end)
+_FRAMES_PER_LEVEL = 8
+"""Python frames the parser or the translator use per nesting level, at most."""
+
+
+def ensure_stack_room() -> None:
+    """Make sure Python's recursion limit leaves room for :data:`MAX_NESTING` levels of
+    parsing or translating from here, so that the nesting limit, with its line and column,
+    is what stops a deep text (the limit is only ever raised, to a bounded value; Python
+    3.11 runs Python-to-Python calls without C recursion)."""
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    need = depth + MAX_NESTING * _FRAMES_PER_LEVEL + 100
+    if sys.getrecursionlimit() < need:
+        sys.setrecursionlimit(need)
 
 
 def parse(text: str) -> Node:
     """Parse a whole PrettyPFA document into a ``start`` node of ``section`` nodes."""
     if len(text) > MAX_TEXT_CHARS:
         raise PrettyPfaError(f"the text is longer than {MAX_TEXT_CHARS:,} characters")
-    try:
-        return _parser().parse(text)
-    except UnexpectedCharacters as exc:
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
-        raise PrettyPfaError(f"unexpected character {char!r}", exc.line, exc.column) from None
-    except UnexpectedEOF as exc:
-        line, col = _end_position(text)
-        raise PrettyPfaError(f"unexpected end of the text, expected "
-                             f"{_describe_expected(exc.expected)}", line, col) from None
-    except UnexpectedToken as exc:
-        tok = exc.token
-        if tok.type == "$END":
-            found = "end of the text"
-            line, col = _end_position(text)
-        else:
-            found, line, col = repr(str(tok)), tok.line, tok.column
-        raise PrettyPfaError(f"unexpected {found}, expected {_describe_expected(exc.expected)}",
-                             line, col) from None
-    except UnexpectedInput as exc:  # any other lark input error
-        raise PrettyPfaError(f"syntax error: {type(exc).__name__}",
-                             getattr(exc, "line", 0), getattr(exc, "column", 0)) from None
-    except RecursionError:
-        raise PrettyPfaError("the text is nested too deeply to read") from None
+    ensure_stack_room()
+    with gc_paused():
+        parser = _Parser(tokenize(text))
+        try:
+            return parser.document()
+        except RecursionError:  # only when called already deep in the stack
+            t, i = parser.t, min(parser.i, len(parser.t.lines) - 1)
+            raise PrettyPfaError("the text is nested too deeply to read", t.lines[i],
+                                 t.columns[i]) from None

@@ -17,9 +17,13 @@ import re
 from collections.abc import Callable, Container
 from typing import Any
 
-from lark import Token
-
-from pfa.document.pretty.syntax import Node, PrettyPfaError
+from pfa.document.pretty.syntax import (
+    Node,
+    PrettyPfaError,
+    Token,
+    ensure_stack_room,
+    gc_paused,
+)
 
 __all__ = ["translate", "SECTIONS", "unescape"]
 
@@ -155,7 +159,7 @@ class _Translator:
 
     def number(self, node: Node) -> int | float:
         text = str(node.parts[0])
-        if re.fullmatch(r"-?[0-9]+", text):
+        if text.lstrip("-").isdecimal():  # the lexer's digits are ASCII
             if len(text) > 400:  # far beyond any PFA integer; int() would be slow
                 raise self.fail(node, f"the integer {text[:20]}... is too long")
             return int(text)
@@ -326,10 +330,10 @@ class _Translator:
     def any_expr(self, node: Any) -> Any:
         if not isinstance(node, Node):
             raise self.fail(node, f"unexpected {self.describe(node)}")
-        method = getattr(self, f"x_{node.kind}", None)
+        method = _EXPRESSIONS.get(node.kind)
         if method is None:
             raise self.fail(node, f"{self.describe(node)} is not an expression")
-        out = method(node)
+        out = method(self, node)
         if self.marks and isinstance(out, dict) and node.line and "@" not in out:
             out["@"] = f"PrettyPFA line {node.line}, column {node.column}"
         return out
@@ -376,7 +380,7 @@ class _Translator:
 
     def x_binop(self, node: Node) -> Any:
         left, op, right = node.parts
-        name = _BINARY.get(str(op), str(op))
+        name = _BINARY.get(op.value, op.value)
         return {name: [self.any_expr(left), self.any_expr(right)]}  # a call, as in titus
 
     def x_unop(self, node: Node) -> Any:
@@ -583,9 +587,9 @@ class _Translator:
     # ---- special calls ----------------------------------------------------------------
     def x_call(self, node: Node) -> Any:
         name, args = str(node.parts[0]), list(node.parts[1].parts)
-        special = getattr(self, f"call_{name}", None)
+        special = _SPECIAL_CALLS.get(name)
         if special is not None:
-            return special(node, args)
+            return special(self, node, args)
         fill = [a for a in args if isinstance(a, Node) and a.kind == "param"]
         if fill:
             if len(fill) != len(args):
@@ -878,6 +882,13 @@ class _Translator:
         return name, spec
 
 
+_EXPRESSIONS = {name[2:]: f for name, f in vars(_Translator).items() if name.startswith("x_")}
+"""The translation of each kind of expression node (the ``x_<kind>`` methods)."""
+_SPECIAL_CALLS = {name[5:]: f for name, f in vars(_Translator).items()
+                  if name.startswith("call_")}
+"""The calls with their own translation (``call_<name>``: json(...), new(...), ...)."""
+
+
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -905,8 +916,10 @@ def translate(root: Node, is_function: Callable[[str], bool] | Container[str],
     ``marks`` puts a locator mark ("@": "PrettyPFA line L, column C") on every expression
     object, so later errors point into the PrettyPFA text."""
     check = is_function if callable(is_function) else is_function.__contains__
-    out = _Translator(check, marks).document(root)
-    return share_named_types(out)
+    ensure_stack_room()
+    with gc_paused():
+        out = _Translator(check, marks).document(root)
+        return share_named_types(out)
 
 
 _NAMED = ("record", "enum", "fixed")
@@ -918,27 +931,31 @@ def share_named_types(doc: Any) -> Any:
     Definitions written out more than once in the text stay as written."""
     seen: set[int] = set()
 
-    def walk(value: Any) -> Any:
-        if isinstance(value, dict):
-            if value.get("type") in _NAMED and isinstance(value.get("name"), str):
-                if id(value) in seen:
-                    return value["name"] if "namespace" not in value else \
-                        f"{value['namespace']}.{value['name']}"
-                seen.add(id(value))
-            data = "value" if "type" in value else None  # a literal's value is data
+    def walk(value: Any) -> Any:  # value: a dict or a list
+        if type(value) is dict:
+            if "type" in value:
+                if value["type"] in _NAMED and isinstance(value.get("name"), str):
+                    if id(value) in seen:
+                        return value["name"] if "namespace" not in value else \
+                            f"{value['namespace']}.{value['name']}"
+                    seen.add(id(value))
+                data = "value"  # a literal's value is data
+            else:
+                data = None
             for k, v in value.items():
-                if k != data:
+                if (type(v) is dict or type(v) is list) and k != data:
                     value[k] = walk(v)
             return value
-        if isinstance(value, list):
-            for i, v in enumerate(value):
+        for i, v in enumerate(value):
+            if type(v) is dict or type(v) is list:
                 value[i] = walk(v)
         return value
 
     for key, value in doc.items():
         if key in ("cells", "pools"):
             for spec in value.values():
-                spec["type"] = walk(spec["type"])
-        elif key not in ("zero", "metadata", "options"):
+                if type(spec["type"]) in (dict, list):
+                    spec["type"] = walk(spec["type"])
+        elif key not in ("zero", "metadata", "options") and type(value) in (dict, list):
             doc[key] = walk(value)
     return doc

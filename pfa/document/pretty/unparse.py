@@ -16,15 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from pfa.document import ast as A
+from pfa.document.pretty.lexer import KEYWORDS  # reserved words (they cannot be names)
 from pfa.document.pretty.names import library_function_names
 from pfa.document.pretty.syntax import PrettyPfaError
 from pfa.document.reader import read
 
 __all__ = ["unparse", "Unwritable", "quote", "KEYWORDS"]
 
-KEYWORDS = frozenset({"if", "else", "while", "do", "until", "for", "foreach", "cast", "as",
-                      "ifnotnull", "unpack", "try", "var", "to", "init", "fcn", "idiv"})
-"""Reserved words of PrettyPFA (they cannot be names)."""
 
 _SPECIAL_CALLS = frozenset({"json", "int", "long", "float", "double", "string", "bytes",
                             "apply", "update", "new", "upcast", "pack", "doc", "error", "log",
@@ -33,7 +31,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(\.[A-Za-z_][A-Za-z_0-9]*)*")
 _TITUS_LITERAL_TYPES = frozenset({"null", "int", "long", "float", "double", "string", "bytes"})
 
-# precedence levels, lowest first (see grammar.lark)
+# precedence levels, lowest first (see docs/prettypfa.md)
 OPEN, OR, XOR, AND, NOT, CMP, BOR, BXOR, BAND, SUM, PROD, UNARY, POW, ATOM = range(14)
 _BINARY = {"||": (OR, "||"), "^^": (XOR, "^^"), "&&": (AND, "&&"),
            "==": (CMP, "=="), "!=": (CMP, "!="), "<": (CMP, "<"), "<=": (CMP, "<="),

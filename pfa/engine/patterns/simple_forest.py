@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from pfa.avro.types import AvroRecord, AvroType, is_numeric
+from pfa.avro.types import AvroRecord, AvroType, AvroUnion, is_numeric
 from pfa.lib.model_tree import field_operators, node_test
 from pfa.runtime.columns import BlockRec, Col, Const, Rec, from_py
 
@@ -67,6 +67,8 @@ class _FieldRules:
 
     def __init__(self, field_t: AvroType, value_t: AvroType):
         self.numeric = is_numeric(field_t)
+        self.nullable = isinstance(field_t, AvroUnion) and any(
+            b.name == "null" for b in field_t.types)
         self.is_float = field_t.name == "float"
         membership, ordering = field_operators(field_t, value_t)
         self.ordering = self.numeric and ordering
@@ -76,6 +78,8 @@ class _FieldRules:
 def _test(op: str, v: Any, rules: _FieldRules, f: int) -> tuple[Any, float, bool] | bool:
     """(column spec, threshold, swap) with ``Xs[col] < thr`` ⟺ ``x op v`` (children swapped
     when ``swap``), or the constant outcome of the test."""
+    if op in ("isMissing", "notMissing") and rules.nullable:
+        raise _Bail  # the outcome depends on the row (a null field is missing)
     if op in ("alwaysTrue", "notMissing"):
         return True
     if op in ("alwaysFalse", "isMissing"):

@@ -13,7 +13,7 @@ from typing import Any
 
 from pfa.exporters import table
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, Vector, export_metadata
-from pfa.exporters.sklearn.core import convert
+from pfa.exporters.sklearn.core import UNGUARDED_STEP, convert
 from pfa.exporters.sklearn.guards import guard
 from pfa.exporters.sklearn.inputs import infer_columns
 from pfa.exporters.sklearn.probe import refusals
@@ -47,6 +47,10 @@ def export(estimator: Any, *, name: str | None = None, input_schema: Any = None,
     if refused is not None:
         guard(b, _numeric_values(data, columns), refused)
     out = convert(estimator, b, data, type(estimator).__name__)
+    if refused is not None and b.memo.get(UNGUARDED_STEP):
+        # a step reads the input unguarded: large values whose bound is not the float32
+        # overflow are bisected and refused here (a step may raise first: refused either way)
+        guard(b, _numeric_values(data, columns), [r.settled() for r in refused])
     if not isinstance(out, Output):
         out = _transformer_output(b, out)
     metadata = export_metadata(

@@ -7,13 +7,23 @@ for every pipeline shape, the exporter asks the fitted pipeline: it scores a row
 accepts with one column at a time set to NaN, ±inf and ±1e300, and records which of those
 make sklearn raise. The document then refuses exactly those values (a PFA error naming the
 column) and declares a numeric field nullable exactly when a missing value is accepted.
+
+Where a large value starts being refused depends on what the steps do with it: a tree refuses
+what overflows float32 in *its* input (after a TruncatedSVD scaled it), k-nearest neighbours
+only a value whose squared distance overflows (about 1.3e154). So a refused ±1e300 is followed
+by a test of the float32 overflow and the double just below it; when that is not where sklearn
+starts refusing, the bound is *pending* (:attr:`Refusals.pending`): the refusing step sees a
+transformed value and guards its own input, unless some step reads the input unguarded — then
+a bisection over the doubles between the row's own value and ±1e300 finds the bound.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,17 +35,32 @@ from pfa.exporters.table import Column
 PROBES = {"nan": math.nan, "+inf": math.inf, "-inf": -math.inf, "+big": 1e300, "-big": -1e300}
 #: the smallest magnitude numpy rounds to infinity when it casts a double to float32
 FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
+#: the probe kinds of a large finite value, whose refusal starts at a bisected bound
+BIG = ("+big", "-big")
 
 
 @dataclass
 class Refusals:
-    """For one numeric column, the probe kinds sklearn refuses and the message it gives."""
+    """For one numeric column, the probe kinds sklearn refuses and the message it gives; for
+    ``+big`` (``-big``) the smallest (largest) value sklearn refuses, found by bisection."""
 
     kinds: dict[str, str] = field(default_factory=dict)
+    bounds: dict[str, float] = field(default_factory=dict)
+    #: kinds whose bound is not the float32 overflow: a bisection finding it, run on demand
+    pending: dict[str, Callable[[], float]] = field(default_factory=dict)
+
+    def settled(self) -> Refusals:
+        """The pending kinds with their bisected bounds (and nothing else)."""
+        return Refusals({k: self.kinds[k] for k in self.pending},
+                        {k: find() for k, find in self.pending.items()})
 
     @property
     def accepts_missing(self) -> bool:
         return "nan" not in self.kinds
+
+    def bound(self, kind: str) -> float:
+        """Where the refusal of ``kind`` (``+big`` or ``-big``) starts."""
+        return self.bounds.get(kind, FLOAT32_OVERFLOW if kind == "+big" else -FLOAT32_OVERFLOW)
 
 
 def refusals(est: Any, columns: list[Column], sample: Any = None) -> list[Refusals] | None:
@@ -50,7 +75,65 @@ def refusals(est: Any, columns: list[Column], sample: Any = None) -> list[Refusa
     for kind, value in PROBES.items():
         for i, msg in _failing(est, columns, base, numeric, value, dtypes).items():
             out[i].kinds[kind] = msg
+            if kind in BIG:
+                def accepts(v: float, i: int = i) -> bool:
+                    return _score(est, columns, [_with(base, i, v)], dtypes) is None
+                if _refused_at_float32(accepts, value):
+                    out[i].bounds[kind] = math.copysign(FLOAT32_OVERFLOW, value)
+                else:
+                    out[i].pending[kind] = functools.partial(
+                        refused_from, accepts, float(base[i]), value)
     return out
+
+
+def _refused_at_float32(accepts: Any, refused: float) -> bool:
+    """Whether sklearn starts refusing exactly at the float32 overflow (a float32 step reads
+    the value as it is)."""
+    edge = math.copysign(FLOAT32_OVERFLOW, refused)
+    return not accepts(edge) and accepts(float(np.nextafter(edge, 0.0)))
+
+
+def _with(row: list[Any], i: int, value: Any) -> list[Any]:
+    row = list(row)
+    row[i] = value
+    return row
+
+
+def _order_key(x: float) -> int:
+    """An integer that orders doubles as numbers do (consecutive doubles: consecutive keys)."""
+    bits = int(np.array(x, dtype=np.float64).view(np.int64))
+    return bits if bits >= 0 else -(bits & 0x7FFF_FFFF_FFFF_FFFF)
+
+
+def _from_key(k: int) -> float:
+    bits = k if k >= 0 else (-k) | (1 << 63)
+    return float(np.array(bits, dtype=np.uint64).view(np.float64))
+
+
+def refused_from(accepts: Any, accepted: float, refused: float) -> float:
+    """The refused value nearest to ``accepted`` between ``accepted`` and ``refused``
+    (``accepts(v)`` scores ``v``): the bound where sklearn starts refusing, assuming it refuses
+    everything beyond. The float32 overflow is tried first (what a float32 step refuses)."""
+    if math.isnan(accepted) or math.isinf(accepted):
+        accepted = 0.0
+    lo, hi = _order_key(accepted), _order_key(refused)
+    edge = math.copysign(FLOAT32_OVERFLOW, refused)
+    if min(lo, hi) < _order_key(edge) < max(lo, hi):
+        if accepts(edge):
+            lo = _order_key(edge)
+        else:
+            hi = _order_key(edge)
+            before = hi - 1 if hi > lo else hi + 1
+            if before == lo or accepts(_from_key(before)):
+                return edge
+            hi = before
+    while abs(hi - lo) > 1:
+        mid = (lo + hi) // 2
+        if accepts(_from_key(mid)):
+            lo = mid
+        else:
+            hi = mid
+    return _from_key(hi)
 
 
 def _nullable_dtypes(columns: list[Column], sample: Any) -> dict[int, Any]:
@@ -192,19 +275,23 @@ def _learned_values(est: Any) -> dict[str, Any]:
     return out
 
 
-def step_refusals(est: Any, n_features: int) -> dict[str, str]:
+def step_refusals(est: Any, n_features: int, bounds: bool = True) -> Refusals:
     """The probe kinds one fitted step refuses in the array it receives (probed on a row of
-    zeros, feature 0 changed); empty when a row of zeros is refused too (nothing to learn)."""
+    zeros, feature 0 changed); none when a row of zeros is refused too (nothing to learn).
+    ``bounds`` finds where the refusal of large values starts (else left at float32)."""
     cols = [Column(f"x{i}", None) for i in range(n_features)]
     plain = _StepView(est)
     base = [0.0] * n_features
+    out = Refusals()
     if n_features == 0 or _score(plain, cols, [base]) is not None:
-        return {}
-    out: dict[str, str] = {}
+        return out
     for kind, value in PROBES.items():
-        err = _score(plain, cols, [[value, *base[1:]]])
+        err = _score(plain, cols, [_with(base, 0, value)])
         if err is not None:
-            out[kind] = err
+            out.kinds[kind] = err
+            if kind in BIG and bounds:
+                out.bounds[kind] = refused_from(
+                    lambda v: _score(plain, cols, [_with(base, 0, v)]) is None, 0.0, value)
     return out
 
 

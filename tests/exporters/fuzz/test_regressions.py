@@ -302,3 +302,153 @@ def test_encoder_that_learned_none_exported_with_a_file_sample(handle_unknown):
     batch = engine.action_batch(rows)
     assert all(same(a, b) for a, b in zip(single, batch))
     np.testing.assert_array_equal(np.asarray(single, dtype=float), expected)
+
+
+def test_nu_svc_sums_decision_terms_in_libsvm_order():
+    """An infeasible NuSVC (random labels, small nu) ends with dual coefficients near 1e14
+    whose terms cancel: the decision value depends on the order of the sum. libsvm adds class
+    i's terms, then class j's; the document added them the other way round (4 of 18 labels
+    differed on an ``Int64`` column in the fuzzer)."""
+    from sklearn.svm import NuSVC
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([np.zeros(98), rng.integers(-20, 30, 98)]).astype(float)
+    y = rng.choice([0, 100], 98)
+    model = NuSVC(kernel="linear", nu=0.05, max_iter=20000).fit(X, y)
+    assert np.abs(model.dual_coef_).max() > 1e12  # the cancelling regime this test is about
+    _, engine = _engine(model)
+    Xs = np.vstack([X, [[0.0, v] for v in (-30, 5, 100, -1000, -2.0**62, 2.0**62)]])
+    out = _both_paths(engine, _rows(Xs))
+    assert [o["label"] for o in out] == model.predict(Xs).tolist()
+    np.testing.assert_allclose([o["scores"][0] for o in out], model.decision_function(Xs),
+                               rtol=1e-9, atol=0)
+
+
+_LGB_ZERO = float(np.float32(1e-35))  # LightGBM's kZeroThreshold (the float 1e-35f)
+
+
+def _near_zero_values() -> list[float]:
+    z = _LGB_ZERO
+    return [0.0, -0.0, z, -z, np.nextafter(z, 1), np.nextafter(-z, -1), np.nextafter(z, 0),
+            1e-36, -1e-36, 1e-300, np.nan, 1.0, -1.0]
+
+
+def test_lightgbm_reads_values_within_its_zero_threshold_as_zero():
+    """LightGBM's predictor drops a value with ``|x| <= kZeroThreshold`` from the row (reads
+    it as 0.0): at a split whose threshold is ``-kZeroThreshold``, -1.0000000180025095e-35
+    went left in the document and right in LightGBM (probabilities off by 0.066)."""
+    lgb = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2)) * 1e-35
+    X[:50, 0] = 0.0
+    y = (X[:, 0] < -1e-36).astype(int)
+    model = lgb.LGBMClassifier(n_estimators=2, num_leaves=3, min_child_samples=5, verbose=-1,
+                               n_jobs=1).fit(X, y)
+    thresholds = model.booster_.trees_to_dataframe()["threshold"].dropna()
+    assert (thresholds.abs() == _LGB_ZERO).any()  # the split this test is about
+    Xs = np.array([[v, w] for v in _near_zero_values() for w in (0.0, -_LGB_ZERO)])
+    _, engine = _engine(model)
+    out = _both_paths(engine, _rows(Xs))
+    np.testing.assert_allclose([o["probabilities"] for o in out], model.predict_proba(Xs),
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("use_missing", [True, False])
+def test_lightgbm_zero_as_missing(use_missing):
+    """``zero_as_missing`` (missing_type Zero): zero, ``|x| <= kZeroThreshold`` and a missing
+    value go to the node's default side; it was refused."""
+    lgb = pytest.importorskip("lightgbm")
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(300, 2))
+    X[rng.random(300) < 0.3, 0] = 0.0
+    X[rng.random(300) < 0.1, 1] = np.nan
+    y = np.where(X[:, 0] == 0.0, 2.0, X[:, 0]) + np.nan_to_num(X[:, 1], nan=-1.0)
+    model = lgb.LGBMRegressor(n_estimators=4, num_leaves=4, min_child_samples=5, verbose=-1,
+                              zero_as_missing=True, use_missing=use_missing,
+                              n_jobs=1).fit(X, y)
+    kinds = set(model.booster_.trees_to_dataframe()["missing_type"].dropna())
+    assert "Zero" in kinds or not use_missing
+    Xs = np.array([[v, w] for v in _near_zero_values() for w in (0.0, np.nan, 0.5)])
+    _, engine = _engine(model)
+    np.testing.assert_allclose(_both_paths(engine, _rows(Xs)), model.predict(Xs), rtol=1e-6)
+
+
+def _scored_or_refused(engine: Engine, method, Xs: np.ndarray) -> tuple[list, list]:
+    """Per row: (sklearn's result or None where it raises, the document's result or None
+    where it raises), through ``action`` and ``action_batch`` (which must agree)."""
+    from pfa.errors import PfaError
+
+    expected = []
+    for x in Xs:
+        try:
+            expected.append(method(x[None, :])[0])
+        except ValueError:
+            expected.append(None)
+    got = []
+    for r in _rows(Xs):
+        try:
+            got.append(engine.action(r))
+        except PfaError:
+            got.append(None)
+    res = engine.action_batch(_rows(Xs), on_error="null")
+    failed = {row for row, _, _ in res.errors}
+    assert failed == {i for i, g in enumerate(got) if g is None}
+    return expected, got
+
+
+def _refusal_edges(bound: float) -> list[float]:
+    return [bound, np.nextafter(bound, 0), np.nextafter(bound, np.inf * bound), bound / 2,
+            bound * 2, 3.5e38, -3.5e38, 1e300, -1e300]
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.parametrize("forest", ["RandomForestRegressor", "ExtraTreesRegressor"])
+def test_tree_after_a_projection_refuses_what_overflows_its_own_input(forest):
+    """A tree refuses a value that overflows float32 in its own input; after a TruncatedSVD
+    that value is not the raw one. The guard refused a raw 3.5e38 (above float32) that the
+    projection shrinks below it, which sklearn scores."""
+    from sklearn import ensemble
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.pipeline import make_pipeline
+
+    from pfa.exporters.sklearn.probe import FLOAT32_OVERFLOW
+
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(110, 3))
+    y = X[:, 0] - X[:, 1]
+    model = make_pipeline(TruncatedSVD(n_components=1, random_state=0),
+                          getattr(ensemble, forest)(n_estimators=2, random_state=0)).fit(X, y)
+    scale = np.abs(model[0].components_[0])
+    assert scale.max() < 1  # the projection shrinks every column: 3.5e38 reaches the tree
+    _, engine = _engine(model)
+    raw = [e for c in range(3) for e in _refusal_edges(FLOAT32_OVERFLOW / scale[c])]
+    Xs = np.array([[v if j == c else 0.5 for j in range(3)] for c in range(3) for v in raw])
+    expected, got = _scored_or_refused(engine, model.predict, Xs)
+    assert [e is None for e in expected] == [g is None for g in got]
+    assert any(e is None for e in expected) and any(e is not None for e in expected)
+    np.testing.assert_allclose([g for g in got if g is not None],
+                               [e for e in expected if e is not None], rtol=1e-9)
+
+
+@pytest.mark.parametrize("weights", ["distance", "uniform"])
+def test_knn_refuses_where_its_distance_overflows_not_at_float32(weights):
+    """k-NN computes in double: sklearn scores 3.5e38 and starts refusing (distance weights:
+    every neighbour at an infinite distance gets weight 0) where the squared distance
+    overflows, near 1.34e154. The guard refused anything above float32."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(60, 2)) * 1e4
+    y = (X[:, 0] > 0).astype(int)
+    model = KNeighborsClassifier(n_neighbors=2, weights=weights, algorithm="ball_tree")
+    model.fit(X, y)
+    _, engine = _engine(model)
+    overflow = np.sqrt(np.finfo(np.float64).max)
+    raw = _refusal_edges(overflow) + [overflow * (1 - 1e-12), overflow * (1 + 1e-12)]
+    Xs = np.array([[v, 1.0] for v in raw] + [[1.0, v] for v in raw]
+                  + [[overflow * 0.8, overflow * 0.8]])
+    expected, got = _scored_or_refused(engine, model.predict_proba, Xs)
+    assert [e is None for e in expected] == [g is None for g in got]
+    assert expected[raw.index(3.5e38)] is not None
+    np.testing.assert_allclose([g["probabilities"] for g in got if g is not None],
+                               [e for e in expected if e is not None], rtol=1e-9)

@@ -5,17 +5,23 @@ Trees are read from the libraries' own model dumps and become ``model.tree`` str
 XGBoost sends ``x < t`` left, comparing float32 values, sums leaves in float32 and applies its
 float32 sigmoid/softmax: the document does the same with ``float`` arithmetic (``x < t`` is
 ``x <= t⁻``, the float32 just below ``t``). LightGBM compares ``x <= t`` and sums in double.
-Missing values go to the default side (LightGBM ``missing_type`` None: where 0 goes).
+
+LightGBM's zero handling, as its predictor does it: a value with ``|x| <= kZeroThreshold``
+(the float ``1e-35f``) is dropped from the row, i.e. read as 0.0, before any comparison; a
+missing value is read as 0.0 too unless the node's ``missing_type`` is NaN (then it goes to the
+default side). A ``missing_type`` Zero node (``zero_as_missing``) sends zero and missing to the
+default side: it tests a second copy of the features in which both are NaN.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
 
-from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, Vector
+from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, Vector, lit_double
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters import tree_model as tm
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
@@ -136,8 +142,13 @@ def xgb_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
 # ---------------------------------------------------------------- LightGBM
 
 _LGB_INF = 1e300  # LightGBM's model files clamp thresholds to ±1e300 (AvoidInf)
+#: LightGBM's kZeroThreshold: ``const double kZeroThreshold = 1e-35f`` (a float literal)
+LGB_ZERO = float(np.float32(1e-35))
 
-def _lgb_tree(root: dict) -> tuple[Any, Any]:
+
+def _lgb_tree(root: dict, n_features: int) -> tuple[Any, Any]:
+    """(split_of, leaf_of) of one dumped tree, over the features as :func:`_lgb_inputs` lays
+    them out (``n_features`` read with zeros snapped, then the same with zero as missing)."""
     nodes: list[dict] = []
 
     def visit(node: dict) -> int:
@@ -159,17 +170,43 @@ def _lgb_tree(root: dict) -> tuple[Any, Any]:
         threshold = float(n["threshold"])
         if abs(threshold) >= _LGB_INF:  # LightGBM writes an infinite threshold as ±1e300
             threshold = float(np.copysign(np.inf, threshold))
-        missing = n["missing_type"]
+        missing, feature = n["missing_type"], int(n["split_feature"])
         if missing == "NaN":
             missing_left = bool(n["default_left"])
         elif missing == "None":  # LightGBM replaces NaN by 0.0
             missing_left = threshold >= 0.0
+        elif missing == "Zero":  # zero and missing (read as zero) go to the default side
+            missing_left, feature = bool(n["default_left"]), feature + n_features
         else:
-            raise ValueError("zero_as_missing (missing_type Zero) is not supported")
-        return tm.Split(int(n["split_feature"]), n["_left"], n["_right"], missing_left,
-                        threshold)
+            raise ValueError(f"LightGBM missing_type {missing!r} is not supported")
+        return tm.Split(feature, n["_left"], n["_right"], missing_left, threshold)
 
     return split_of, lambda i: float(nodes[i]["leaf_value"])
+
+
+def _has_zero_missing(infos: list[dict]) -> bool:
+    def visit(node: dict) -> bool:
+        if "leaf_value" in node:
+            return False
+        return node.get("missing_type") == "Zero" or visit(node["left_child"]) or \
+            visit(node["right_child"])
+    return any(visit(t["tree_structure"]) for t in infos)
+
+
+def _lgb_inputs(b: DocumentBuilder, x: Vector, zero_missing: bool) -> Vector:
+    """The features as LightGBM's predictor reads them: ``|v| <= kZeroThreshold`` is 0.0
+    (NaN stays NaN: it fails the comparison); with ``zero_missing``, followed by a copy in
+    which such a zero is NaN (missing) for the ``missing_type`` Zero nodes."""
+    small = {"<=": [{"m.abs": "v"}, LGB_ZERO]}
+    snapped = {"a.map": [x.expr, {"params": [{"v": "double"}], "ret": "double",
+                                  "do": {"if": small, "then": 0.0, "else": "v"}}]}
+    if not zero_missing:
+        return Vector(b.let("lgb_features", snapped), x.size)
+    as_missing = {"a.map": [x.expr, {"params": [{"v": "double"}], "ret": "double",
+                                     "do": {"if": small, "then": lit_double(math.nan),
+                                            "else": "v"}}]}
+    both = {"a.concat": [snapped, as_missing]}
+    return Vector(b.let("lgb_features", both), 2 * x.size)
 
 
 def _lgb_scores(est: Any, b: DocumentBuilder, data: Data) -> tuple[list[str], str]:
@@ -178,15 +215,17 @@ def _lgb_scores(est: Any, b: DocumentBuilder, data: Data) -> tuple[list[str], st
         raise ValueError("random forest mode (average_output) is not supported")
     if any(t.get("num_cat", 0) for t in dump["tree_info"]):
         raise ValueError("categorical splits are not supported")
-    x = as_vector(b, data)
     k_count = int(dump["num_tree_per_iteration"])
     infos = dump["tree_info"]
     best = getattr(est, "best_iteration_", None)
     if best:
         infos = infos[: best * k_count]
+    plain = as_vector(b, data)
+    x = _lgb_inputs(b, plain, _has_zero_missing(infos))
+    n_features = plain.size
     scores = []
     for k in range(k_count):
-        group = [_lgb_tree(t["tree_structure"]) for i, t in enumerate(infos)
+        group = [_lgb_tree(t["tree_structure"], n_features) for i, t in enumerate(infos)
                  if i % k_count == k]
         scores.append(_forest(b, x, "lgb_score" if k_count == 1 else f"lgb_score{k}", group,
                               "double", "double", 0.0))
@@ -229,6 +268,6 @@ converter("sklearn", "xgboost.sklearn", ["XGBClassifier"], "classifier",
           "gbtree; binary:logistic, multi:softprob; float32 like XGBoost",
           requires="xgboost")(xgb_classifier)
 converter("sklearn", "lightgbm.sklearn", ["LGBMRegressor"], "regressor",
-          "numerical splits; missing values (None/NaN)", requires="lightgbm")(lgb_regressor)
+          "numerical splits; missing values (None/NaN/Zero)", requires="lightgbm")(lgb_regressor)
 converter("sklearn", "lightgbm.sklearn", ["LGBMClassifier"], "classifier",
           "binary, multiclass; numerical splits", requires="lightgbm")(lgb_classifier)

@@ -3,7 +3,9 @@
 The training points and their targets sit in a cell; ``model.neighbor.nearestK`` finds the
 ``k`` closest with sklearn's metric (Minkowski distances computed as its tree searches do:
 ``sqrt(sum d²)``, ``sum |d|`` or ``(sum |d|^p)^(1/p)``). Distance weights are ``1/d``, except
-that a query at distance 0 from some neighbours gives those weight 1 and the others 0.
+that a query at distance 0 from some neighbours gives those weight 1 and the others 0; a
+classifier refuses a row whose neighbours all get weight 0 (distances overflowing to
+infinity), as sklearn does.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pfa.exporters.sklearn.converters.numeric import float64_attr
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
 from pfa.exporters.sklearn.converters.preprocessing import fcn
 from pfa.exporters.sklearn.core import fitted_attr
+from pfa.exporters.sklearn.guards import REFUSED_CODE
 from pfa.exporters.table import Data, as_vector
 
 _EUCLIDEAN = ("euclidean", "l2")
@@ -101,6 +104,10 @@ def knn_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
             "do": {"if": {"==": ["l", c]}, "then": "w", "else": 0.0}}]}})
     raw = b.let("class_weights", {"new": counts, "type": ARRAY_DOUBLE})
     total = b.let("class_weights_total", {"a.sum": raw})
+    if est.weights == "distance":  # every neighbour at an infinite distance (overflow)
+        b.steps.append({"if": {"==": [total, 0.0]}, "then": {
+            "error": "all neighbours of the row get zero weight (their distances overflow to "
+                     "infinity), which sklearn refuses", "code": REFUSED_CODE}})
     proba = b.let("proba", {"a.map": [raw, fcn(["v"], {"/": ["v", total]})]})
     return classifier_output(b, est.classes_, {"a.argmax": raw}, proba)
 

@@ -1,8 +1,9 @@
 """Kernel support vector machines (libsvm): SVC, NuSVC, SVR, NuSVR and OneClassSVM.
 
 Every decision value is a ``model.svm.score`` with an ``m.kernel.*`` kernel, as libsvm's
-``svm_predict_values`` computes it: for classes ``i < j`` the support vectors of ``i`` (in
-``posClass``) and of ``j`` (``negClass``) with their dual coefficients, plus ``-rho``. Labels
+``svm_predict_values`` computes it: for classes ``i < j`` the support vectors of ``i`` then
+those of ``j`` with their dual coefficients, summed in that order (all in ``posClass``, so
+that the order does not depend on which group an engine sums first), plus ``-rho``. Labels
 follow libsvm's one-vs-one vote (``dec > 0`` votes for ``i``, first maximum wins);
 ``decision_function`` is sklearn's (sign-flipped for two classes, or its ``ovr`` transform);
 probabilities are libsvm's Platt sigmoids coupled by ``multiclass_probability``, written out
@@ -80,9 +81,13 @@ def decision_values(est: Any, b: DocumentBuilder, data: Data) -> tuple[str, int]
         for i in range(len(n_support)):
             for j in range(i + 1, len(n_support)):
                 si, sj = slice(start[i], start[i + 1]), slice(start[j], start[j + 1])
-                init.append({"const": float(const[p]),
-                             "posClass": _svs(sv[si], coef[j - 1, si]),
-                             "negClass": _svs(sv[sj], coef[i, sj])})
+                # libsvm sums class i's terms, then class j's, left to right: all of them
+                # sit in posClass in that order, so the sum is libsvm's whatever order an
+                # engine takes the two groups in (the dual coefficients may be huge and
+                # cancel, when the order decides the result)
+                init.append({"const": float(const[p]), "negClass": [],
+                             "posClass": _svs(sv[si], coef[j - 1, si])
+                             + _svs(sv[sj], coef[i, sj])})
                 p += 1
     mtype = _model_type(b)
     cell = b.cell("svm", {"type": "array", "items": mtype}, init)

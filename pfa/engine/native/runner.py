@@ -1,0 +1,265 @@
+"""The native back end: the document's action lowered to a register program
+(:mod:`pfa.engine.native.lower`) run by the C interpreter over blocks of rows, for batches
+and for single records; rows the program flags (errors, near-ties, anything its subset does
+not decide) and whole documents outside the subset run on the vector back end (and from
+there the scalar one), with the same results."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pfa.avro.types import AvroArray, AvroRecord, AvroType
+from pfa.errors import PfaRuntimeError
+from pfa.runtime.columns import Arr, Col, Const, Opt, Rec, from_py, kind, scatter, take
+
+from ..backends import ExplainEntry, Target
+from . import lower as L
+from .program import compact
+
+#: rows per call of the interpreter from one batch (the program keeps per-block state only)
+THREADS_ENV = "PFA_NATIVE_THREADS"
+
+
+@dataclass
+class OutSpec:
+    """How the output value is read back: ``what`` is "num" (output ``index``), "arr"
+    (outputs ``indexes``), "rec" (``fields``), "const" (``value``) or "pick" (output
+    ``index`` chooses among ``options``)."""
+
+    what: str
+    kind: str = "d"
+    index: int = 0
+    indexes: tuple[int, ...] = ()
+    fields: dict[str, OutSpec] | None = None
+    value: Any = None
+    options: tuple[Any, ...] = ()
+
+
+class NativePlan:
+    """A compiled program with its input slots and output spec (what ``explain_batch``
+    and ``run_batch`` see as the plan)."""
+
+    vectorized = True
+
+    def __init__(self, vm: Any, slots: list[L.InputSlot], spec: OutSpec, out_t: AvroType,
+                 size: int, fallback: Any, cells: dict[str, Any], state: Any):
+        self.vm = vm
+        self.slots = slots
+        self.spec = spec
+        self.out_t = out_t
+        self.fallback = fallback
+        self.fallbacks: list[str] = []
+        self.cells = cells
+        self.state = state
+        self.explain = [ExplainEntry("$.action", "action", "native",
+                                     f"{size} instructions, {len(slots)} inputs")]
+        self.threads = max(1, int(os.environ.get(THREADS_ENV, "1") or 1))
+
+    def current(self) -> bool:
+        """False when a cell no longer holds the value the program was built from
+        (``Engine.restore``): then the fallback runs."""
+        cells = self.state.cells
+        return all(cells[name].value is value for name, value in self.cells.items())
+
+    # -- batches ------------------------------------------------------------------------
+    def run(self, input_col: Col, n: int) -> tuple[Col, dict[int, PfaRuntimeError]]:
+        if not self.current():
+            return self.fallback.run(input_col, n)
+        inputs = tuple(self._input(input_col, s, n) for s in self.slots)
+        nout = _count(self.spec)
+        out = np.empty((nout, n), dtype=np.float64)
+        flags = np.zeros(n, dtype=np.uint8)
+        self.vm.run(inputs, tuple(out), flags, n, self.threads)
+        col = self._output(self.spec, self.out_t, out, n)
+        idx = np.flatnonzero(flags)
+        if not len(idx):
+            return col, {}
+        sub, errors = self.fallback.run(take(input_col, idx), len(idx))
+        col = scatter(col, idx, sub, self.out_t, n)
+        return col, {int(idx[j]): e for j, e in errors.items()}
+
+    @staticmethod
+    def _input(col: Col, slot: L.InputSlot, n: int) -> np.ndarray:
+        c = col.fields[slot.field] if slot.field is not None else col
+        if slot.vocab is not None or (slot.part == "null" and isinstance(c, np.ndarray)
+                                      and c.dtype == object):
+            values = [c.value] * n if isinstance(c, Const) else c
+            if slot.part == "null":
+                return np.fromiter((v is None for v in values), dtype=np.float64, count=n)
+            codes = slot.vocab.codes if slot.vocab is not None else {}
+            return np.fromiter((codes.get(v, 0) if type(v) is str else 0 for v in values),
+                               dtype=np.float64, count=n)
+        if isinstance(c, Const):
+            v = c.value
+            return np.full(n, np.nan if v is None else float(
+                v is None if slot.part == "null" else v))
+        if isinstance(c, Opt):
+            c = c.null if slot.part == "null" else c.values
+        elif slot.part == "null":
+            return np.zeros(n)
+        a = np.asarray(c)
+        if a.dtype != np.float64:
+            a = a.astype(np.float64)
+        return a
+
+    def _output(self, spec: OutSpec, t: AvroType, out: np.ndarray, n: int) -> Col:
+        if spec.what == "num":
+            return _typed(out[spec.index], spec.kind)
+        if spec.what == "arr":
+            block = out[list(spec.indexes)].T
+            return Arr(_typed(np.ascontiguousarray(block), spec.kind))
+        if spec.what == "rec":
+            assert isinstance(t, AvroRecord) and spec.fields is not None
+            return Rec({f.name: self._output(spec.fields[f.name], f.type, out, n)
+                        for f in t.fields})
+        if spec.what == "const":
+            return Const(spec.value)
+        idx = out[spec.index].astype(np.int64)
+        return from_py([spec.options[i] for i in idx.tolist()], t)
+
+    # -- one record ---------------------------------------------------------------------
+    def record_runner(self, scalar_run: Any) -> Any:
+        """``run(datum)`` for single records: one interpreter call; a flagged record (or a
+        changed cell) runs on ``scalar_run``."""
+        vm_run1 = self.vm.run1
+        getters = [_getter(s) for s in self.slots]
+        build = _builder(self.spec, self.out_t)
+        current = self.current
+        plain = [s.field for s in self.slots] if all(
+            s.part == "value" and s.field is not None for s in self.slots) else None
+        if plain is not None:
+            def run(datum: Any) -> Any:
+                try:
+                    values = [datum[f] for f in plain]
+                    res = vm_run1(values)
+                except (TypeError, KeyError):
+                    res = None
+                if res is None or not current():
+                    return scalar_run(datum)
+                return build(res)
+        else:
+            def run(datum: Any) -> Any:
+                try:
+                    res = vm_run1([g(datum) for g in getters])
+                except (TypeError, KeyError):
+                    res = None
+                if res is None or not current():
+                    return scalar_run(datum)
+                return build(res)
+        return run
+
+
+def _typed(a: np.ndarray, k: str) -> np.ndarray:
+    if k == "i":
+        return a.astype(np.int64)
+    if k == "b":
+        return a != 0.0
+    return a
+
+
+def _count(spec: OutSpec) -> int:
+    if spec.what in ("num", "pick"):
+        return spec.index + 1
+    if spec.what == "arr":
+        return max(spec.indexes, default=-1) + 1
+    if spec.what == "rec" and spec.fields:
+        return max(_count(s) for s in spec.fields.values())
+    return 0
+
+
+def _getter(slot: L.InputSlot) -> Any:
+    name = slot.field
+    if slot.vocab is not None:
+        codes = slot.vocab.codes
+        if name is None:
+            return lambda d: codes.get(d, 0) if type(d) is str else 0
+        return lambda d: codes.get(d[name], 0) if type(d[name]) is str else 0
+    if slot.part == "null":
+        if name is None:
+            return lambda d: 1.0 if d is None else 0.0
+        return lambda d: 1.0 if d[name] is None else 0.0
+    if name is None:
+        return lambda d: float("nan") if d is None else d
+    return lambda d: float("nan") if d[name] is None else d[name]
+
+
+def _builder(spec: OutSpec, t: AvroType) -> Any:
+    """A function from the interpreter's output tuple to the engine value."""
+    if spec.what == "num":
+        i = spec.index
+        if spec.kind == "i":
+            return lambda res: int(res[i])
+        if spec.kind == "b":
+            return lambda res: res[i] != 0.0
+        return lambda res: res[i]
+    if spec.what == "arr":
+        lo, hi = spec.indexes[0], spec.indexes[-1] + 1
+        if spec.kind == "d" and list(spec.indexes) == list(range(lo, hi)):
+            return lambda res: list(res[lo:hi])
+        parts = [_builder(OutSpec("num", spec.kind, j), t) for j in spec.indexes]
+        return lambda res: [p(res) for p in parts]
+    if spec.what == "rec":
+        assert isinstance(t, AvroRecord) and spec.fields is not None
+        fields = [(f.name, _builder(spec.fields[f.name], f.type)) for f in t.fields]
+        return lambda res: {name: b(res) for name, b in fields}
+    if spec.what == "const":
+        value = spec.value
+        return lambda res: value
+    options, i = spec.options, spec.index
+    return lambda res: options[int(res[i])]
+
+
+# =============================================================================================
+
+def lower_target(target: Target, vm_type: Any) -> tuple[Any, list[L.InputSlot], OutSpec, int,
+                                                          dict[str, Any]]:
+    """Lower ``target``'s action; (checked program, input slots, output spec, size, cells)."""
+    cells = {name: c.value for name, c in target.state.cells.items()}
+    lw = L.Lowerer(target.typed, cells)
+    prog, slots, value = lw.lower()
+    spec = _out_spec(lw, value, target.output_type, "$.action")
+    compact(prog)
+    frozen = prog.freeze()
+    vm = vm_type(frozen.code, frozen.itab, frozen.dtab, frozen.kinit, frozen.nregs,
+                 len(slots), prog.outputs)
+    return vm, slots, spec, prog.size, cells
+
+
+def _out_spec(lw: L.Lowerer, v: L.Val, t: AvroType, path: str) -> OutSpec:
+    p = lw.p
+    k = L.kind_of(t)
+    if v is L.BOTTOM:
+        raise L.NotCompiled(path, "the action always raises")
+    if isinstance(v, L.K):
+        return OutSpec("const", value=v.value)
+    if k is not None:
+        r = lw.coerce(v, t, path)
+        r = lw.num(r, path)
+        return OutSpec("num", k, _store(p, r.r))
+    if isinstance(t, AvroArray) and L.kind_of(t.items) is not None and isinstance(v, list):
+        regs = [lw.num(lw.coerce(x, t.items, path), path) for x in v]
+        if not regs:
+            return OutSpec("const", value=[])
+        return OutSpec("arr", L.kind_of(t.items) or "d",
+                       indexes=tuple(_store(p, r.r) for r in regs))
+    if isinstance(t, AvroRecord) and isinstance(v, dict):
+        return OutSpec("rec", fields={f.name: _out_spec(lw, v[f.name], f.type, path)
+                                      for f in t.fields})
+    if isinstance(v, L.Pick):
+        return OutSpec("pick", index=_store(p, v.idx.r), options=v.options)
+    raise L.NotCompiled(path, f"an output of type {t} from this value")
+
+
+def _store(p: Any, reg: int) -> int:
+    at = p.outputs
+    p.outputs += 1
+    p.emit("STORE", at, reg)
+    return at
+
+
+def kind_name(t: AvroType) -> str:
+    return kind(t)

@@ -1,0 +1,1 @@
+"""One module per family of PFA constructs the ONNX compiler lowers (found by the registry)."""
