@@ -15,11 +15,12 @@ from pfa.errors import PfaError, UnsupportedModelError
 from pfa.exporters import frontends
 
 NAME = "export"
-HELP = "export a fitted scikit-learn model (.skops, .pkl, .joblib) to PFA or ONNX"
+HELP = "export a fitted model (scikit-learn, saved Spark PipelineModel, ONNX) to PFA or ONNX"
 DESCRIPTION = """\
-Export a fitted scikit-learn estimator or pipeline.
+Export a fitted model: a scikit-learn estimator or pipeline, a saved Spark ML PipelineModel
+directory (read without a JVM), or an ONNX graph (.onnx).
 
-MODEL may be a .skops file (loaded with skops' trusted-type checks: the safe choice) or a
+A scikit-learn MODEL may be a .skops file (loaded with skops' trusted-type checks: the safe choice) or a
 pickle/joblib file (.pkl, .pickle, .joblib). WARNING: loading a pickle or joblib file runs
 code stored in it; only load files you trust.
 
@@ -30,7 +31,8 @@ ONNX model: the exported PFA document compiled to ONNX (pfa.onnx.compiler), or w
 (nothing is written)."""
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("model", help="fitted model: .skops (safe) or .pkl/.pickle/.joblib")
+    p.add_argument("model", help="fitted model: .skops (safe) or .pkl/.pickle/.joblib, a saved "
+                                  "Spark PipelineModel directory, an .onnx graph, or a PFA document")
     p.add_argument("-o", "--output", required=True, help="output file: .pfa/.json/.yaml/.onnx")
     p.add_argument("--name", help="the document's name")
     p.add_argument("--input-schema", metavar="FILE",
@@ -172,19 +174,10 @@ def _export(path: Path, args: argparse.Namespace, suffix: str) -> tuple[bytes, A
     options = frontends.ExportOptions(name=args.name, array_input=args.array_input,
                                       timestamp=not args.no_timestamp, trust=tuple(args.trust))
     model = front.load(path, options)
-    if suffix == ".onnx" and getattr(args, "via", "pfa") == "pfa" and front.name == "sklearn":
-        from pfa.onnx.compiler.files import document_bytes
-
-        if args.input_schema:
-            options = replace(options, input_schema=json.loads(Path(args.input_schema).read_text()))
-        if args.sample:
-            options = replace(options, sample=load_sample(Path(args.sample)))
-        doc = front.export(model, options)
-        return document_bytes(doc, hint="--via skl2onnx converts with skl2onnx"), None, None
-    if suffix == ".onnx":
+    if suffix == ".onnx" and args.via == "skl2onnx":
         if front.name != "sklearn":
-            raise UnsupportedModelError("ONNX output is made by skl2onnx, from scikit-learn "
-                                        f"models only (this is a {front.name} model)")
+            raise UnsupportedModelError("--via skl2onnx converts scikit-learn models only "
+                                        f"(this is a {front.name} model)")
         from pfa.onnx.via_skl2onnx import to_onnx
 
         return to_onnx(model), None, None
@@ -193,6 +186,11 @@ def _export(path: Path, args: argparse.Namespace, suffix: str) -> tuple[bytes, A
     if args.sample:
         options = replace(options, sample=load_sample(Path(args.sample)))
     doc = front.export(model, options)
+    if suffix == ".onnx":  # the exported document compiled to ONNX
+        from pfa.onnx.compiler.files import document_bytes
+
+        hint = "--via skl2onnx converts with skl2onnx" if front.name == "sklearn" else ""
+        return document_bytes(doc, hint=hint), None, None
     if suffix in (".yaml", ".yml"):
         import yaml
 

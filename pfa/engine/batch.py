@@ -137,7 +137,7 @@ def _record_keys(data: Any, dk: str, t: AvroRecord, aliases: dict[str, str] | No
     table): its original column name (``aliases``) if present, else the field name; extra
     columns are ignored. PfaInputError for a missing or duplicated column."""
     if dk == "dataframe":
-        names = list(data.columns)
+        names = data.columns.tolist()
     elif dk == "arrow_table":
         names = list(data.schema.names)
     else:
@@ -695,8 +695,13 @@ def _frame_columns(frame: Any, keys: dict[str, Any]) -> dict[str, Any]:
     """The columns ``keys`` (field name → column name) of a DataFrame as numpy arrays
     (masked where missing), by field name."""
     out: dict[str, Any] = {}
+    position = {label: j for j, label in enumerate(frame.columns.tolist())}  # labels are unique here
+    array_at = getattr(frame, "_get_column_array", None)  # the column's own array, no Series
     for name, key in keys.items():
-        values, null = _raw(frame[key], f"$.{name}")
+        column = array_at(position[key]) if array_at is not None else None
+        if not isinstance(column, np.ndarray):  # extension dtypes: through the Series
+            column = frame[key]
+        values, null = _raw(column, f"$.{name}")
         out[name] = values if null is None else np.ma.MaskedArray(values, null)
     return out
 

@@ -21,6 +21,9 @@ REASONS: dict[str, str] = {
     "xgboost on sparse input": "XGBoost after a step with sparse output is refused",
     "None and NaN categories": "an encoder that learned None and NaN as two different "
                                "categories of one column",
+    "brute-force euclidean distance weights": "k-nearest neighbours with distance weights and "
+                                              "euclidean distances on sklearn's brute-force "
+                                              "search are refused",
 }
 
 

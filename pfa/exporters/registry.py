@@ -183,11 +183,13 @@ def table_libraries() -> list[str]:
     return [f.name for f in front_ends()]
 
 
-def update_readme(path: str, libraries: list[str] | None = None) -> None:
+def update_readme(path: str, libraries: str | list[str] | None = None) -> None:
     """Rewrite the tables between the estimator markers of ``path`` from the registry: those
-    of ``libraries``, by default of every front end."""
+    of ``libraries`` (a name or a list), by default of every front end."""
     from pathlib import Path
 
+    if isinstance(libraries, str):
+        libraries = [libraries]
     text = Path(path).read_text()
     for library in libraries or table_libraries():
         start, end = markers(library)

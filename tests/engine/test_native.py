@@ -284,6 +284,31 @@ def test_outside_the_subset_says_why():
     assert list(engine.action_batch(["ab", ""])) == [2, 0]
 
 
+TYPED_LITERALS = [  # (type, value in Avro's JSON encoding)
+    (["null", "double"], {"double": 1.5}),
+    (["null", "double"], None),
+    ("bytes", "h\u00e9"),
+    ({"type": "fixed", "name": "F", "size": 2}, "ab"),
+    ({"type": "enum", "name": "E", "symbols": ["a", "b"]}, "b"),
+    ({"type": "array", "items": ["null", "int"]}, [{"int": 3}, None]),
+    ({"type": "map", "values": ["string", "null"]}, {"k": {"string": "v"}, "n": None}),
+    ({"type": "record", "name": "R", "fields": [{"name": "u", "type": ["null", "long"]}]},
+     {"u": {"long": 7}}),
+    ("float", 0.1),
+]
+
+
+@pytest.mark.parametrize("avro,value", TYPED_LITERALS, ids=[json.dumps(t) for t, _ in TYPED_LITERALS])
+def test_typed_literals_are_decoded(avro, value, monkeypatch):
+    """``{"type": T, "value": V}`` holds V in Avro's JSON encoding, on every tier."""
+    doc = {"input": "double", "output": avro, "action": [{"type": avro, "value": value}]}
+    on = Engine.from_json(doc)
+    ref = reference(doc, monkeypatch)
+    assert same(on.action(1.0), ref.action(1.0))
+    assert all(same(x, y) for x, y in zip(on.action_batch([1.0, 2.0]),
+                                          ref.action_batch([1.0, 2.0])))
+
+
 def test_restored_cells_are_seen(monkeypatch):
     """A cell changed by ``restore`` is not served from the program built before."""
     doc = document({"model.reg.linear": [{"new": ["x0", "x1"], "type": {

@@ -54,6 +54,13 @@ def _ops(doc: dict) -> set[tuple[str, bool]]:
     return found
 
 
+@pytest.fixture(autouse=True)
+def _vector_engine(monkeypatch):
+    """These tests watch the vector back end's tree walks: the native tier is turned off
+    (tests/engine/test_native.py runs it on every exported family)."""
+    monkeypatch.setenv("PFA_NATIVE", "0")
+
+
 def _check(model, X: np.ndarray, score: np.ndarray) -> dict:
     doc = json.loads(json.dumps(export(model, timestamp=False)))
     inputs = rows(doc, score)

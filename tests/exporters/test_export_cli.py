@@ -60,7 +60,7 @@ def test_onnx_output_matches_sklearn(tmp_path, iris_model):
     src = tmp_path / "m.pkl"
     joblib.dump(model, src)
     out = tmp_path / "m.onnx"
-    assert main(["export", str(src), "-o", str(out)]) == 0
+    assert main(["export", str(src), "-o", str(out), "--via", "skl2onnx"]) == 0
     session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
     labels, proba = session.run(None, {name: X.astype(np.float64)})

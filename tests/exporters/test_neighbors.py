@@ -49,6 +49,8 @@ def test_multi_output_regressor():
 @pytest.mark.parametrize("est, reason", [
     (KNeighborsClassifier(weights=lambda d: d), "callable"),
     (KNeighborsClassifier(metric="chebyshev"), "chebyshev"),
+    (KNeighborsClassifier(metric="minkowski", metric_params={"w": [1.0, 2.0, 1.0, 1.0]}),
+     "weighted minkowski"),
 ])
 def test_refusals(est, reason):
     X, y = load_iris(return_X_y=True)
@@ -63,5 +65,16 @@ def test_refusals(est, reason):
 def test_random(seed, k, metric, weights, n_classes, algorithm):
     Xtr, Xte, yc, _, yr, _ = random_problem(seed, n_classes=n_classes)
     kw = dict(n_neighbors=k, weights=weights, algorithm=algorithm, **metric)
-    assert_matches_sklearn(KNeighborsClassifier(**kw).fit(Xtr, yc), Xte)
-    assert_matches_sklearn(KNeighborsRegressor(**kw).fit(Xtr, yr), Xte)
+    for est, y in ((KNeighborsClassifier(**kw), yc), (KNeighborsRegressor(**kw), yr)):
+        est.fit(Xtr, y)
+        if _brute_euclidean_distance_weights(est):
+            with pytest.raises(UnsupportedModelError) as info:
+                export(est)
+            assert info.value.reason == "brute-force euclidean distance weights"
+        else:
+            assert_matches_sklearn(est, Xte)
+
+
+def _brute_euclidean_distance_weights(est) -> bool:
+    return (est.weights == "distance" and est._fit_method == "brute"
+            and est.effective_metric_ == "euclidean")

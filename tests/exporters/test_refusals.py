@@ -12,6 +12,7 @@ from sklearn.cross_decomposition import PLSRegression
 from sklearn.feature_selection import SelectKBest
 from sklearn.linear_model import LinearRegression
 from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier
@@ -69,6 +70,8 @@ CASES = {
     "zero variance": _zero_variance,
     "xgboost on sparse input": _xgb_after_sparse,
     "None and NaN categories": _none_and_nan,
+    "brute-force euclidean distance weights": lambda: (
+        KNeighborsRegressor(weights="distance", algorithm="brute").fit(X, Y), {}),
 }
 
 

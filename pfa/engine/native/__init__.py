@@ -69,12 +69,12 @@ _LOWERED: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 def _lowered(target: Target) -> Any:
     """The lowered program of ``target`` (once per engine), or why there is none."""
+    why = unavailable()  # first: the environment may have changed since the entry was made
+    if why is not None:
+        return why
     hit = _LOWERED.get(target.state)
     if hit is not None and hit[0] is target.typed:
         return hit[1]
-    why = unavailable()
-    if why is not None:
-        return why
     try:
         result: Any = lower_target(target, _vm.Program)
     except lower.NotCompiled as err:

@@ -22,7 +22,7 @@ enum {
     OP_LOAD = 1, OP_STORE, OP_MOV, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_NEG,
     OP_MIN, OP_MAX, OP_CMP, OP_AND, OP_OR, OP_XOR, OP_NOT, OP_ISNAN, OP_ISINF, OP_ISNUM,
     OP_SELECT, OP_F32, OP_EXP, OP_FLAG, OP_TREE, OP_GATHER, OP_LINEAR, OP_SUM, OP_FLAGNF,
-    OP_SQDIST, OP_LOG, OP_SQRT, OP_ABS, OP_COUNT
+    OP_SQDIST, OP_LOG, OP_SQRT, OP_ABS, OP_SKIP, OP_COUNT
 };
 
 /* comparison kinds (field c of OP_CMP): 0..5 = < <= > >= == != in Avro order (NaN equal to
@@ -193,6 +193,13 @@ static void run_block(const Prog *p, double *R, Py_ssize_t row0, int m) {
             for (i = 0; i < m; i++) rd[i] = acc[i];
             break;
         }
+        case OP_SKIP: {  /* a = a guard register, b = the number of instructions after this
+                            one that run only for rows with the guard set: skipped when no row
+                            of the block has it */
+            for (i = 0; i < m; i++) if (ra[i] != 0.0) break;
+            if (i == m) pc += 6 * (Py_ssize_t)b;
+            break;
+        }
         case OP_TREE: {  /* a = itab offset of the node table, b = leaf width,
                             c = dtab offset of the leaf values (leaf k: c + k*b ...),
                             e = the tree's depth (the longest walk). The rows of the block
@@ -265,12 +272,13 @@ static int check_program(ProgramObject *o) {
     for (Py_ssize_t pc = 0; pc < ncode; pc += 6) {
         int op = C[pc], d = C[pc + 1], a = C[pc + 2], b = C[pc + 3], c = C[pc + 4], e = C[pc + 5];
         int ok = op > 0 && op < OP_COUNT;
-        int regs_d = op != OP_STORE && op != OP_FLAG && op != OP_FLAGNF;
+        int regs_d = op != OP_STORE && op != OP_FLAG && op != OP_FLAGNF && op != OP_SKIP;
         if (ok && regs_d) ok = d >= 0 && d < nregs;
         if (ok) switch (op) {
         case OP_LOAD: ok = a >= 0 && a < nin; break;
         case OP_STORE: ok = d >= 0 && d < nout && a >= 0 && a < nregs; break;
         case OP_FLAG: ok = a < nregs; break;
+        case OP_SKIP: ok = a >= 0 && a < nregs && b >= 0 && pc + 6 + 6 * (Py_ssize_t)b <= ncode; break;
         case OP_FLAGNF: ok = a >= 0 && a < nregs && b < nregs; break;
         case OP_GATHER: ok = a >= 0 && a < nregs && b >= 0 && c >= 0 && (Py_ssize_t)b + c <= ndtab && e < ndtab; break;
         case OP_LINEAR: case OP_SUM: case OP_SQDIST:

@@ -21,8 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pfa.avro.data import decode_json
 from pfa.avro.types import AvroArray, AvroRecord, AvroType, AvroUnion
 from pfa.document import ast as A
+from pfa.errors import AvroDataError
 
 from .program import CMP_AVRO, CMP_IEEE, NODE_INTS, NODE_TESTS, Program
 
@@ -306,7 +308,11 @@ class Lowerer:
         return K(e.value)
 
     def x_Literal(self, e: A.Literal, env: Any) -> Val:
-        return K(e.value)
+        # {"type": T, "value": V}: V is in Avro's JSON encoding (tagged unions, bytes as text)
+        try:
+            return K(decode_json(e.avro_type.avro, e.value, e.path))
+        except AvroDataError as err:
+            raise NotCompiled(e.path, f"literal does not match its type: {err}") from None
 
     def x_Doc(self, e: Any, env: Any) -> Val:
         return K(None)
@@ -349,17 +355,30 @@ class Lowerer:
 
     def branch(self, body: list[A.Expr] | None, guard: Reg | None, env: dict[str, Val],
                path: str) -> Val:
-        """A branch run under ``guard``. One that may raise (it holds an ``error``) is not
-        lowered: its rows are flagged for the fallback, which decides them exactly."""
+        """A branch run under ``guard``. One that may raise (it holds an ``error``) is lowered
+        when all of it is in the subset (its ``error`` forms flag the rows reaching them);
+        otherwise its rows are flagged for the fallback, which decides them exactly."""
         if body is None:
             return K(None)
         saved = self.guard
         self.guard = guard
         try:
-            if _raises(body):
+            if not _raises(body):
+                return self.block(body, env, path)
+            mark, size = len(self.p.code), self.size
+            try:
+                if guard is None:
+                    return self.block(body, env, path)
+                # the branch's instructions are skipped in blocks where no row takes it
+                self.p.emit("SKIP", 0, guard.r, 0)
+                out = self.block(body, env, path)
+                self.p.code[mark + 3] = (len(self.p.code) - mark) // 6 - 1
+                return out
+            except (NotCompiled, ValueError):  # drop what was emitted; flag the branch
+                del self.p.code[mark:]
+                self.size = size
                 self.flag(path)
                 return BOTTOM
-            return self.block(body, env, path)
         finally:
             self.guard = saved
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-OPS = ["LOAD", "STORE", "MOV", "ADD", "SUB", "MUL", "DIV", "NEG", "MIN", "MAX", "CMP", "AND", "OR", "XOR", "NOT", "ISNAN", "ISINF", "ISNUM", "SELECT", "F32", "EXP", "FLAG", "TREE", "GATHER", "LINEAR", "SUM", "FLAGNF", "SQDIST", "LOG", "SQRT", "ABS"]
+OPS = ["LOAD", "STORE", "MOV", "ADD", "SUB", "MUL", "DIV", "NEG", "MIN", "MAX", "CMP", "AND", "OR", "XOR", "NOT", "ISNAN", "ISINF", "ISNUM", "SELECT", "F32", "EXP", "FLAG", "TREE", "GATHER", "LINEAR", "SUM", "FLAGNF", "SQDIST", "LOG", "SQRT", "ABS", "SKIP"]
 OP = {name: i + 1 for i, name in enumerate(OPS)}
 
 #: OP_CMP kinds: Avro order (NaN equal to NaN, above every number) and IEEE
@@ -102,6 +102,8 @@ def _reads(ins: list[int], itab: list[int]) -> list[tuple[str, int]]:
         return [("f", 2), ("f", 3), ("f", 4)]
     if op == OP["FLAG"]:
         return [("f", 2)] if a >= 0 else []
+    if op == OP["SKIP"]:
+        return [("f", 2)]
     if op == OP["FLAGNF"]:
         return [("f", 2)] + ([("f", 3)] if b >= 0 else [])
     if op in _LISTS:
@@ -113,7 +115,7 @@ def _reads(ins: list[int], itab: list[int]) -> list[tuple[str, int]]:
 
 def _writes(ins: list[int]) -> range:
     op, d, a, b = ins[:4]
-    if op in (OP["STORE"], OP["FLAG"], OP["FLAGNF"]):
+    if op in (OP["STORE"], OP["FLAG"], OP["FLAGNF"], OP["SKIP"]):
         return range(0)
     if op == OP["TREE"]:
         return range(d, d + b)

@@ -87,12 +87,12 @@ class NativePlan:
         c = col.fields[slot.field] if slot.field is not None else col
         if slot.vocab is not None or (slot.part == "null" and isinstance(c, np.ndarray)
                                       and c.dtype == object):
-            values = [c.value] * n if isinstance(c, Const) else c
+            if isinstance(c, Const):
+                c = _obj([c.value]) if n else _obj([])
+                c = np.broadcast_to(c, (n,))
             if slot.part == "null":
-                return np.fromiter((v is None for v in values), dtype=np.float64, count=n)
-            codes = slot.vocab.codes if slot.vocab is not None else {}
-            return np.fromiter((codes.get(v, 0) if type(v) is str else 0 for v in values),
-                               dtype=np.float64, count=n)
+                return np.equal(c, None).astype(np.float64)  # the values are str or None
+            return _codes(c, slot.vocab.codes if slot.vocab is not None else {})
         if isinstance(c, Const):
             v = c.value
             return np.full(n, np.nan if v is None else float(
@@ -151,6 +151,23 @@ class NativePlan:
                     return scalar_run(datum)
                 return build(res)
         return run
+
+
+def _obj(values: list) -> np.ndarray:
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _codes(values: np.ndarray, codes: dict[str, int]) -> np.ndarray:
+    """The vocabulary code of each value of an object column (0: not a word of the document,
+    or not a string): one hash pass over the column, then one lookup per distinct value."""
+    import pandas as pd
+
+    if not len(values):
+        return np.zeros(0)
+    index, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    table = np.fromiter((codes.get(u, 0) if type(u) is str else 0 for u in uniques),
+                        dtype=np.float64, count=len(uniques))
+    return np.append(table, 0.0)[index]  # index -1 (missing) picks the appended 0
 
 
 def _typed(a: np.ndarray, k: str) -> np.ndarray:

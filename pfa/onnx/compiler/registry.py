@@ -41,6 +41,7 @@ REFUSED_WHY: dict[str, str] = {
     "a.sort": "the order it gives tied items has no ONNX operator that keeps it",
     "//": "integer division raises on zero, which has no ONNX form",
     "%": "integer modulo raises on zero, which has no ONNX form",
+    "m.link.probit": "it needs Erf in double precision, which onnxruntime does not implement",
 }
 
 _FUNCTIONS: dict[str, Lowering] = {}

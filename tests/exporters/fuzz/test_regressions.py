@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.svm import SVC, OneClassSVM
 
 from pfa import Engine
+from pfa.errors import UnsupportedModelError
 from pfa.exporters.sklearn import export
 from tests.engine.batch_helpers import same
 
@@ -117,8 +118,6 @@ def test_nan_decision_votes_like_libsvm():
 def test_model_fitted_on_float32_data_is_refused(make):
     """sklearn keeps float32 parameters and computes in float32 when fitted on float32 data;
     without a data sample the converter sees it in the fitted parameters and refuses."""
-    from pfa.errors import UnsupportedModelError
-
     rng = np.random.default_rng(4)
     X = rng.normal(size=(60, 3)).astype(np.float32)
     model = make(X, X[:, 0] - X[:, 1])
@@ -452,3 +451,131 @@ def test_knn_refuses_where_its_distance_overflows_not_at_float32(weights):
     assert expected[raw.index(3.5e38)] is not None
     np.testing.assert_allclose([g["probabilities"] for g in got if g is not None],
                                [e for e in expected if e is not None], rtol=1e-9)
+
+
+def _offset_table(rng: np.random.Generator, n: int) -> np.ndarray:
+    # a constant column of -6726 and a column of multiples of 1e4 (the fuzzer's int64 columns
+    # at scale 1e4): |x|² is near 1e9 while neighbours sit a few units apart
+    return np.column_stack([np.full(n, -6726.0), rng.integers(-3, 4, n) * 1e4,
+                            rng.normal(size=n) * 10, rng.normal(size=n)])
+
+
+@pytest.mark.parametrize("make", ["KNeighborsRegressor", "KNeighborsClassifier"])
+def test_knn_brute_euclidean_distance_weights_is_refused(make):
+    """sklearn's brute search computes euclidean distances as sqrt(|x|² - 2x·y + |y|²) with
+    BLAS (ArgKmin), whose rounding cancels on large or offset columns and depends on the
+    BLAS kernel; the document sums (x - y)² (as the trees do), and the 1/d weights differed
+    by up to 8e-6 (a KNeighborsRegressor on columns scaled by 1e4). It is refused, with
+    'auto' where sklearn resolves it to brute; the trees and metric 'l2' stay exact."""
+    from sklearn import neighbors
+
+    rng = np.random.default_rng(3)
+    X, Xs = _offset_table(rng, 60), _offset_table(rng, 40)
+    y = (X[:, 2] > 0).astype(int) if make.endswith("Classifier") else rng.normal(size=60)
+    Model = getattr(neighbors, make)
+    brute = Model(n_neighbors=2, weights="distance", algorithm="brute").fit(X, y)
+    tree = Model(n_neighbors=2, weights="distance", algorithm="kd_tree").fit(X, y)
+    method = "predict_proba" if make.endswith("Classifier") else "predict"
+    gap = np.abs(getattr(brute, method)(Xs) - getattr(tree, method)(Xs)).max()
+    assert gap > 1e-9  # sklearn's brute search rounds differently from its own trees
+    wide = Model(n_neighbors=2, weights="distance").fit(np.tile(X, 4), y)  # 16 features
+    half = Model(n_neighbors=30, weights="distance").fit(X, y)  # k >= n // 2
+    for model in (brute, wide, half):
+        assert model._fit_method == "brute"
+        with pytest.raises(UnsupportedModelError) as info:
+            export(model)
+        assert info.value.reason == "brute-force euclidean distance weights"
+    l2 = Model(n_neighbors=2, weights="distance", algorithm="brute", metric="l2").fit(X, y)
+    for model in (tree, l2, Model(n_neighbors=2, weights="distance").fit(X, y)):
+        assert model._fit_method != "brute" or model.effective_metric_ == "l2"
+        _, engine = _engine(model)
+        out = _both_paths(engine, _rows(Xs))
+        got = [o["probabilities"] for o in out] if method == "predict_proba" else out
+        np.testing.assert_allclose(got, getattr(model, method)(Xs), rtol=1e-9, atol=0)
+
+
+def _wide_rows(rng: np.random.Generator, n_rows: int, n_features: int) -> np.ndarray:
+    # magnitudes spread over many binades, so that the order of a sum shows in its last bit
+    return rng.normal(size=(n_rows, n_features)) * np.exp(rng.normal(size=(n_rows, n_features))
+                                                          * 3)
+
+
+@pytest.mark.parametrize("norm", ["l2", "l1"])
+@pytest.mark.parametrize("n_features", [2, 3, 7, 8, 12, 17, 40])
+def test_normalizer_sums_a_row_in_numpy_order(norm, n_features):
+    """sklearn's Normalizer takes the l2 norm from ``einsum("ij,ij->i")`` (two SIMD lanes,
+    blocks of eight, last pair first) and the l1 norm from ``sum(axis=1)`` (pairwise); the
+    document summed left to right, one bit off, which a NuSVC with cancelling dual
+    coefficients after it turned into 1.1e-9 (12 features at scale 1e4 in the fuzzer). The
+    document now equals sklearn bit for bit on each row alone and on a C-ordered batch."""
+    from sklearn.preprocessing import Normalizer
+
+    rng = np.random.default_rng(n_features)
+    X = _wide_rows(rng, 300, n_features)
+    model = Normalizer(norm=norm).fit(X)
+    _, engine = _engine(model)
+    out = np.array(_both_paths(engine, _rows(X)), dtype=float)
+    np.testing.assert_array_equal(out, model.transform(X))
+    np.testing.assert_array_equal(out[:20], [model.transform(x[None, :])[0] for x in X[:20]])
+
+
+def test_einsum_lanes_are_numpy_einsum_order():
+    """The lane order the l2 Normalizer follows is numpy's (checked on this machine's numpy:
+    a platform whose einsum adds in another order fails here, not silently)."""
+    from pfa.exporters.sklearn.converters.numeric import einsum_lanes
+
+    rng = np.random.default_rng(1)
+    for n in range(1, 41):
+        X = _wide_rows(rng, 50, n)
+        sums = []
+        for x in X:
+            parts = [sum((x[j] * x[j] for j in lane), 0.0) for lane in einsum_lanes(n) if lane]
+            sums.append(parts[0] if len(parts) == 1 else parts[0] + parts[1])
+        np.testing.assert_array_equal(sums, np.einsum("ij,ij->i", X, X))
+
+
+@pytest.mark.parametrize("degree", [3, 4, 5])
+def test_poly_kernel_is_libsvm_powi(degree):
+    """libsvm raises the poly kernel's base with ``powi`` (square and multiply); the document
+    used ``pow``, which rounds differently from degree 3 (a third of the rows off by an ulp)."""
+    from sklearn.svm import SVR
+
+    rng = np.random.default_rng(degree)
+    X, Xs = rng.normal(size=(120, 6)), rng.normal(size=(200, 6))
+    model = SVR(kernel="poly", degree=degree, coef0=1.0, C=10.0).fit(X, X @ rng.normal(size=6))
+    _, engine = _engine(model)
+    np.testing.assert_array_equal(_both_paths(engine, _rows(Xs)), model.predict(Xs))
+
+
+def _nu_svc_table(rng: np.random.Generator, n: int) -> np.ndarray:
+    # the fuzzer's table: a constant -3034, multiples of 1e4, tiny and small integer columns
+    return np.column_stack([rng.integers(-1, 2, n), np.full(n, -3034.0),
+                            rng.integers(-3, 4, n) * 1e4, rng.normal(size=n) * 1e-3,
+                            rng.normal(size=n) * 10, rng.integers(-20, 21, n) * 1.0,
+                            rng.integers(0, 2, n) * 1.0, rng.integers(-20, 20, n) * 1.0])
+
+
+def test_nu_svc_after_a_normalizer_is_exact():
+    """The shrunk fuzz failure (seed 3): an infeasible NuSVC (random labels, nu=0.05, dual
+    coefficients near 1e8 that cancel) after StandardScaler and Normalizer; its decision
+    values differed by up to 1.1e-9 relative (here 3.7e-7), because the Normalizer's norm was
+    summed left to right instead of in numpy's einsum order. Exact on every row (alone, and
+    in a C-ordered batch) now."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import Normalizer, StandardScaler
+    from sklearn.svm import NuSVC
+
+    rng = np.random.default_rng(5)
+    X, Xs = _nu_svc_table(rng, 78), _nu_svc_table(rng, 40)
+    y = rng.integers(0, 2, 78).astype(bool)
+    model = make_pipeline(StandardScaler(with_mean=False), Normalizer(),
+                          NuSVC(kernel="poly", degree=2, gamma="auto", nu=0.05,
+                                max_iter=20000)).fit(X, y)
+    assert np.abs(model[-1].dual_coef_).max() > 1e7  # the cancelling regime
+    _, engine = _engine(model)
+    out = _both_paths(engine, _rows(Xs))
+    scores = [o["scores"][0] for o in out]
+    np.testing.assert_array_equal(scores, model.decision_function(Xs))
+    np.testing.assert_array_equal(scores[:10], [model.decision_function(x[None, :])[0]
+                                                for x in Xs[:10]])
+    assert [o["label"] for o in out] == model.predict(Xs).tolist()

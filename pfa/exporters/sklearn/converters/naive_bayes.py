@@ -16,7 +16,7 @@ from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
 from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
 from pfa.exporters.sklearn.converters.linear import linear_expr
-from pfa.exporters.sklearn.converters.numeric import float64_attr
+from pfa.exporters.sklearn.converters.numeric import float64_attr, numpy_row_sum
 from pfa.exporters.sklearn.converters.outputs import classifier_output
 from pfa.exporters.sklearn.converters.preprocessing import fcn
 from pfa.exporters.sklearn.core import fitted_attr
@@ -41,32 +41,6 @@ def log_proba_output(b: DocumentBuilder, classes: Any, jll: str) -> Output:
     lse = b.let("log_prob_x", {"+": [{"+": [{"m.ln1p": s}, {"m.ln": count}]}, top]})
     proba = b.let("proba", _map_double(jll, {"m.exp": {"-": ["v", lse]}}))
     return classifier_output(b, classes, {"a.argmax": jll}, proba)
-
-
-def numpy_row_sum(terms: list[Any]) -> Any:
-    """The sum of ``terms`` in the order numpy 2's ``sum(axis=1)`` adds the row of a
-    C-contiguous array (or a single row): pairwise, with eight partial sums up to 128 terms
-    and halves above. (A Fortran-ordered array of several rows is summed left to right
-    instead; the two orders agree below eight terms.)"""
-    n = len(terms)
-    if n < 8:
-        total = terms[0]
-        for x in terms[1:]:
-            total = {"+": [total, x]}
-        return total
-    if n <= 128:
-        partial = list(terms[:8])
-        whole = n - n % 8
-        for i in range(8, whole, 8):
-            partial = [{"+": [partial[k], terms[i + k]]} for k in range(8)]
-        r = [{"+": [partial[k], partial[k + 1]]} for k in range(0, 8, 2)]
-        total = {"+": [{"+": [r[0], r[1]]}, {"+": [r[2], r[3]]}]}
-        for x in terms[whole:]:
-            total = {"+": [total, x]}
-        return total
-    half = n // 2
-    half -= half % 8
-    return {"+": [numpy_row_sum(terms[:half]), numpy_row_sum(terms[half:])]}
 
 
 @converter("sklearn", "sklearn.naive_bayes", "GaussianNB", "classifier", "probabilities")

@@ -6,6 +6,17 @@ The training points and their targets sit in a cell; ``model.neighbor.nearestK``
 that a query at distance 0 from some neighbours gives those weight 1 and the others 0; a
 classifier refuses a row whose neighbours all get weight 0 (distances overflowing to
 infinity), as sklearn does.
+
+Refused: distance weights with the euclidean metric on sklearn's brute-force search
+(``_fit_method == "brute"``: ``algorithm="brute"``, or ``"auto"`` with more than 15 features or
+``n_neighbors`` at least half the training rows). That search ranks and returns distances
+computed as ``sqrt(max(|x|² - 2 x·y + |y|², 0))`` with BLAS products (``ArgKmin`` in
+``sklearn.metrics._pairwise_distances_reduction``), whose rounding depends on the machine's
+BLAS kernel (blocking, FMA) and cancels when the columns are large or offset; the weights
+``1/d`` carry it (relative differences near 1e-5 on columns of scale 1e4). The trees, and the
+brute search with any other metric (``"l2"`` included), sum ``(x - y)²`` term by term as the
+document does. With uniform weights only the neighbour ranking uses those distances: rows
+whose neighbours nearly tie for the k-th place are not promised, as for ties in general.
 """
 
 from __future__ import annotations
@@ -43,12 +54,27 @@ def _distance_body(est: Any) -> Any:
                      "(any p), euclidean or manhattan")
 
 
+def _check_exact(est: Any) -> None:
+    """Refuse what the document cannot compute as sklearn does (see the module docstring)."""
+    if est.weights == "distance" and getattr(est, "_fit_method", est.algorithm) == "brute" \
+            and est.effective_metric_ == "euclidean":
+        raise Refusal("brute-force euclidean distance weights",
+                      "distance weights with euclidean distances on the brute-force search "
+                      f"(algorithm={est.algorithm!r} resolved to 'brute'): sklearn computes "
+                      "them as |x|² - 2x·y + |y|² with BLAS, whose rounding depends on the "
+                      "machine; use algorithm='kd_tree' or 'ball_tree', metric='l2', or "
+                      "uniform weights")
+    if (est.effective_metric_params_ or {}).get("w") is not None:
+        raise ValueError("a weighted minkowski metric (metric_params w) is not supported")
+
+
 def _neighbors(est: Any, b: DocumentBuilder, data: Data, targets: np.ndarray,
                target_type: Any) -> tuple[str, str | None, dict]:
     """Bind the ``k`` nearest training points (records ``{point, target}``); returns
     (neighbours, their distance weights or None for uniform weights, the record type)."""
     if est.weights not in ("uniform", "distance"):
         raise ValueError("weights must be 'uniform' or 'distance' (a callable is not supported)")
+    _check_exact(est)
     x = as_vector(b, data)
     fit_x = float64_attr(est, "_fit_X")
     if fit_x.ndim != 2:

@@ -8,6 +8,7 @@ import numpy as np
 
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Vector, lit_double, nums
 from pfa.exporters.registry import converter
+from pfa.exporters.sklearn.converters.numeric import einsum_lanes, numpy_row_sum
 from pfa.exporters.sklearn.core import fitted_attr
 from pfa.exporters.table import Data, as_vector, element
 
@@ -78,10 +79,14 @@ def robust_scaler(est: Any, b: DocumentBuilder, data: Data) -> Vector:
            "l1, l2, max; near-zero norms as sklearn (divide by 1)")
 def normalizer(est: Any, b: DocumentBuilder, data: Data) -> Vector:
     x = as_vector(b, data)
+    # sklearn's normalize: l2 by row_norms (numpy's einsum), l1 by np.abs(X).sum(axis=1)
     if est.norm == "l2":
-        norm: Any = {"m.sqrt": {"a.sum": {"a.map": [x.expr, fcn(["v"], {"*": ["v", "v"]})]}}}
+        lanes: list[Any] = [{"a.sum": {"new": [{"*": [element(x, j), element(x, j)]}
+                                               for j in lane], "type": ARRAY_DOUBLE}}
+                            for lane in einsum_lanes(x.size) if lane]
+        norm: Any = {"m.sqrt": lanes[0] if len(lanes) == 1 else {"+": lanes}}
     elif est.norm == "l1":
-        norm = {"a.sum": {"a.map": [x.expr, fcn(["v"], {"m.abs": "v"})]}}
+        norm = numpy_row_sum([{"m.abs": element(x, j)} for j in range(x.size)])
     elif est.norm == "max":
         norm = {"a.max": {"a.map": [x.expr, fcn(["v"], {"m.abs": "v"})]}}
     else:

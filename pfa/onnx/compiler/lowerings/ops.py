@@ -251,9 +251,6 @@ def _relu(cx: Any, site: Any, x: Tensor) -> Tensor:
 _link("m.link.logit", logit)
 _link("m.link.loglog", _loglog)
 _link("m.link.cloglog", lambda cx, s, x: _o(cx, s, "Sub", _c(cx, 1.0), _loglog(cx, s, x)))
-_link("m.link.probit", lambda cx, s, x: _o(cx, s, "Div", _o(
-    cx, s, "Add", _o(cx, s, "Erf", _o(cx, s, "Div", x, _c(cx, math.sqrt(2.0)))),
-    _c(cx, 1.0)), _c(cx, 2.0)))
 _link("m.link.cauchit", lambda cx, s, x: _o(cx, s, "Add", _c(cx, 0.5), _o(
     cx, s, "Div", _o(cx, s, "Atan", x), _c(cx, math.pi))))
 _link("m.link.tanh", lambda cx, s, x: _o(cx, s, "Tanh", x))
