@@ -18,6 +18,7 @@ runs; a refused value raises :class:`PfaInputError` naming the column and the ro
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from pfa.avro.data import canonical_checker
+from pfa.avro.data import canonical_checker, encode_json
 from pfa.avro.types import AvroArray, AvroRecord, AvroType
 from pfa.errors import PfaError, PfaInputError, PfaRuntimeError
 from pfa.runtime.columns import (
@@ -44,7 +45,7 @@ from pfa.runtime.columns import (
 )
 
 from .backends import ExplainEntry, Target, register_backend
-from .inputs import coerce_input, is_missing
+from .inputs import arrow_pylist, coerce_input, is_missing
 from .vector import Plan, build_plan
 
 
@@ -206,7 +207,7 @@ def _raw(values: Any, path: str) -> tuple[np.ndarray, np.ndarray | None]:
                 filled = values.fill_null(False if pa.types.is_boolean(values.type) else 0)
                 return filled.to_numpy(zero_copy_only=False), null
             return values.to_numpy(zero_copy_only=False), None
-        return _obj(values.to_pylist()), null
+        return _obj(arrow_pylist(values, path)), null
     if mod.startswith("pandas"):
         import pandas as pd
 
@@ -499,7 +500,13 @@ def output_values(col: Col, t: AvroType, n: int, failed: list[int], dk: str,
     if dk.startswith("arrow"):
         import pyarrow as pa
 
-        return pa.array(py)
+        from pfa.avro.arrow import arrow_type
+
+        at = arrow_type(t)
+        if at is None:  # several non-null branches or a recursive record: Avro's JSON text
+            return pa.array([None if v is None else json.dumps(encode_json(t, v))
+                             for v in py], pa.string())
+        return pa.array(py, at)
     return _obj(py)
 
 

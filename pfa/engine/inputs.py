@@ -181,8 +181,17 @@ def _sequence(v: Any) -> list[Any] | None:
             not hasattr(v, "columns"):
         return list(v.tolist())
     if mod.startswith("pyarrow") and hasattr(v, "to_pylist"):
-        return list(v.to_pylist())
+        return arrow_pylist(v)
     return None
+
+
+def arrow_pylist(values: Any, path: str = "$") -> list[Any]:
+    """The Python values of an Arrow array, its maps (a list of key/value pairs to Arrow) as
+    dicts; a map holding a key twice is not an Avro map and is refused."""
+    try:
+        return values.to_pylist(maps_as_pydicts="strict")
+    except KeyError as err:
+        raise PfaInputError(f"an Arrow map holds a key twice: {err.args[0]}", path) from None
 
 
 def _np() -> Any:

@@ -17,64 +17,15 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from pfa.avro.arrow import arrow_type
 from pfa.avro.data import encode_json
 from pfa.avro.types import (
-    AvroArray,
-    AvroEnum,
-    AvroFixed,
-    AvroMap,
     AvroRecord,
     AvroType,
-    AvroUnion,
 )
 
 OUTPUT_COLUMN = "output"
 """The column of a document whose output is not a record."""
-
-_PRIMITIVE_ARROW = {
-    "null": pa.null(), "boolean": pa.bool_(), "int": pa.int32(), "long": pa.int64(),
-    "float": pa.float32(), "double": pa.float64(), "string": pa.string(),
-    "bytes": pa.binary(),
-}
-
-
-def arrow_type(t: AvroType, _open: frozenset[int] = frozenset()) -> pa.DataType | None:
-    """The Arrow type holding the values of Avro type ``t``; None when there is none (a
-    union of several non-null types, a recursive record): such values are JSON text."""
-    if t.name in _PRIMITIVE_ARROW:
-        return _PRIMITIVE_ARROW[t.name]
-    if isinstance(t, AvroEnum):
-        return pa.string()
-    if isinstance(t, AvroFixed):
-        return pa.binary(t.size)
-    if isinstance(t, AvroArray):
-        item = arrow_type(t.items, _open)
-        return None if item is None else pa.list_(pa.field("item", item, _admits_null(t.items)))
-    if isinstance(t, AvroMap):
-        value = arrow_type(t.values, _open)
-        return None if value is None else pa.map_(
-            pa.string(), pa.field("value", value, _admits_null(t.values)))
-    if isinstance(t, AvroUnion):
-        rest = [b for b in t.types if b.name != "null"]
-        return arrow_type(rest[0], _open) if len(rest) == 1 else None
-    if isinstance(t, AvroRecord):
-        if id(t) in _open:
-            return None
-        inner = _open | {id(t)}
-        fields = []
-        for f in t.fields:
-            ft = arrow_type(f.type, inner)
-            if ft is None:
-                return None
-            fields.append(pa.field(f.name, ft, _admits_null(f.type)))
-        return pa.struct(fields)
-    return None
-
-
-def _admits_null(t: AvroType) -> bool:
-    return t.name == "null" or (isinstance(t, AvroUnion) and any(b.name == "null"
-                                                                  for b in t.types))
-
 
 @dataclass(frozen=True)
 class OutputColumn:

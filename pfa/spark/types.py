@@ -18,7 +18,7 @@ import pyarrow as pa
 
 
 def spark_type(t: pa.DataType) -> Any:
-    """The Spark SQL type of Arrow type ``t`` (one of the types :func:`pfa.io.schema.arrow_type`
+    """The Spark SQL type of Arrow type ``t`` (one of the types :func:`pfa.avro.arrow.arrow_type`
     makes)."""
     from pyspark.sql import types as T
 
