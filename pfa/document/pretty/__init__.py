@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container
 
+from pfa._gcpause import gc_paused
 from pfa.document.pretty.load import load, read_pretty
 from pfa.document.pretty.names import PRETTY_SUFFIXES, library_function_names, looks_like_pretty
 from pfa.document.pretty.syntax import PrettyPfaError, parse
@@ -30,7 +31,8 @@ def loads(text: str | bytes, functions: Callable[[str], bool] | Container[str] |
         text = bytes(text).decode("utf-8")
     names = library_function_names() if functions is None else functions
     try:
-        return translate(parse(text), names, marks)
+        with gc_paused():  # one pause for both steps: see pfa._gcpause
+            return translate(parse(text), names, marks)
     except RecursionError:
         raise PrettyPfaError("the text is nested too deeply to translate") from None
 

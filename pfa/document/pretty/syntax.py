@@ -12,13 +12,11 @@ are :class:`PrettyPfaError` with the line, column and what was expected. Nesting
 
 from __future__ import annotations
 
-import gc
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from pfa._gcpause import gc_paused
 from pfa.document.pretty.lexer import (
     END,
     ERROR,
@@ -30,7 +28,7 @@ from pfa.document.pretty.lexer import (
 )
 
 __all__ = ["Node", "Token", "PrettyPfaError", "parse", "MAX_TEXT_CHARS", "MAX_NESTING",
-           "gc_paused", "ensure_stack_room"]
+           "ensure_stack_room"]
 
 MAX_TEXT_CHARS = 64 << 20
 """Largest PrettyPFA text accepted (64 MiB of characters)."""
@@ -596,20 +594,6 @@ _OPERANDS = {
     "TRY": _Parser.try_form, "VAR": _Parser.var_form,
 }
 """The reader of each token kind that can begin an operand."""
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: building a large tree allocates many objects
-    and no garbage cycles, and the collector's passes over the growing tree would take
-    most of the time (collection resumes after, if it was on)."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 _FRAMES_PER_LEVEL = 8

@@ -17,12 +17,12 @@ import re
 from collections.abc import Callable, Container
 from typing import Any
 
+from pfa._gcpause import gc_paused
 from pfa.document.pretty.syntax import (
     Node,
     PrettyPfaError,
     Token,
     ensure_stack_room,
-    gc_paused,
 )
 
 __all__ = ["translate", "SECTIONS", "unescape"]
