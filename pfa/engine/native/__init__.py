@@ -25,6 +25,7 @@ from ..backends import (
     register_backend,
     register_record_tier,
 )
+from ..batch import VectorRunner
 from . import lower
 from .runner import NativePlan, lower_target
 
@@ -143,32 +144,12 @@ class _ExplainedPlan:
         return getattr(self._plan, name)
 
 
-class NativeRunner:
+class NativeRunner(VectorRunner):
     """The native back end's runner: ``plan`` is a :class:`NativePlan` or, for documents
-    outside the compiled subset, the vector plan (explained)."""
+    outside the compiled subset, the vector plan (explained); the rest is the vector
+    runner's."""
 
     backend = "native"
-
-    def __init__(self, plan: Any):
-        self.plan = plan
-
-    @property
-    def vectorized(self) -> bool:
-        return self.plan.vectorized
-
-    @property
-    def fallbacks(self) -> list[str]:
-        return self.plan.fallbacks
-
-    def run(self, input_col: Col, n: int) -> tuple[Col, dict[int, PfaRuntimeError]]:
-        return self.plan.run(input_col, n)
-
-    def routine(self, name: str) -> Any:
-        return self.run if name == "action" and self.plan.vectorized else None
-
-    def explain(self) -> list[ExplainEntry]:
-        return list(self.plan.explain) + [
-            ExplainEntry("$.action", "action", "fallback", r) for r in self.fallbacks]
 
 
 @register_backend("native", "batch", "typed AST → register program run by a C interpreter "
