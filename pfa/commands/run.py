@@ -28,6 +28,7 @@ from pfa.commands._common import (
     load_document,
     printable,
 )
+from pfa.engine.options import overrides_from_text
 from pfa.errors import PfaError, PfaInputError, PfaRuntimeError, PfaSemanticError, PfaSyntaxError
 
 NAME = "run"
@@ -70,17 +71,11 @@ class ModelError(Exception):
 
 
 def parse_options(items: list[str]) -> dict[str, Any]:
-    """The ``--option KEY=VALUE`` overrides (VALUE read as JSON if it parses)."""
-    out: dict[str, Any] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise ModelError(f"--option needs KEY=VALUE, found {item!r}")
-        try:
-            out[key] = json.loads(raw)
-        except ValueError:
-            out[key] = raw
-    return out
+    """The ``--option KEY=VALUE`` overrides; a malformed item is a :class:`ModelError`."""
+    try:
+        return overrides_from_text(items)
+    except ValueError as exc:
+        raise ModelError(str(exc)) from None
 
 
 def load_engine(path: str, options: dict[str, Any], files: Any, *,

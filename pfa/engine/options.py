@@ -82,6 +82,23 @@ def merge_options(document: dict[str, Any] | None, override: dict[str, Any] | No
     return out
 
 
+def overrides_from_text(items: list[str]) -> dict[str, Any]:
+    """The host's ``KEY=VALUE`` option overrides as given on a command line (VALUE read as
+    JSON when it parses, else kept as text); ValueError names an item without ``KEY=``."""
+    import json
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"--option needs KEY=VALUE, found {item!r}")
+        try:
+            out[key] = json.loads(raw)
+        except ValueError:
+            out[key] = raw
+    return out
+
+
 def parse_options(opts: dict[str, Any]) -> EngineOptions:
     """Interpret the recognised options (unrecognised ones are kept in ``raw``, ignored)."""
     general = _int_option(opts, "timeout", -1)

@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pfa.engine.options import overrides_from_text
+
 from .scoring import SparkScoreError, score
 
 FORMATS = ("parquet", "csv", "json", "orc", "avro")
@@ -65,18 +67,10 @@ def _format(path: str, given: str | None, fallback: str | None = None) -> str:
 
 
 def _options(items: list[str]) -> dict[str, Any] | None:
-    import json
-
-    out: dict[str, Any] = {}
-    for item in items:
-        key, eq, value = item.partition("=")
-        if not eq or not key:
-            raise SparkScoreError(f"--option {item!r}: expected KEY=VALUE")
-        try:
-            out[key] = json.loads(value)
-        except ValueError:
-            out[key] = value
-    return out or None
+    try:
+        return overrides_from_text(items) or None
+    except ValueError as exc:
+        raise SparkScoreError(str(exc)) from None
 
 
 def session(master: str | None) -> Any:

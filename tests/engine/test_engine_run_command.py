@@ -234,3 +234,23 @@ def test_avro_json_flag_reads_and_writes_the_tagged_encoding(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out.splitlines() == [line]
     assert "line 2: input error" in err
+
+
+@pytest.mark.parametrize("item", ["timeout", "=50", ""])
+@pytest.mark.parametrize("command", ["run", "score"])
+def test_malformed_option_is_a_usage_error(tmp_path, capsys, command, item):
+    model = write(tmp_path, "m.json", MAP_DOC)
+    data = write(tmp_path, "in.jsonl", "4\n")
+    out = ["-o", str(tmp_path / "out.jsonl")] if command == "score" else []
+    code = main([command, "--option", item, model, data, *out])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"--option needs KEY=VALUE, found {item!r}" in err
+    assert "Traceback" not in err
+
+
+def test_option_values_are_json_when_they_parse():
+    from pfa.engine.options import overrides_from_text
+
+    assert overrides_from_text(["timeout=50", "name=rome", "x={\"a\": [1]}", "k=a=b"]) == {
+        "timeout": 50, "name": "rome", "x": {"a": [1]}, "k": "a=b"}

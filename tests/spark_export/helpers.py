@@ -110,3 +110,32 @@ def run_rows(engine: Engine, records: list[dict[str, Any]]) -> list[Any]:
         except PfaRuntimeError as err:
             out.append(("error", err.code))
     return out
+
+
+def check_live(model: Any, df: Any, columns: list[str], save_to: Path, case: str) -> None:
+    """Save the fitted Spark ``model``, export it, and compare the engine on every row of
+    ``df`` with Spark's own transform of the output ``columns`` (rows Spark drops or fails
+    on must raise the flow's -201 / -200 errors); ``case`` names the failing row."""
+    from pfa.exporters import spark as spark_export
+    from pfa.exporters.spark.flow import INVALID_CODE, SKIPPED_CODE
+    from tools.spark_fixtures.generate import record, to_json
+
+    model.write().overwrite().save(str(save_to))
+    rows = [to_json(r) for r in df.collect()]
+    expected = record(model, df, columns)
+    doc = spark_export.export(save_to, row_schema(rows), timestamp=False)
+    engine = Engine.from_json(doc)
+    fields = dict(zip(json.loads(doc["metadata"]["output.columns"]),
+                      [f["name"] for f in doc["output"]["fields"]]))
+    got = run_rows(engine, inputs(doc, rows))
+    stages = doc["metadata"].get("source.estimator", "")
+    for i, (out, want) in enumerate(zip(got, expected)):
+        where = f"{case} {stages} row {i} ({rows[i]})"
+        if want is None:
+            assert out == ("error", SKIPPED_CODE), where
+        elif want == {"error": True}:
+            assert out == ("error", INVALID_CODE), where
+        else:
+            assert not isinstance(out, tuple), f"{where}: {out!r}"
+            for col in columns:
+                close(out[fields[col]], want[col], f"{where} column {col}")

@@ -6,7 +6,6 @@ exact, numbers 1e-12 abs + 1e-9 rel; rows Spark fails on or drops must raise cod
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import zlib
@@ -15,11 +14,8 @@ from typing import Any
 
 import pytest
 
-from pfa import Engine
 from pfa.exporters import registry
-from pfa.exporters import spark as spark_export
-from pfa.exporters.spark.flow import INVALID_CODE, SKIPPED_CODE
-from tests.spark_export.helpers import close, inputs, row_schema, run_rows
+from tests.spark_export.helpers import check_live
 from tests.spark_session import SPARK_MARKS
 
 pytestmark = SPARK_MARKS
@@ -251,24 +247,6 @@ def test_every_feature_converter_has_a_live_case():
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("case", sorted(LIVE))
 def test_live_export_matches_transform(spark, tmp_path, case, seed):
-    from tools.spark_fixtures.generate import record, to_json
-
-    model, df, columns = LIVE[case](spark, random.Random(seed * 7919 + zlib.crc32(case.encode())))
-    model.write().overwrite().save(str(tmp_path / "model"))
-    rows = [to_json(r) for r in df.collect()]
-    expected = record(model, df, columns)
-    doc = spark_export.export(tmp_path / "model", row_schema(rows), timestamp=False)
-    engine = Engine.from_json(doc)
-    fields = dict(zip(json.loads(doc["metadata"]["output.columns"]),
-                      [f["name"] for f in doc["output"]["fields"]]))
-    got = run_rows(engine, inputs(doc, rows))
-    for i, (out, want) in enumerate(zip(got, expected)):
-        where = f"{case} seed {seed} row {i} ({rows[i]})"
-        if want is None:
-            assert out == ("error", SKIPPED_CODE), where
-        elif want == {"error": True}:
-            assert out == ("error", INVALID_CODE), where
-        else:
-            assert not isinstance(out, tuple), f"{where}: {out!r}"
-            for col in columns:
-                close(out[fields[col]], want[col], f"{where} column {col}")
+    rng = random.Random(seed * 7919 + zlib.crc32(case.encode()))
+    model, df, columns = LIVE[case](spark, rng)
+    check_live(model, df, columns, tmp_path / "model", f"{case} seed {seed}")

@@ -5,7 +5,6 @@ minutes on two cores. Skipped without pyspark or Java."""
 
 from __future__ import annotations
 
-import json
 import random
 import zlib
 from collections.abc import Callable
@@ -13,11 +12,8 @@ from typing import Any
 
 import pytest
 
-from pfa import Engine
 from pfa.exporters import registry
-from pfa.exporters import spark as spark_export
-from pfa.exporters.spark.flow import INVALID_CODE, SKIPPED_CODE
-from tests.spark_export.helpers import close, inputs, row_schema, run_rows
+from tests.spark_export.helpers import check_live
 from tests.spark_export.test_models import MODEL_CONVERTERS
 from tests.spark_session import SPARK_MARKS
 
@@ -203,26 +199,6 @@ def test_every_model_converter_has_a_live_case():
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("case", sorted(LIVE))
 def test_live_model_matches_transform(spark, tmp_path, case, seed):
-    from tools.spark_fixtures.generate import record, to_json
-
     rng = random.Random(seed * 7919 + zlib.crc32(case.encode()))
     model, df, columns = LIVE[case](spark, rng)
-    model.write().overwrite().save(str(tmp_path / "model"))
-    rows = [to_json(r) for r in df.collect()]
-    expected = record(model, df, columns)
-    doc = spark_export.export(tmp_path / "model", row_schema(rows), timestamp=False)
-    engine = Engine.from_json(doc)
-    fields = dict(zip(json.loads(doc["metadata"]["output.columns"]),
-                      [f["name"] for f in doc["output"]["fields"]]))
-    got = run_rows(engine, inputs(doc, rows))
-    stages = doc["metadata"]["source.estimator"]
-    for i, (out, want) in enumerate(zip(got, expected)):
-        where = f"{case} seed {seed} {stages} row {i} ({rows[i]})"
-        if want is None:
-            assert out == ("error", SKIPPED_CODE), where
-        elif want == {"error": True}:
-            assert out == ("error", INVALID_CODE), where
-        else:
-            assert not isinstance(out, tuple), f"{where}: {out!r}"
-            for col in columns:
-                close(out[fields[col]], want[col], f"{where} column {col}")
+    check_live(model, df, columns, tmp_path / "model", f"{case} seed {seed}")

@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from pfa.exporters import trees as tm
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, Vector, lit_double
 from pfa.exporters.registry import converter
-from pfa.exporters.sklearn.converters import tree_model as tm
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
 from pfa.exporters.table import Data, as_vector
 

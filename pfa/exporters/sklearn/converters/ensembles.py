@@ -6,17 +6,23 @@ from typing import Any
 
 import numpy as np
 
+from pfa.exporters import trees as tm
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
 from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
-from pfa.exporters.sklearn.converters import tree_model as tm
 from pfa.exporters.sklearn.converters.numeric import above
 from pfa.exporters.sklearn.converters.outputs import (
     classifier_output,
     outlier_output,
     regressor_output,
 )
-from pfa.exporters.sklearn.converters.trees import regression_leaf, tree_cell, walk_all
+from pfa.exporters.sklearn.converters.trees import (
+    classifier_leaf_of,
+    regression_leaf,
+    sklearn_splits,
+    tree_cell,
+    walk_all,
+)
 from pfa.exporters.sklearn.core import fitted_attr
 from pfa.exporters.table import Data, as_vector
 
@@ -55,7 +61,7 @@ def forest_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
         raise Refusal("multi-output classifier", "multi-output forests are not supported")
     trees = [e.tree_ for e in fitted_attr(est, "estimators_")]
     cell, node = tree_cell(b, "forest", trees, x.size, ARRAY_DOUBLE,
-                           tm.classifier_leaf_of)
+                           classifier_leaf_of)
     outs = walk_all(b, x, cell, node, ARRAY_DOUBLE)
     proba = b.let("proba", _divide_each(_sum_arrays(outs), len(trees)))
     return classifier_output(b, est.classes_, {"a.argmax": proba}, proba)
@@ -141,7 +147,7 @@ def _custom_leaf_cell(b: DocumentBuilder, what: str, trees: list[Any], n_feature
     schema = tm.node_schema(b, n_features, leaf, categorical=False)
     inits = []
     for t, tree in enumerate(trees):
-        split_of, _ = tm.sklearn_splits(tree)
+        split_of, _ = sklearn_splits(tree)
         mapping = features[t] if features is not None else None
 
         def remapped(i: int, split_of: Any = split_of, mapping: Any = mapping) -> Any:

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
+from pfa.exporters.linear import linear_expr
 from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
-from pfa.exporters.sklearn.converters.linear import linear_expr
 from pfa.exporters.sklearn.converters.numeric import float64_attr, numpy_row_sum
 from pfa.exporters.sklearn.converters.outputs import classifier_output
 from pfa.exporters.sklearn.converters.preprocessing import fcn

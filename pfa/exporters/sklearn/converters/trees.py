@@ -6,13 +6,14 @@ from typing import Any
 
 import numpy as np
 
+from pfa.exporters import trees as tm
 from pfa.exporters.builder import ARRAY_DOUBLE, DocumentBuilder, Output, nums
 from pfa.exporters.refusals import Refusal
 from pfa.exporters.registry import converter
-from pfa.exporters.sklearn.converters import tree_model as tm
 from pfa.exporters.sklearn.converters.outputs import classifier_output, regressor_output
 from pfa.exporters.sklearn.core import fitted_attr
 from pfa.exporters.table import Data, as_vector
+from pfa.exporters.trees import Split
 
 
 def regression_leaf(tree: Any) -> tuple[Any, Any]:
@@ -29,7 +30,7 @@ def tree_cell(b: DocumentBuilder, what: str, trees: list[Any], n_features: int, 
     schema = tm.node_schema(b, n_features, leaf, categorical=False)
     inits = []
     for tree in trees:
-        split_of, _ = tm.sklearn_splits(tree)
+        split_of, _ = sklearn_splits(tree)
         inits.append(tm.encode_tree(0, split_of, leaf_of_tree(tree), schema["name"],
                                     tm.leaf_branch_name(leaf), categorical=False))
     return tm.forest_cell(b, what, inits, schema), schema["name"]
@@ -63,7 +64,36 @@ def tree_classifier(est: Any, b: DocumentBuilder, data: Data) -> Output:
     if est.n_outputs_ != 1:
         raise Refusal("multi-output classifier",
                       "multi-output classification trees are not supported")
-    cell, node = tree_cell(b, "tree", [tree], x.size, ARRAY_DOUBLE, tm.classifier_leaf_of)
+    cell, node = tree_cell(b, "tree", [tree], x.size, ARRAY_DOUBLE, classifier_leaf_of)
     out = walk_all(b, x, cell, node, ARRAY_DOUBLE)
     proba = b.let("proba", {"attr": out, "path": [0]})
     return classifier_output(b, est.classes_, {"a.argmax": proba}, proba)
+
+
+def sklearn_splits(tree: Any) -> tuple[Any, Any]:
+    """(split_of, n_nodes) for a fitted ``sklearn.tree._tree.Tree``."""
+    left, right = tree.children_left, tree.children_right
+    feature, threshold = tree.feature, tree.threshold
+    missing = getattr(tree, "missing_go_to_left", None)
+
+    def split_of(i: int) -> Split | None:
+        if left[i] == -1:
+            return None
+        return Split(int(feature[i]), int(left[i]), int(right[i]),
+                     bool(missing[i]) if missing is not None else True, float(threshold[i]))
+
+    return split_of, tree.node_count
+
+
+def classifier_leaf(tree: Any) -> Any:
+    """Leaf values of a classification tree normalised as sklearn's predict_proba does."""
+    value = np.asarray(tree.value)[:, 0, :]
+    totals = value.sum(axis=1, keepdims=True)
+    totals[totals == 0] = 1.0
+    return value / totals
+
+
+def classifier_leaf_of(tree: Any) -> Any:
+    """``leaf_of`` for a classification tree: node index → JSON probability array."""
+    probs = classifier_leaf(tree)
+    return lambda i: nums(probs[i])

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from pfa.exporters.builder import ARRAY_DOUBLE, lit_double, nums
-from pfa.exporters.sklearn.converters.linear import linear_expr
+from pfa.exporters.linear import linear_expr
 from pfa.exporters.spark.exprs import fcn, to_double
 from pfa.exporters.spark.flow import DOUBLE, VECTOR, Column, Flow
 from pfa.exporters.spark.saved import SavedStage, to_dense_matrix, to_dense_vector

@@ -1,6 +1,6 @@
 """Spark's decision trees and tree ensembles (DecisionTree, RandomForest, GBT; classifiers and
 regressors) as ``model.tree.simpleTree`` walks over the shared tree structures
-(:mod:`pfa.exporters.sklearn.converters.tree_model`).
+(:mod:`pfa.exporters.trees`).
 
 Spark sends a row left when ``x[feature] <= threshold`` (continuous split; NaN goes right) or
 when ``x[feature]`` is one of the split's left categories (categorical split; any other
@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from pfa.exporters import trees as tm
 from pfa.exporters.builder import ARRAY_DOUBLE, Vector, nums
 from pfa.exporters.registry import converter
-from pfa.exporters.sklearn.converters import tree_model as tm
 from pfa.exporters.spark.converters.models_common import (
     CLASSIFICATION,
     REGRESSION,

@@ -1,10 +1,11 @@
-"""Decision trees as PFA ``model.tree`` structures, shared by every tree-based converter.
+"""Decision trees as PFA ``model.tree`` structures, shared by the tree converters of every front
+end (sklearn, Spark).
 
 A tree becomes a recursive record ``TreeNode`` (``field`` an enum of the datum's fields,
 ``operator``, ``value``, and ``pass``/``fail`` branches that hold either another node or a leaf
 score) walked with ``model.tree.simpleTree``.
 
-Missing values. sklearn sends a missing value (NaN) left or right depending on the node. The
+Missing values. A split sends a missing value (NaN) left or right depending on the node. The
 datum record therefore holds every feature twice: ``f<i>_lo``, where a missing value becomes
 -∞, and ``f<i>_hi``, where it becomes +∞. A node whose missing values go left tests
 ``f<i>_lo <= threshold`` (-∞ passes); one whose missing values go right tests ``f<i>_hi``
@@ -13,10 +14,11 @@ largest finite value in ``f<i>_hi`` so that sklearn's "only missing values go ri
 (threshold +∞, tested with ``<``) sends it left like sklearn and a missing value right. No null, no NaN comparison and no
 duplicated subtree is needed, so documents stay small and every PFA engine routes alike.
 
-sklearn's own trees compare features as float32 (``X`` is cast to float32 before the walk);
-the datum's fields then have type float, made with ``cast.float``, so a value lying between
-a threshold and its float32 rounding goes the same way as in sklearn. Histogram gradient
-boosting compares float64 values: its datum fields are doubles.
+The datum's precision is the framework's: sklearn's own trees compare features as float32
+(``X`` is cast to float32 before the walk), so their datum fields have type float, made with
+``cast.float``, and a value lying between a threshold and its float32 rounding goes the same
+way as in sklearn; histogram gradient boosting and Spark compare float64 values, so their
+datum fields are doubles.
 """
 
 from __future__ import annotations
@@ -145,21 +147,6 @@ def encode_tree(root: int, split_of: Any, leaf_of: Any, node_name: str, leaf_tag
     return node(root, s0)
 
 
-def sklearn_splits(tree: Any) -> tuple[Any, Any]:
-    """(split_of, n_nodes) for a fitted ``sklearn.tree._tree.Tree``."""
-    left, right = tree.children_left, tree.children_right
-    feature, threshold = tree.feature, tree.threshold
-    missing = getattr(tree, "missing_go_to_left", None)
-
-    def split_of(i: int) -> Split | None:
-        if left[i] == -1:
-            return None
-        return Split(int(feature[i]), int(left[i]), int(right[i]),
-                     bool(missing[i]) if missing is not None else True, float(threshold[i]))
-
-    return split_of, tree.node_count
-
-
 def walk_expr(datum_symbol: str, datum_type: str, node_name: str, tree_expr: Any,
               leaf: Any) -> dict[str, Any]:
     """``model.tree.simpleTree`` of one tree for the datum."""
@@ -169,17 +156,3 @@ def walk_expr(datum_symbol: str, datum_type: str, node_name: str, tree_expr: Any
 def forest_cell(b: DocumentBuilder, what: str, trees_init: list[Any], schema: dict) -> Any:
     """A cell holding an array of trees (the first use of ``schema`` defines it)."""
     return b.cell(what, {"type": "array", "items": schema}, trees_init)
-
-
-def classifier_leaf(tree: Any) -> Any:
-    """Leaf values of a classification tree normalised as sklearn's predict_proba does."""
-    value = np.asarray(tree.value)[:, 0, :]
-    totals = value.sum(axis=1, keepdims=True)
-    totals[totals == 0] = 1.0
-    return value / totals
-
-
-def classifier_leaf_of(tree: Any) -> Any:
-    """``leaf_of`` for a classification tree: node index → JSON probability array."""
-    probs = classifier_leaf(tree)
-    return lambda i: nums(probs[i])
