@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from pfa.avro.data import canonical_checker, encode_json
+from pfa.avro.data import encode_json
 from pfa.avro.types import AvroArray, AvroRecord, AvroType
 from pfa.errors import PfaError, PfaInputError, PfaRuntimeError
 from pfa.runtime.columns import (
@@ -45,7 +45,7 @@ from pfa.runtime.columns import (
 )
 
 from .backends import ExplainEntry, Target, register_backend
-from .inputs import arrow_pylist, coerce_input, is_missing
+from .inputs import arrow_pylist, coerce_input, input_checker, is_missing
 from .vector import Plan, build_plan
 
 
@@ -392,7 +392,7 @@ def column_of_rows(rows: list[Any], t: AvroType, path: str, aliases: dict[str, s
     """The column of a list of data values, each converted like ``action`` input
     (:func:`pfa.engine.inputs.coerce_input`); the path of an error names the row
     (``$[row]…`` for a list of rows, ``$.column[row]`` for a column)."""
-    check = canonical_checker(t)
+    check = input_checker(t)
     out = list(rows)
     for i, v in enumerate(out):
         try:

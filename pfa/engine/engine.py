@@ -36,7 +36,7 @@ from time import perf_counter
 from typing import Any
 
 from pfa._gcpause import gc_paused
-from pfa.avro.data import canonical_checker, decode_json, encode_json, load_json_text
+from pfa.avro.data import decode_json, encode_json, load_json_text
 from pfa.check.checker import check
 from pfa.document import ast as A
 from pfa.document.reader import read, read_yaml
@@ -46,7 +46,7 @@ from pfa.runtime import codes
 from . import native, patterns  # noqa: F401  (they register the native back end, the kernels)
 from .backends import Target, backend, preferred, record_action
 from .batch import run_batch
-from .inputs import coerce_input, column_aliases
+from .inputs import coerce_input, column_aliases, input_checker
 from .options import EngineOptions, make_rng, merge_options, parse_options
 from .scalar import (
     EngineContext,
@@ -146,7 +146,7 @@ class Engine:
         self._rollback = self._state.has_rollback
         self.input_aliases = column_aliases(in_t, doc.metadata)
         """Original column name → input field name (``metadata["input.columns"]``)."""
-        self._fast_check = canonical_checker(in_t)
+        self._fast_check = input_checker(in_t)
         if self.input_aliases and any(f.name in self.input_aliases for f in in_t.fields):
             # a field name that is another field's original name: every row is mapped
             self._fast_check = lambda datum: False

@@ -40,6 +40,7 @@ ARRAY_DOUBLE = {"type": "array", "items": "double"}
 FIELD_TYPES: dict[str, Any] = {
     "double": "double", "ndouble": ["null", "double"], "string": "string",
     "nstring": ["null", "string"], "int": "int", "boolean": "boolean", "arr": ARRAY_DOUBLE,
+    "float": "float", "nfloat": ["null", "float"], "farr": {"type": "array", "items": "float"},
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -73,8 +74,9 @@ MATCHING = {
     "boolean": ["bool", "boolean"],
     "arr": ["lists"],
 }
-MATCHING["ndouble"] = MATCHING["double"]
+MATCHING["ndouble"] = MATCHING["float"] = MATCHING["nfloat"] = MATCHING["double"]
 MATCHING["nstring"] = MATCHING["string"]
+MATCHING["farr"] = MATCHING["arr"]
 
 
 @st.composite
@@ -117,6 +119,9 @@ def _number_of(name: str, key: str) -> dict[str, Any]:
         "int": {"cast.double": ref},
         "boolean": {"if": ref, "then": {"double": 1.0}, "else": {"double": 0.0}},
         "arr": {"a.sum": ref},
+        "float": ref,
+        "nfloat": {"impute.defaultOnNull": [ref, {"float": 0.5}]},
+        "farr": {"a.sum": ref},
     }[key]
 
 
@@ -569,3 +574,23 @@ def test_failed_rows_carry_values_later_kernels_can_use() -> None:
             "path": [{"string": "s"}]}}}
     engine = assert_batch_equals_scalar(doc, [[{"s": "ab"}], [], [{"s": "x"}, {"s": "yy"}]])
     assert not engine._batch_plan().fallbacks
+
+
+def test_float_inputs_round_to_float32_in_every_path() -> None:
+    """A float input is rounded to float32 (out of range: ±inf) by ``action`` as by a
+    float column of a batch, also inside unions and arrays (found by the serve work)."""
+    top = Engine.from_json({"input": "float", "output": "double", "action": "input"})
+    want = [float(np.float32(1.1)), math.inf]
+    assert [top.action(1.1), top.action(1e300)] == want
+    assert _as_list(top.action_batch([1.1, 1e300])) == want
+    assert _as_list(top.action_batch(np.array([1.1, 1e300]))) == want
+    schema = {"type": "record", "name": "R", "fields": [
+        {"name": "x", "type": ["null", "float"]},
+        {"name": "y", "type": {"type": "array", "items": "float"}}]}
+    rec = Engine.from_json({"input": schema, "output": "string", "action": {"cast.json": "input"}})
+    row = {"x": 1.1, "y": [2.2, -1e300]}
+    expected = rec.action(row)
+    assert json.loads(expected) == {"x": {"float": float(np.float32(1.1))},
+                                    "y": [float(np.float32(2.2)), "-Infinity"]}
+    assert _as_list(rec.action_batch([row])) == [expected]
+    assert _as_list(rec.action_batch(pd.DataFrame([row]))) == [expected]
