@@ -33,10 +33,10 @@ def canonical(x: Any) -> Any:
     """The tree as JSON-able lists (the form the digests were made of)."""
     if isinstance(x, Node):
         return [x.kind, canonical(x.parts), x.line, x.column, x.paren]
+    if isinstance(x, Token):  # a tuple too: first
+        return ["T", x.type, str(x), x.line, x.column]
     if isinstance(x, tuple):
         return [canonical(p) for p in x]
-    if isinstance(x, Token):
-        return ["T", x.type, str(x), x.line, x.column]
     return x
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pfa._gcpause import gc_paused
 from pfa.document.ast import PfaDocument
 from pfa.document.pretty.names import PRETTY_SUFFIXES, library_function_names, looks_like_pretty
 from pfa.document.pretty.syntax import PrettyPfaError, parse
@@ -21,7 +22,8 @@ def read_pretty(text: str | bytes) -> PfaDocument:
     if isinstance(text, (bytes, bytearray)):
         text = bytes(text).decode("utf-8")
     try:
-        return read(translate(parse(text), library_function_names(), marks=True))
+        with gc_paused():  # one pause for the three steps: see pfa._gcpause
+            return read(translate(parse(text), library_function_names(), marks=True))
     except RecursionError:
         raise PrettyPfaError("the text is nested too deeply to translate") from None
 

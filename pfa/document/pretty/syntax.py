@@ -5,7 +5,8 @@ rules. Binary operators are read as a flat chain of operands and operators and g
 precedence climbing (titus's table). Where two readings compete, the longer one wins: open
 forms (``if``, ``while``, ``var``, ...) and prefix operators extend as far to the right as
 they can and ``else`` binds to the nearest ``if``. The tree keeps what the text says and
-where (line, column); :mod:`pfa.document.pretty.translate` gives it its PFA meaning. Errors
+where (an offset; the line and column are worked out only when asked for: errors, locator
+marks); :mod:`pfa.document.pretty.translate` gives it its PFA meaning. Errors
 are :class:`PrettyPfaError` with the line, column and what was expected. Nesting is bounded
 (:data:`MAX_NESTING`), and every token is looked at a bounded number of times.
 """
@@ -13,7 +14,6 @@ are :class:`PrettyPfaError` with the line, column and what was expected. Nesting
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 from pfa._gcpause import gc_paused
@@ -21,6 +21,7 @@ from pfa.document.pretty.lexer import (
     END,
     ERROR,
     MAX_NESTING,
+    Positions,
     PrettyPfaError,
     Token,
     Tokens,
@@ -30,23 +31,47 @@ from pfa.document.pretty.lexer import (
 __all__ = ["Node", "Token", "PrettyPfaError", "parse", "MAX_TEXT_CHARS", "MAX_NESTING",
            "ensure_stack_room"]
 
+_new_tuple = tuple.__new__  # makes a Token without a Python-level call
+
 MAX_TEXT_CHARS = 64 << 20
 """Largest PrettyPFA text accepted (64 MiB of characters)."""
 
 
-@dataclass(eq=False, slots=True)
 class Node:
-    """One construct of the text: ``kind`` (the grammar rule), its parts, and its position."""
+    """One construct of the text: ``kind`` (the grammar rule), its ``parts`` (nodes and
+    tokens), where it starts (``pos``, an offset into the text of ``src``; its ``line`` and
+    ``column`` are worked out when asked for) and whether it was written in parentheses
+    (``paren``)."""
 
-    kind: str
-    parts: tuple
-    line: int = 0
-    column: int = 0
-    paren: bool = False  # written in parentheses
+    __slots__ = ("kind", "parts", "pos", "src", "paren")
+
+    def __init__(self, kind: str, parts: tuple, pos: int = -1,
+                 src: Positions | None = None) -> None:
+        self.kind = kind
+        self.parts = parts
+        self.pos = pos
+        self.src = src
+        self.paren = False
+
+    def where(self) -> tuple[int, int]:
+        """Its line and column ((0, 0): no place)."""
+        return (0, 0) if self.src is None else self.src.line_column(self.pos)
+
+    @property
+    def line(self) -> int:
+        return self.where()[0]
+
+    @property
+    def column(self) -> int:
+        return self.where()[1]
 
     def fail(self, message: str) -> PrettyPfaError:
         """An error about this construct (to be raised by the caller)."""
-        return PrettyPfaError(message, self.line, self.column)
+        return PrettyPfaError(message, *self.where())
+
+    def __repr__(self) -> str:
+        line, column = self.where()
+        return f"Node({self.kind}, {self.parts!r}, {line}:{column})"
 
 
 # precedence of binary operators (titus's yacc table) and of prefix operators
@@ -62,6 +87,10 @@ _EXPRESSION_START = frozenset({"NAME", "NUMBER", "STRING", "RAWSTRING", "LPAR", 
 _ITEMS_END = frozenset({"SECTION", END})
 _AFTER_NAME = frozenset({"LPAR", "LBRACKET", "EQUAL", "TO", "AT"})  # a name is more
 _LITERALS = {"NUMBER": "number", "STRING": "string", "RAWSTRING": "rawstring"}
+_LEAVES_KIND = {"NAME": "name", **_LITERALS}
+_LEAVES = {kind: frozenset({"LBRACKET", *_BINARY_PRECEDENCE}) for kind in _LITERALS}
+_LEAVES["NAME"] = _LEAVES["NUMBER"] | _AFTER_NAME
+"""For the tokens that can be a whole expression: the next tokens that make it more."""
 
 _WORDS = {
     "SECTION": "a section heading (name:, input:, action:, ...)", "NAME": "a name",
@@ -78,32 +107,33 @@ def _climb(items: list, pos: int, floor: int) -> tuple[Any, int]:
     tree and the position after it. Binary operators associate to the left; a prefix
     operator applies to everything after it that binds tighter than it does."""
     item = items[pos]
-    if isinstance(item, Token):  # a prefix operator (operands are nodes)
-        operand, pos = _climb(items, pos + 1, _PREFIX_PRECEDENCE[item.type] + 1)
-        left: Any = Node("unop", (item, operand), item.line, item.column)
+    if type(item) is Token:  # a prefix operator (operands are nodes)
+        operand, pos = _climb(items, pos + 1, _PREFIX_PRECEDENCE[item[0]] + 1)
+        left: Any = Node("unop", (item, operand), item[2], item[3])
     else:
         left, pos = item, pos + 1
-    while pos < len(items):
+    end = len(items)
+    while pos < end:
         op = items[pos]
-        level = _BINARY_PRECEDENCE[op.type]
+        level = _BINARY_PRECEDENCE[op[0]]
         if level < floor:
             break
         right, pos = _climb(items, pos + 1, level + 1)
-        left = Node("binop", (left, op, right), left.line, left.column)
-        if level == _COMPARISON and pos < len(items) and \
-                _BINARY_PRECEDENCE[items[pos].type] == _COMPARISON:
+        left = Node("binop", (left, op, right), left.pos, left.src)
+        if level == _COMPARISON and pos < end and \
+                _BINARY_PRECEDENCE[items[pos][0]] == _COMPARISON:
             nxt = items[pos]
             raise PrettyPfaError(f"comparisons do not chain: put parentheses around one of "
-                                 f"them (found {str(nxt)!r})", nxt.line, nxt.column)
+                                 f"them (found {str(nxt)!r})", *nxt.where())
     return left, pos
 
 
-def _at(parts: tuple) -> tuple[int, int]:
-    """The position of a construct: that of its first part that has one."""
+def _at(parts: tuple) -> tuple[int, Positions | None]:
+    """Where a construct starts (offset, positions): where its first part with a place does."""
     for p in parts:
-        if p.line:
-            return p.line, p.column
-    return 0, 0
+        if p.pos >= 0:
+            return p.pos, p.src
+    return -1, None
 
 
 class _Parser:
@@ -112,7 +142,7 @@ class _Parser:
     def __init__(self, tokens: Tokens) -> None:
         self.t = tokens
         self.kinds = tokens.kinds + [END, END]  # room to look two tokens past the last
-        self.values, self.lines, self.columns = tokens.values, tokens.lines, tokens.columns
+        self.values, self.starts, self.src = tokens.values, tokens.starts, tokens.positions
         self.i = 0
         self.depth = 0
 
@@ -121,7 +151,7 @@ class _Parser:
         """The current token, moving past it."""
         i = self.i
         self.i = i + 1
-        return Token(self.kinds[i], self.values[i], self.lines[i], self.columns[i])
+        return _new_tuple(Token, (self.kinds[i], self.values[i], self.starts[i], self.src))
 
     def expect(self, kind: str, what: str | None = None) -> Token:
         if self.kinds[self.i] != kind:
@@ -138,10 +168,9 @@ class _Parser:
         t, i = self.t, self.i
         kind = t.kinds[i]
         if kind == ERROR:
-            return PrettyPfaError(t.values[i], t.lines[i], t.columns[i])
+            return PrettyPfaError(t.values[i], *t.where(i))
         found = "end of the text" if kind == END else repr(t.values[i])
-        return PrettyPfaError(f"unexpected {found}, expected {expected}", t.lines[i],
-                              t.columns[i])
+        return PrettyPfaError(f"unexpected {found}, expected {expected}", *t.where(i))
 
     def is_pair(self) -> bool:
         """Whether a ``key: value`` pair starts here."""
@@ -154,7 +183,7 @@ class _Parser:
 
     def too_deep(self) -> PrettyPfaError:
         return PrettyPfaError(f"expressions nested more than {MAX_NESTING} deep",
-                              self.lines[self.i], self.columns[self.i])
+                              *self.t.where(self.i))
 
     # ---- document ----------------------------------------------------------------------
     def document(self) -> Node:
@@ -162,13 +191,13 @@ class _Parser:
         while True:
             head = self.expect("SECTION")
             if self.kinds[self.i] in _ITEMS_END:
-                sections.append(Node("section", (head,), head.line, head.column))
+                sections.append(Node("section", (head,), head.pos, head.src))
             else:
                 items = self.items()
-                sections.append(Node("section", (head, items), head.line, head.column))
+                sections.append(Node("section", (head, items), head.pos, head.src))
             if self.kinds[self.i] == END:
                 break
-        return Node("start", tuple(sections), sections[0].line, sections[0].column)
+        return Node("start", tuple(sections), sections[0].pos, sections[0].src)
 
     def items(self) -> Node:
         kept = []
@@ -186,8 +215,8 @@ class _Parser:
             if not n:
                 raise self.unexpected("';' or a section heading")
         parts = tuple(kept)
-        line, column = _at(parts)
-        return Node("items", (parts, len(kept) == 1 and not semis), line, column)
+        pos, src = _at(parts)
+        return Node("items", (parts, len(kept) == 1 and not semis), pos, src)
 
     def item(self) -> Any:
         kinds, i = self.kinds, self.i
@@ -204,8 +233,8 @@ class _Parser:
                 if kinds[self.i] == "EQUAL":
                     self.i += 1
                     value = self.bracketed() if kinds[self.i] == "LBRACKET" else self.expr()
-                    return Node("cellpool", (name, args, value), name.line, name.column)
-                call = Node("call", (name, args), name.line, name.column)
+                    return Node("cellpool", (name, args, value), name.pos, name.src)
+                call = Node("call", (name, args), name.pos, name.src)
                 return self.expr(self.postfix(call))
         return self.expr()
 
@@ -215,7 +244,7 @@ class _Parser:
         fcn = self.take()
         params, ret = self.signature()
         body = self.expr()
-        return Node("namedfcn", (name, fcn, params, ret, body), name.line, name.column)
+        return Node("namedfcn", (name, fcn, params, ret, body), name.pos, name.src)
 
     # ---- expressions -------------------------------------------------------------------
     def expr(self, first: Any = None) -> Any:
@@ -223,8 +252,16 @@ class _Parser:
         depth = self.depth
         if depth >= MAX_NESTING:
             raise self.too_deep()
-        self.depth = depth + 1
         kinds = self.kinds
+        i = self.i
+        kind = kinds[i]
+        if first is None and kind in _LEAVES and kinds[i + 1] not in _LEAVES[kind]:
+            # the commonest expression, sooner: one name or literal and nothing after it
+            self.i = i + 1
+            pos, src = self.starts[i], self.src
+            return Node(_LEAVES_KIND[kind], (_new_tuple(Token, (kind, self.values[i], pos, src)),),
+                        pos, src)
+        self.depth = depth + 1
         items: list[Any]
         if first is not None:
             items = [first]
@@ -240,12 +277,18 @@ class _Parser:
                 self.depth = depth
                 return first
             items = [first]
+        values, starts, src = self.values, self.starts, self.src
         while kinds[self.i] in _BINARY_PRECEDENCE:
-            items.append(self.take())
+            i = self.i
+            self.i = i + 1
+            items.append(_new_tuple(Token, (kinds[i], values[i], starts[i], src)))
             items.append(self.operand(items))
         self.depth = depth
         if len(items) == 1:
             return items[0]
+        if len(items) == 3 and type(items[0]) is not Token:  # one binary operator
+            left = items[0]
+            return Node("binop", (left, items[1], items[2]), left.pos, left.src)
         return _climb(items, 0, 0)[0]
 
     def operand(self, items: list) -> Any:
@@ -263,12 +306,13 @@ class _Parser:
     def name_operand(self) -> Any:
         kinds, i = self.kinds, self.i
         nxt = kinds[i + 1]
-        name = Token("NAME", self.values[i], self.lines[i], self.columns[i])
+        pos, src = self.starts[i], self.src
+        name = _new_tuple(Token, ("NAME", self.values[i], pos, src))
         self.i = i + 1
         if nxt not in _AFTER_NAME:
-            return Node("name", (name,), name.line, name.column)
+            return Node("name", (name,), pos, src)
         if nxt == "LPAR":
-            return self.postfix(Node("call", (name, self.call_args()), name.line, name.column))
+            return self.postfix(Node("call", (name, self.call_args()), pos, src))
         if nxt == "LBRACKET":
             self.i += 1
             args = self.args("RSQB")
@@ -284,8 +328,8 @@ class _Parser:
                     parts = (name, args, value, init, self.expr())
                 else:
                     parts = (name, args, value)
-                return Node("setpath", parts, name.line, name.column)
-            return self.postfix(Node("name_index", (name, args), name.line, name.column))
+                return Node("setpath", parts, name.pos, name.src)
+            return self.postfix(Node("name_index", (name, args), name.pos, name.src))
         if nxt == "EQUAL":
             self.i -= 1
             return self.assigns()
@@ -294,15 +338,16 @@ class _Parser:
         if nxt == "AT":
             at = self.take()
             symbol = self.expect("NAME")
-            return self.postfix(Node("enum_symbol", (name, at, symbol), name.line,
-                                     name.column))
-        return self.postfix(Node("name", (name,), name.line, name.column))
+            return self.postfix(Node("enum_symbol", (name, at, symbol), name.pos,
+                                     name.src))
+        return self.postfix(Node("name", (name,), name.pos, name.src))
 
     def literal(self) -> Node:
         i = self.i
         self.i = i + 1
-        kind, line, column = self.kinds[i], self.lines[i], self.columns[i]
-        node = Node(_LITERALS[kind], (Token(kind, self.values[i], line, column),), line, column)
+        kind, pos, src = self.kinds[i], self.starts[i], self.src
+        node = Node(_LITERALS[kind], (_new_tuple(Token, (kind, self.values[i], pos, src)),),
+                    pos, src)
         return node if self.kinds[self.i] != "LBRACKET" else self.postfix(node)
 
     def paren(self) -> Any:
@@ -321,8 +366,8 @@ class _Parser:
             self.skip("RSQB")
             if kinds[self.i] == "EQUAL":
                 self.i += 1
-                return Node("genset", (node, args, self.expr()), node.line, node.column)
-            node = Node("index", (node, args), node.line, node.column)
+                return Node("genset", (node, args, self.expr()), node.pos, node.src)
+            node = Node("index", (node, args), node.pos, node.src)
         return node
 
     def block(self) -> Any:
@@ -330,14 +375,14 @@ class _Parser:
         brace = self.take()
         if kinds[self.i] == "RBRACE":
             self.i += 1
-            return self.postfix(Node("empty_block", (brace,), brace.line, brace.column))
+            return self.postfix(Node("empty_block", (brace,), brace.pos, brace.src))
         if self.is_pair():
             parts: list[Any] = [brace, self.pair()]
             while kinds[self.i] == "COMMA":
                 self.i += 1
                 parts.append(self.pair())
             self.skip("RBRACE", "',' or '}'")
-            return self.postfix(Node("object_block", tuple(parts), brace.line, brace.column))
+            return self.postfix(Node("object_block", tuple(parts), brace.pos, brace.src))
         exprs = [self.expr()]
         while kinds[self.i] == "SEMI":
             while kinds[self.i] == "SEMI":
@@ -348,7 +393,7 @@ class _Parser:
         self.skip("RBRACE", "';' or '}'")
         body = tuple(exprs)
         inner = Node("item_exprs", body, *_at(body))
-        return self.postfix(Node("block", (brace, inner), brace.line, brace.column))
+        return self.postfix(Node("block", (brace, inner), brace.pos, brace.src))
 
     def do_until(self) -> Any:
         do = self.take()
@@ -357,7 +402,7 @@ class _Parser:
         self.skip("LPAR")
         cond = self.expr()
         self.skip("RPAR", "')' or an operator")
-        return self.postfix(Node("do_until", (do, body, until, cond), do.line, do.column))
+        return self.postfix(Node("do_until", (do, body, until, cond), do.pos, do.src))
 
     def cast(self) -> Any:
         kinds = self.kinds
@@ -376,11 +421,11 @@ class _Parser:
             self.skip("LPAR")
             param = self.pair()
             self.skip("RPAR")
-            parts.append(Node("as_case", (as_, param, self.expr()), as_.line, as_.column))
+            parts.append(Node("as_case", (as_, param, self.expr()), as_.pos, as_.src))
             if kinds[self.i] != "AS":
                 break
         self.skip("RBRACE", "'as' or '}'")
-        return self.postfix(Node(kind, tuple(parts), cast.line, cast.column))
+        return self.postfix(Node(kind, tuple(parts), cast.pos, cast.src))
 
     # ---- open forms (they end with an expression, which extends as far as it can) -----
     def if_form(self) -> Node:
@@ -404,7 +449,7 @@ class _Parser:
         node = orelse
         for if_, cond, then, else_ in reversed(clauses):
             parts = (if_, cond, then) if else_ is None else (if_, cond, then, else_, node)
-            node = Node("if_e", parts, if_.line, if_.column)
+            node = Node("if_e", parts, if_.pos, if_.src)
         return node
 
     def while_form(self) -> Node:
@@ -412,7 +457,7 @@ class _Parser:
         self.skip("LPAR")
         cond = self.expr()
         self.skip("RPAR", "')' or an operator")
-        return Node("while_e", (while_, cond, self.expr()), while_.line, while_.column)
+        return Node("while_e", (while_, cond, self.expr()), while_.pos, while_.src)
 
     def for_form(self) -> Node:
         for_ = self.take()
@@ -423,7 +468,7 @@ class _Parser:
         self.skip("SEMI", "';' or an operator")
         step = self.assigns()
         self.skip("RPAR", "')' or ','")
-        return Node("for_e", (for_, init, cond, step, self.expr()), for_.line, for_.column)
+        return Node("for_e", (for_, init, cond, step, self.expr()), for_.pos, for_.src)
 
     def foreach_form(self) -> Node:
         kinds = self.kinds
@@ -431,19 +476,19 @@ class _Parser:
         self.skip("LPAR")
         if kinds[self.i] in _KEYS and kinds[self.i + 1] == "COMMA":
             key = self.take()
-            fkey = Node("fkey", (key,), key.line, key.column)
+            fkey = Node("fkey", (key,), key.pos, key.src)
             self.i += 1
             param = self.pair()
             self.skip("RPAR", "')'")
-            return Node("forkv_e", (foreach, fkey, param, self.expr()), foreach.line,
-                        foreach.column)
+            return Node("forkv_e", (foreach, fkey, param, self.expr()), foreach.pos,
+                        foreach.src)
         parts: list[Any] = [foreach, self.pair()]
         if kinds[self.i] == "COMMA":
             self.i += 1
             parts.append(self.pair())
         self.skip("RPAR", "')' or ','")
         parts.append(self.expr())
-        return Node("foreach_e", tuple(parts), foreach.line, foreach.column)
+        return Node("foreach_e", tuple(parts), foreach.pos, foreach.src)
 
     def with_else(self, head: list) -> tuple:
         """``head`` + the then-expression and an optional ``else`` expression."""
@@ -458,7 +503,7 @@ class _Parser:
         self.skip("LPAR")
         params = self.params("RPAR")
         self.skip("RPAR", "')' or ','")
-        return Node("ifnotnull_e", self.with_else([tok, params]), tok.line, tok.column)
+        return Node("ifnotnull_e", self.with_else([tok, params]), tok.pos, tok.src)
 
     def unpack_form(self) -> Node:
         tok = self.take()
@@ -467,12 +512,12 @@ class _Parser:
         self.skip("COMMA", "',' or an operator")
         params = self.params("RPAR")
         self.skip("RPAR", "')' or ','")
-        return Node("unpack_e", self.with_else([tok, value, params]), tok.line, tok.column)
+        return Node("unpack_e", self.with_else([tok, value, params]), tok.pos, tok.src)
 
     def try_form(self) -> Node:
         kinds = self.kinds
         try_ = self.take()
-        at = try_.line, try_.column
+        at = try_.pos, try_.src
         if kinds[self.i] != "LPAR":
             return Node("try_e", (try_, self.expr()), *at)
         self.i += 1
@@ -493,20 +538,27 @@ class _Parser:
 
     def var_form(self) -> Node:
         var = self.take()
-        return Node("var_e", (var, self.assigns()), var.line, var.column)
+        return Node("var_e", (var, self.assigns()), var.pos, var.src)
 
     def assigns(self) -> Node:
         kinds = self.kinds
         out = []
         while True:
-            name = self.expect("NAME")
-            self.skip("EQUAL")
-            out.append(Node("assign", (name, self.expr()), name.line, name.column))
+            i = self.i
+            if kinds[i] != "NAME":
+                raise self.unexpected(_WORDS["NAME"])
+            if kinds[i + 1] != "EQUAL":
+                self.i = i + 1
+                raise self.unexpected(_WORDS["EQUAL"])
+            pos, src = self.starts[i], self.src
+            name = _new_tuple(Token, ("NAME", self.values[i], pos, src))
+            self.i = i + 2
+            out.append(Node("assign", (name, self.expr()), pos, src))
             if kinds[self.i] != "COMMA":
                 break
             self.i += 1
         first = out[0]
-        return Node("assigns", tuple(out), first.line, first.column)
+        return Node("assigns", tuple(out), first.pos, first.src)
 
     def to_form(self, name: Token, args: Node | None) -> Node:
         to = self.take()
@@ -514,13 +566,15 @@ class _Parser:
             (name, args, to, self.argument())
         if self.kinds[self.i] == "INIT":
             parts += (self.take(), self.expr())
-        return Node("to_e", parts, name.line, name.column)
+        return Node("to_e", parts, name.pos, name.src)
 
     # ---- arguments, parameters, JSON-like values ---------------------------------------
     def call_args(self) -> Node:
         self.i += 1  # '('
         args = self.args("RPAR")
-        self.skip("RPAR", "',' or ')'")
+        if self.kinds[self.i] != "RPAR":
+            raise self.unexpected("',' or ')'")
+        self.i += 1
         return args
 
     def args(self, closer: str) -> Node:
@@ -549,7 +603,7 @@ class _Parser:
             raise self.unexpected("a 'name: value' pair")
         key = self.take()
         self.skip("COLON")
-        return Node("param", (key, self.argument()), key.line, key.column)
+        return Node("param", (key, self.argument()), key.pos, key.src)
 
     def params(self, closer: str) -> Node:
         kinds = self.kinds
@@ -568,7 +622,7 @@ class _Parser:
         args = self.args("RSQB")
         self.skip("RSQB", "',' or ']'")
         self.depth -= 1
-        return Node("bracketed", (bracket, args), bracket.line, bracket.column)
+        return Node("bracketed", (bracket, args), bracket.pos, bracket.src)
 
     def signature(self) -> tuple[Node, Node]:
         """``(params -> type)`` of a function."""
@@ -577,12 +631,12 @@ class _Parser:
         self.skip("ARROW", "'->' or ','")
         ret = self.expr()
         self.skip("RPAR", "')' or an operator")
-        return params, Node("rettype", (ret,), ret.line, ret.column)
+        return params, Node("rettype", (ret,), ret.pos, ret.src)
 
     def fcndef(self) -> Node:
         fcn = self.take()
         params, ret = self.signature()
-        return Node("fcndef", (fcn, params, ret, self.expr()), fcn.line, fcn.column)
+        return Node("fcndef", (fcn, params, ret, self.expr()), fcn.pos, fcn.src)
 
 
 _OPERANDS = {
@@ -623,6 +677,5 @@ def parse(text: str) -> Node:
         try:
             return parser.document()
         except RecursionError:  # only when called already deep in the stack
-            t, i = parser.t, min(parser.i, len(parser.t.lines) - 1)
-            raise PrettyPfaError("the text is nested too deeply to read", t.lines[i],
-                                 t.columns[i]) from None
+            t, i = parser.t, min(parser.i, len(parser.t.starts) - 1)
+            raise PrettyPfaError("the text is nested too deeply to read", *t.where(i)) from None

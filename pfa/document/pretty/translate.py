@@ -68,6 +68,8 @@ class _Translator:
         self.cells: set[str] = set()
         self.pools: set[str] = set()
         self.counters = {"Record": 0, "Enum": 0, "Fixed": 0}
+        self.handed_out = 0  # times an alias's definition (a shared dict or list) was used
+        self.plain: set[int] = set()  # ids of top-level results that use no such definition
 
     # ---- helpers -----------------------------------------------------------------------
     def fresh(self, kind: str) -> str:
@@ -80,10 +82,10 @@ class _Translator:
     @staticmethod
     def word(node: Any) -> str | None:
         """The text of a bare name node (or name token), else None."""
-        if isinstance(node, Token) and node.type == "NAME":
-            return str(node)
+        if isinstance(node, Token) and node[0] == "NAME":
+            return node[1]
         if isinstance(node, Node) and node.kind == "name":
-            return str(node.parts[0])
+            return node.parts[0][1]
         return None
 
     def text(self, node: Any) -> str | None:
@@ -97,17 +99,18 @@ class _Translator:
 
     @staticmethod
     def string_value(tok: Token) -> str:
-        if tok.type == "RAWSTRING":
-            return str(tok)[1:-1]
-        return unescape(str(tok)[1:-1], tok.line or 0, tok.column or 0)
+        text = tok[1]
+        if tok[0] == "RAWSTRING" or "\\" not in text:
+            return text[1:-1]
+        return unescape(text[1:-1], *tok.where())
 
     def key(self, tok: Token) -> str:
-        return str(tok) if tok.type == "NAME" else self.string_value(tok)
+        return tok[1] if tok[0] == "NAME" else self.string_value(tok)
 
     @staticmethod
     def fail(node: Any, message: str) -> PrettyPfaError:
         if isinstance(node, Token):
-            return PrettyPfaError(message, node.line or 0, node.column or 0)
+            return PrettyPfaError(message, *node.where())
         if isinstance(node, Node):
             return node.fail(message)
         return PrettyPfaError(message)
@@ -140,8 +143,8 @@ class _Translator:
         if kind in ("string", "rawstring"):
             return self.string_value(node.parts[0])
         if kind == "name":
-            w = str(node.parts[0])
-            return {"null": None, "true": True, "false": False}.get(w, w)
+            w = node.parts[0][1]
+            return _CONSTANTS.get(w, w)
         if kind == "object_block":
             out: dict[str, Any] = {}
             for p in node.parts[1:]:
@@ -158,7 +161,7 @@ class _Translator:
                               f"{{key: value}}), found {self.describe(node)}")
 
     def number(self, node: Node) -> int | float:
-        text = str(node.parts[0])
+        text = node.parts[0][1]
         if text.lstrip("-").isdecimal():  # the lexer's digits are ASCII
             if len(text) > 400:  # far beyond any PFA integer; int() would be slow
                 raise self.fail(node, f"the integer {text[:20]}... is too long")
@@ -177,7 +180,10 @@ class _Translator:
     def type(self, node: Any) -> Any:
         w = self.word(node)
         if w is not None:
-            return self.aliases.get(w, w)
+            t = self.aliases.get(w, w)
+            if t is not w and not isinstance(t, str):
+                self.handed_out += 1
+            return t
         if isinstance(node, Node) and node.kind in ("string", "rawstring"):
             return self.string_value(node.parts[0])  # extension: a type name, verbatim
         if not (isinstance(node, Node) and node.kind == "call"):
@@ -272,15 +278,11 @@ class _Translator:
             return [self.expr(e) for e in node.parts[1].parts]
         return [self.expr(node)]
 
-    def value(self, node: Any) -> Any:
-        """An expression (where a function reference is an error)."""
-        return self.expr(node)
-
     def argument(self, node: Any) -> Any:
         """A function argument: an expression, ``fcn(...)`` or a function reference."""
         if isinstance(node, Node) and node.kind == "fcndef":
             return self.fcndef(node)
-        return self.any_expr(node)
+        return self.expr(node, True)
 
     def fcndef(self, node: Node) -> dict:
         params, ret, body = node.parts[1], node.parts[2], node.parts[3]
@@ -319,24 +321,30 @@ class _Translator:
             return base
         return {"attr": base, "path": path}
 
-    def expr(self, node: Any) -> Any:
-        """An expression (where a function reference is an error)."""
-        out = self.any_expr(node)
-        if isinstance(out, dict) and "fcn" in out:
-            raise self.fail(node, f"the function {out['fcn']!r} is not a value: call it, or "
-                                  f"pass it as an argument of a function")
-        return out
-
-    def any_expr(self, node: Any) -> Any:
-        if not isinstance(node, Node):
+    def expr(self, node: Any, function_ok: bool = False) -> Any:
+        """An expression; a function reference is an error unless ``function_ok`` (the
+        operands of operators, which titus passes on as they are)."""
+        if type(node) is not Node:
             raise self.fail(node, f"unexpected {self.describe(node)}")
         method = _EXPRESSIONS.get(node.kind)
         if method is None:
             raise self.fail(node, f"{self.describe(node)} is not an expression")
         out = method(self, node)
-        if self.marks and isinstance(out, dict) and node.line and "@" not in out:
-            out["@"] = f"PrettyPFA line {node.line}, column {node.column}"
+        if type(out) is dict:
+            if "fcn" in out and not function_ok:
+                raise self.fail(node, f"the function {out['fcn']!r} is not a value: call it, "
+                                      f"or pass it as an argument of a function")
+            if self.marks and node.pos >= 0 and "@" not in out:
+                line, column = node.where()
+                out["@"] = f"PrettyPFA line {line}, column {column}"
         return out
+
+    value = expr
+    """An expression (where a function reference is an error)."""
+
+    def any_expr(self, node: Any) -> Any:
+        """An expression or a function reference."""
+        return self.expr(node, True)
 
     def x_number(self, node: Node) -> Any:
         return self.number(node)
@@ -347,17 +355,19 @@ class _Translator:
     x_rawstring = x_string
 
     def x_name(self, node: Node) -> Any:
-        w = str(node.parts[0])
-        if w in ("null", "true", "false"):
-            return {"null": None, "true": True, "false": False}[w]
+        w = node.parts[0][1]
+        if w in _CONSTANTS:
+            return _CONSTANTS[w]
         if self.function(w):
             return {"fcn": w}
         if w in self.pools:
             raise self.fail(node, f"the pool {w!r} is read by key: {w}[key]")
+        if "." not in w:  # what get() gives a name without a path, sooner
+            return {"cell": w} if w in self.cells else w
         return self.get(w, None, node)
 
     def x_name_index(self, node: Node) -> Any:
-        return self.get(str(node.parts[0]), node.parts[1], node)
+        return self.get(node.parts[0][1], node.parts[1], node)
 
     def x_index(self, node: Node) -> Any:
         if not node.parts[1].parts:
@@ -380,12 +390,12 @@ class _Translator:
 
     def x_binop(self, node: Node) -> Any:
         left, op, right = node.parts
-        name = _BINARY.get(op.value, op.value)
-        return {name: [self.any_expr(left), self.any_expr(right)]}  # a call, as in titus
+        name = _BINARY.get(op[1], op[1])
+        return {name: [self.expr(left, True), self.expr(right, True)]}  # a call, as in titus
 
     def x_unop(self, node: Node) -> Any:
         op, operand = node.parts
-        return {_UNARY[str(op)]: [self.any_expr(operand)]}
+        return {_UNARY[op[1]]: [self.expr(operand, True)]}
 
     def x_if_e(self, node: Node) -> Any:
         pairs = []
@@ -415,7 +425,7 @@ class _Translator:
     def assign_map(self, assigns: Node, what: str) -> dict:
         out: dict[str, Any] = {}
         for a in assigns.parts:
-            name = str(a.parts[0])
+            name = a.parts[0][1]
             if "." in name:
                 raise self.fail(a, f"{what} cannot assign to {name!r} (a name with dots); "
                                    f"assign deep values one at a time, separated by ';'")
@@ -586,11 +596,11 @@ class _Translator:
 
     # ---- special calls ----------------------------------------------------------------
     def x_call(self, node: Node) -> Any:
-        name, args = str(node.parts[0]), list(node.parts[1].parts)
+        name, args = node.parts[0][1], node.parts[1].parts
         special = _SPECIAL_CALLS.get(name)
         if special is not None:
             return special(self, node, args)
-        fill = [a for a in args if isinstance(a, Node) and a.kind == "param"]
+        fill = [a for a in args if a.kind == "param"]  # arguments are nodes
         if fill:
             if len(fill) != len(args):
                 raise self.fail(node, f"a partial application of {name!r} gives every "
@@ -599,12 +609,12 @@ class _Translator:
                                           for p in fill}}
         return {name: [self.argument(a) for a in args]}
 
-    def nargs(self, node: Node, args: list, n: int) -> None:
+    def nargs(self, node: Node, args: tuple, n: int) -> None:
         if len(args) != n:
             raise self.fail(node, f"{node.parts[0]}(...) takes {n} argument(s), "
                                   f"not {len(args)}")
 
-    def call_json(self, node: Node, args: list) -> Any:
+    def call_json(self, node: Node, args: tuple) -> Any:
         self.nargs(node, args, 2)
         t, v = self.type(args[0]), self.json(args[1])
         if isinstance(args[0], Node) and args[0].kind in ("string", "rawstring"):
@@ -627,7 +637,7 @@ class _Translator:
         except (binascii.Error, ValueError, TypeError):
             raise self.fail(at, "bytes must be given as a base64 string") from None
 
-    def scalar(self, node: Node, args: list, convert: Callable[[Any], Any]) -> Any:
+    def scalar(self, node: Node, args: tuple, convert: Callable[[Any], Any]) -> Any:
         self.nargs(node, args, 1)
         v = self.json(args[0])
         try:
@@ -636,30 +646,30 @@ class _Translator:
             raise self.fail(args[0], f"{node.parts[0]}(...) cannot make a literal of "
                                      f"{self.describe(args[0])}") from None
 
-    def call_int(self, node: Node, args: list) -> Any:
+    def call_int(self, node: Node, args: tuple) -> Any:
         return self.scalar(node, args, lambda v: int(_no_bool(v)))
 
-    def call_long(self, node: Node, args: list) -> Any:
+    def call_long(self, node: Node, args: tuple) -> Any:
         return self.scalar(node, args, lambda v: {"long": int(_no_bool(v))})
 
-    def call_float(self, node: Node, args: list) -> Any:
+    def call_float(self, node: Node, args: tuple) -> Any:
         return self.scalar(node, args, lambda v: {"float": float(_no_bool(v))})
 
-    def call_double(self, node: Node, args: list) -> Any:
+    def call_double(self, node: Node, args: tuple) -> Any:
         return self.scalar(node, args, lambda v: float(_no_bool(v)))
 
-    def call_string(self, node: Node, args: list) -> Any:
+    def call_string(self, node: Node, args: tuple) -> Any:
         return self.scalar(node, args, lambda v: {"string": v})
 
-    def call_bytes(self, node: Node, args: list) -> Any:
+    def call_bytes(self, node: Node, args: tuple) -> Any:
         return self.scalar(node, args, lambda v: {"base64": self.base64(args[0], v)})
 
-    def call_apply(self, node: Node, args: list) -> Any:
+    def call_apply(self, node: Node, args: tuple) -> Any:
         if not args:
             raise self.fail(node, "apply(...) needs the function to call")
         return {"call": self.value(args[0]), "args": [self.value(a) for a in args[1:]]}
 
-    def call_update(self, node: Node, args: list) -> Any:
+    def call_update(self, node: Node, args: tuple) -> Any:
         self.nargs(node, args, 2)
         p = args[1]
         if not (isinstance(p, Node) and p.kind == "param"):
@@ -667,7 +677,7 @@ class _Translator:
         return {"attr": self.value(args[0]), "path": [{"string": self.key(p.parts[0])}],
                 "to": self.argument(p.parts[1])}
 
-    def call_new(self, node: Node, args: list) -> Any:
+    def call_new(self, node: Node, args: tuple) -> Any:
         if not args:
             raise self.fail(node, "new(...) needs a type")  # new(T) alone is an extension
         t = self.type(args[0])
@@ -682,7 +692,7 @@ class _Translator:
             raise self.fail(node, "the items of a new map or record are 'key: value' pairs")
         return {"new": {self.key(a.parts[0]): self.value(a.parts[1]) for a in rest}, "type": t}
 
-    def call_del(self, node: Node, args: list) -> Any:
+    def call_del(self, node: Node, args: tuple) -> Any:
         """Extension: ``del(pool[key])`` removes an item of a pool."""
         self.nargs(node, args, 1)
         target = args[0]
@@ -692,22 +702,22 @@ class _Translator:
                 return {"pool": base, "del": path[0]}
         raise self.fail(node, "del(...) takes one pool item: del(pool[key])")
 
-    def call_upcast(self, node: Node, args: list) -> Any:
+    def call_upcast(self, node: Node, args: tuple) -> Any:
         self.nargs(node, args, 2)
         return {"upcast": self.value(args[1]), "as": self.type(args[0])}
 
-    def call_pack(self, node: Node, args: list) -> Any:
+    def call_pack(self, node: Node, args: tuple) -> Any:
         if not all(isinstance(a, Node) and a.kind == "param" for a in args):
             raise self.fail(node, "pack(...) takes 'format: expression' pairs")
         return {"pack": [{self.key(a.parts[0]): self.value(a.parts[1])} for a in args]}
 
-    def call_doc(self, node: Node, args: list) -> Any:
+    def call_doc(self, node: Node, args: tuple) -> Any:
         self.nargs(node, args, 1)
         if not (isinstance(args[0], Node) and args[0].kind in ("string", "rawstring")):
             raise self.fail(args[0], "doc(...) takes a string")
         return {"doc": self.string_value(args[0].parts[0])}
 
-    def options_of(self, node: Node, args: list, allowed: str) -> tuple[list, Any]:
+    def options_of(self, node: Node, args: tuple, allowed: str) -> tuple[list, Any]:
         params = [a for a in args if isinstance(a, Node) and a.kind == "param"]
         others = [a for a in args if not (isinstance(a, Node) and a.kind == "param")]
         if len(params) > 1 or (params and self.key(params[0].parts[0]) != allowed):
@@ -715,7 +725,7 @@ class _Translator:
                                   f"{allowed!r}")
         return others, params[0].parts[1] if params else None
 
-    def call_error(self, node: Node, args: list) -> Any:
+    def call_error(self, node: Node, args: tuple) -> Any:
         others, code = self.options_of(node, args, "code")
         if len(others) != 1 or self.text(others[0]) is None:
             raise self.fail(node, "error(...) takes one message string (and 'code: N')")
@@ -727,7 +737,7 @@ class _Translator:
             out["code"] = c
         return out
 
-    def call_log(self, node: Node, args: list) -> Any:
+    def call_log(self, node: Node, args: tuple) -> Any:
         others, ns = self.options_of(node, args, "namespace")
         out: dict[str, Any] = {"log": [self.value(a) for a in others]}
         if ns is not None:
@@ -796,7 +806,7 @@ class _Translator:
             self.user_fcns.add("u." + str(item.parts[0]))
         for name in ("begin", "action", "end"):
             if name in sections:
-                out[name] = [self.expr(e) for e in exprs(name)]
+                out[name] = self.top_level(exprs(name))
         if fcn_items:
             out["fcns"] = {}
             for item in fcn_items:
@@ -809,7 +819,7 @@ class _Translator:
         if "zero" in sections:
             out["zero"] = self.json(one("zero"))
         if "merge" in sections:
-            out["merge"] = [self.expr(e) for e in exprs("merge")]
+            out["merge"] = self.top_level(exprs("merge"))
         if cells:
             out["cells"] = self.unique(cells, "cell")
         if pools:
@@ -825,6 +835,18 @@ class _Translator:
         for name in ("metadata", "options"):
             if name in sections:
                 out[name] = self.json(one(name))
+        return out
+
+    def top_level(self, nodes: list) -> list:
+        """The expressions of a begin/action/end/merge section; notes in ``plain`` those
+        whose translation used no alias definition (:func:`share_named_types` skips them)."""
+        out = []
+        for node in nodes:
+            before = self.handed_out
+            value = self.expr(node)
+            if self.handed_out == before:
+                self.plain.add(id(value))
+            out.append(value)
         return out
 
     def unique(self, items: list, what: str) -> dict:
@@ -918,17 +940,22 @@ def translate(root: Node, is_function: Callable[[str], bool] | Container[str],
     check = is_function if callable(is_function) else is_function.__contains__
     ensure_stack_room()
     with gc_paused():
-        out = _Translator(check, marks).document(root)
-        return share_named_types(out)
+        translator = _Translator(check, marks)
+        out = translator.document(root)
+        if translator.handed_out < 2:  # no definition can appear twice
+            return out
+        return share_named_types(out, translator.plain)
 
 
 _NAMED = ("record", "enum", "fixed")
+_CONSTANTS = {"null": None, "true": True, "false": False}
 
 
-def share_named_types(doc: Any) -> Any:
+def share_named_types(doc: Any, skip: Container[int] = frozenset()) -> Any:
     """A ``types:`` alias is expanded by reference wherever it is used: keep its full
     definition at the first use and write its name at the others (in place, returns ``doc``).
-    Definitions written out more than once in the text stay as written."""
+    Definitions written out more than once in the text stay as written. ``skip``: ids of
+    list items known to hold no alias definition (not walked)."""
     seen: set[int] = set()
 
     def walk(value: Any) -> Any:  # value: a dict or a list
@@ -947,7 +974,7 @@ def share_named_types(doc: Any) -> Any:
                     value[k] = walk(v)
             return value
         for i, v in enumerate(value):
-            if type(v) is dict or type(v) is list:
+            if (type(v) is dict or type(v) is list) and id(v) not in skip:
                 value[i] = walk(v)
         return value
 
