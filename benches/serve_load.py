@@ -4,7 +4,9 @@ Per server and body size (1-row and 100-row requests): N requests (default 10,00
 keep-alive clients (threads, one HTTP/1.1 connection each), 5% of them malformed (invalid
 JSON, a wrong type, an unknown key; rotated). Reports requests/s, p50/p99 latency, resident
 memory of the server's process tree after the run, the 2xx/4xx/5xx counts and lost requests
-(connection errors or timeouts: the client reconnects and counts one lost). The model is the
+(connection errors or timeouts: the client reconnects and counts one lost), and the CPU time
+per request of the server's process tree and of the load generator (steadier than req/s on a
+busy machine: the clients run on the same cores). The model is the
 same sklearn pipeline (StandardScaler + LogisticRegression on iris) for both: exported to PFA
 for pfa, saved with ``mlflow.sklearn.save_model`` for MLflow (``--env-manager local``).
 
@@ -13,7 +15,7 @@ for pfa, saved with ``mlflow.sklearn.save_model`` for MLflow (``--env-manager lo
     .venv/bin/python benches/serve_load.py --no-mlflow --requests 20000
     .venv/bin/python benches/serve_load.py --only-mlflow   # the MLflow half alone
 
-Writes results/serve_load.json. Timings are never asserted anywhere.
+Writes results/serve_load.json (not with --quick). Timings are never asserted anywhere.
 """
 
 from __future__ import annotations
@@ -73,6 +75,21 @@ def tree_rss(pid: int) -> int:
             children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
             todo.extend(int(c) for c in children)
         except OSError:
+            pass
+    return total
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and its descendants."""
+    total, todo, tick = 0.0, [pid], os.sysconf("SC_CLK_TCK")
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+            todo.extend(int(c) for c in children)
+        except (OSError, IndexError, ValueError):
             pass
     return total
 
@@ -194,8 +211,10 @@ def main() -> int:
     ap.add_argument("--no-mlflow", action="store_true")
     ap.add_argument("--only-mlflow", action="store_true", help="skip the pfa half")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--rows", default="1,100", help="body sizes in rows (default 1,100)")
     args = ap.parse_args()
     n = 2000 if args.quick else args.requests
+    sizes = [int(r) for r in args.rows.split(",")]
     model, X = fit()
     import pfa.exporters.sklearn as exp
 
@@ -226,23 +245,30 @@ def main() -> int:
                 print(f"{name}: n/a ({exc})", flush=True)
                 results["runs"][name] = {"error": str(exc)}
                 continue
-            for rows in (1, 100):
+            for rows in sizes:
                 work = bodies(X, rows, n, args.bad_share)
                 load(port, work[: min(500, n)], args.clients)  # warm-up
+                cpu0, own0 = tree_cpu(proc.pid), time.process_time()
                 r = load(port, work, args.clients)
+                r["server_cpu_us"] = (tree_cpu(proc.pid) - cpu0) / n * 1e6
+                r["client_cpu_us"] = (time.process_time() - own0) / n * 1e6
                 r["rss_mib"] = tree_rss(proc.pid) / 2**20
                 r["ready_s"] = ready
                 results["runs"][f"{name} / {rows} row(s)"] = r
                 print(f"{name:20} {rows:3} row(s): {r['req_per_s']:8.0f} req/s  p50 "
                       f"{r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  RSS "
                       f"{r['rss_mib']:6.0f} MiB  2xx {r['2xx']} 4xx {r['4xx']} 5xx {r['5xx']} "
-                      f"lost {r['lost']} wrong {r['wrong']}  (ready in {ready:.1f} s)",
+                      f"lost {r['lost']} wrong {r['wrong']}  CPU/request server "
+                      f"{r['server_cpu_us']:.0f} us client {r['client_cpu_us']:.0f} us  "
+                      f"(ready in {ready:.1f} s)",
                       flush=True)
         finally:
             stop(proc)
-    (HERE / "results").mkdir(exist_ok=True)
-    out = HERE / "results" / ("serve_load_mlflow.json" if args.only_mlflow else "serve_load.json")
-    out.write_text(json.dumps(results, indent=2))
+    if not args.quick:  # (a quick run is for iterating: it keeps the recorded results)
+        (HERE / "results").mkdir(exist_ok=True)
+        out = HERE / "results" / ("serve_load_mlflow.json" if args.only_mlflow
+                                  else "serve_load.json")
+        out.write_text(json.dumps(results, indent=2))
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

@@ -5,7 +5,10 @@ a forest's cell, then its decoded value) and create no garbage cycles to speak o
 collector, triggered by those allocations, would walk the growing structure again and again
 (most of the cold-start time of a large model). :func:`gc_paused` switches it off for the
 duration and back on afterwards. Nested and concurrent uses share one pause: the collector is
-restored (to the state the first one found) when the last one ends.
+restored (to the state the first one found) when the last one ends. The containers made
+during the pause then go straight to the oldest generation (``gc.freeze`` + ``gc.unfreeze``,
+two list splices), so the first collection after it does not walk them all once more; this is
+skipped when the host has frozen objects of its own (``unfreeze`` would release them).
 """
 
 from __future__ import annotations
@@ -35,4 +38,7 @@ def gc_paused() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0 and _was_enabled:
+                if gc.get_freeze_count() == 0:
+                    gc.freeze()
+                    gc.unfreeze()
                 gc.enable()

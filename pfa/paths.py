@@ -9,6 +9,7 @@ control characters are escaped).
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from pfa.names import NAME_RE
 
@@ -17,6 +18,12 @@ def join_path(path: str, key: str | int) -> str:
     """Extend a JSON path by an array index or an object member name."""
     if isinstance(key, int):
         return f"{path}[{key}]"
+    return path + _member(key)
+
+
+@lru_cache(maxsize=4096)
+def _member(key: str) -> str:
+    """The path step of member ``key`` (documents repeat the same few keys)."""
     if NAME_RE.fullmatch(key):
-        return f"{path}.{key}"
-    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+        return f".{key}"
+    return f"[{json.dumps(key, ensure_ascii=False)}]"

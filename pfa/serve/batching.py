@@ -107,7 +107,7 @@ class MicroBatcher:
                 else:
                     outs = result.values[start:end]
                     for observe in model.observers:
-                        observe(model, values, outs)
+                        observe(model, values, outs, None)
                     out.append(outs)
                 start = end
         return out

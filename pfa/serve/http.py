@@ -6,7 +6,6 @@ the metrics and adds the model headers. The connection stays usable after any of
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from time import perf_counter
@@ -17,6 +16,7 @@ from starlette.responses import Response
 
 from .errors import ServeError
 from .model import ServedModel
+from .strictjson import encode
 
 if TYPE_CHECKING:
     from .protocols import Protocol
@@ -28,9 +28,8 @@ MODEL_HEADER = "x-pfa-model-name"
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """Strict JSON (no NaN tokens) with the right content type."""
-    text = json.dumps(body, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
-    return Response(text.encode("utf-8"), status, headers, "application/json")
+    """Strict JSON (NaN and ±inf as null, bytes as text) with the right content type."""
+    return Response(encode(body), status, headers, "application/json")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -110,20 +109,3 @@ def endpoint(server: Any, protocol: Protocol, handler: Handler) -> Callable[...,
 
 def error_response(protocol: Protocol, err: ServeError) -> Response:
     return json_response(protocol.error_body(err), err.status, err.headers)
-
-
-def load_json(body: bytes) -> Any:
-    """Decoded JSON of a body (400 for invalid JSON, without quoting it)."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ServeError(400, f"the body is not UTF-8 (byte offset {exc.start})") from None
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise ServeError(400, "the JSON body is nested too deeply") from None
-    except json.JSONDecodeError as exc:
-        raise ServeError(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column "
-                   f"{exc.colno}") from None
-    except ValueError:
-        raise ServeError(400, "the JSON body holds a number too large to read") from None

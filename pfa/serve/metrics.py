@@ -43,6 +43,7 @@ class _MonitorCollector:
         drift = GaugeMetricFamily("pfa_serve_drift_psi", "Population stability index of a "
                                   "feature against the training profile", labels=labels)
         for mon in self.monitors():
+            mon.flush()
             m, v = mon.model.name, mon.model.version
             for feature, stat in list(mon.inputs.items()):
                 count.add_metric([m, v, feature], stat.count)

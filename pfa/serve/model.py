@@ -2,10 +2,15 @@
 
 A :class:`ServedModel` owns one :class:`pfa.Engine` and a lock (an engine runs one action at a
 time; documents with cells keep one state, as under ``pfa run``). Small requests run on the
-event loop when the engine is free (no thread hop); larger ones, and any request that finds
-the engine busy, run in a worker thread. Requests of at least ``batch_rows`` rows go through
+event loop (no thread hop; waiting there while a worker thread holds the engine); larger ones
+run in a worker thread ("small": at most :data:`INLINE_ROWS` rows, or an
+expected engine time of at most :data:`INLINE_SECONDS` from the CPU time earlier requests of
+that size class took). Requests of at least ``batch_rows`` rows go through
 ``Engine.action_batch`` (map documents), the others row by row through ``Engine.action``: both
-give the same values. Every row error becomes a :class:`ServeError` naming the row.
+give the same values. When every input field is a ``double`` and every row holds
+exactly those fields as JSON numbers, the batch is handed to the engine as numpy columns (no
+value can fail the input contract, so nothing is checked row by row); any other batch goes as
+the list of rows. Every row error becomes a :class:`ServeError` naming the row.
 """
 
 from __future__ import annotations
@@ -13,32 +18,35 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from time import perf_counter
+from itertools import chain
+from operator import itemgetter
+from time import perf_counter, thread_time
 from typing import Any
 
+import anyio
+import anyio.to_thread
+import numpy as np
+
+from pfa.avro.types import AvroRecord
 from pfa.engine.engine import Engine
 from pfa.errors import PfaError, PfaInputError, PfaRuntimeError, PfaTimeoutError
 from pfa.runtime import codes
 
 from .errors import INVALID_PARAMETER_VALUE, ServeError, safe_input_message
+from .strictjson import plain_json as plain_json  # (re-exported)
 
 INLINE_ROWS = 16
 """Requests of at most this many rows run on the event loop when the engine is free."""
-
-
-def plain_json(value: Any) -> Any:
-    """An engine value as strict JSON: NaN and ±inf → null, bytes → their code points as a
-    string (Avro's JSON encoding), unions bare."""
-    tp = type(value)
-    if tp is float:
-        return value if math.isfinite(value) else None
-    if tp is dict:
-        return {k: plain_json(v) for k, v in value.items()}
-    if tp is list:
-        return [plain_json(v) for v in value]
-    if tp is bytes:
-        return value.decode("latin-1")
-    return value
+INLINE_SECONDS = 0.005
+"""So do larger requests expected to take at most this much engine time."""
+LOCK_POLL_SECONDS = (0.0005, 0.008)
+"""How often a small request waiting for a worker thread to release the engine looks again:
+first after the shorter pause, then after twice the last one, at most the longer."""
+_NUMBER_FIELDS = frozenset({"double"})
+Columns = tuple[dict[str, Any], Any]
+"""A request's input columns by row key (float64 arrays) and the outputs ``action_batch``
+gave for them (a dict of arrays by field for a record output, else one array)."""
+_NUMBERS = frozenset({float, int})
 
 
 def _timeout_error() -> ServeError:
@@ -83,22 +91,55 @@ class ServedModel:
         self.weight = weight
         self.lock = threading.Lock()
         self.metadata: dict[str, str] = dict(engine.document.metadata or {})
-        self.observers: list[Callable[[ServedModel, list[Any], list[Any]], None]] = []
+        self.observers: list[Callable[[ServedModel, list[Any], list[Any], Columns | None],
+                                      None]] = []
+        """Called with every scored request: rows, outputs and, when the request went to the
+        engine as numpy columns, the input and output columns (see :data:`Columns`)."""
+        t = engine.input_type
+        back = {v: k for k, v in (engine.input_aliases or {}).items()}
+        self.row_keys: list[str] | None = ([back.get(f.name, f.name) for f in t.fields]
+                                           if isinstance(t, AvroRecord) else None)
+        """The key under which rows carry each input field (its original column name if the
+        document keeps one, else the field name); None for an input that is not a record."""
+        self._number_keys = (tuple(self.row_keys) if self.row_keys and len(
+            set(self.row_keys)) == len(self.row_keys) and all(
+            f.type.name in _NUMBER_FIELDS for f in t.fields) else None)
+        self._row_seconds: dict[bool, float] = {}
+        """CPU seconds per row of recent requests, by path (True: action_batch)."""
 
     def __repr__(self) -> str:
         return f"<ServedModel {self.name}/{self.version}>"
 
     # -- running ------------------------------------------------------------------------------
+    def _batched(self, n: int) -> bool:
+        return self.method == "map" and n >= self.batch_rows
+
     def score(self, rows: list[Any], deadline: float = math.inf) -> list[Any]:
         """Outputs (engine values) of ``rows`` (host values under the input contract);
         the caller holds :attr:`lock`. ServeError for a failing row."""
-        if self.method == "map" and len(rows) >= self.batch_rows:
-            out = self._score_batch(rows, deadline)
+        # the cost estimate of inline(), in CPU time: wall time would count waiting for the
+        # GIL (in a worker thread) or for a core (on a busy machine)
+        start = thread_time()
+        batched = self._batched(len(rows))
+        columns: Columns | None = None
+        if batched:
+            out, columns = self._score_batch(rows, deadline)
         else:
             out = self._score_rows(rows, deadline)
         for observe in self.observers:
-            observe(self, rows, out)
+            observe(self, rows, out, columns)
+        if rows:
+            cost = (thread_time() - start) / len(rows)
+            last = self._row_seconds.get(batched)
+            self._row_seconds[batched] = cost if last is None else 0.5 * (last + cost)
         return out
+
+    def inline(self, n: int) -> bool:
+        """Whether a request of ``n`` rows is small enough to run on the event loop."""
+        if n <= INLINE_ROWS:
+            return True
+        per_row = self._row_seconds.get(self._batched(n))
+        return per_row is not None and n * per_row <= INLINE_SECONDS
 
     def _score_rows(self, rows: list[Any], deadline: float) -> list[Any]:
         action = self.engine.action
@@ -112,15 +153,18 @@ class ServedModel:
                 raise row_error(i, err) from None
         return out
 
-    def _score_batch(self, rows: list[Any], deadline: float) -> list[Any]:
+    def _score_batch(self, rows: list[Any], deadline: float) -> tuple[list[Any], Columns | None]:
         out: list[Any] = []
         chunk = 4096
+        last: Columns | None = None
         for a in range(0, len(rows), chunk):
             if a and perf_counter() > deadline:
                 raise _timeout_error()
             part = rows[a:a + chunk]
+            columns = self._number_columns(part)
             try:
-                result = self.engine.action_batch(part, on_error="null")
+                result = self.engine.action_batch(part if columns is None else columns,
+                                                  on_error="null")
             except PfaInputError as err:
                 row = getattr(err, "row", None)
                 raise row_error(a + (row or 0), _strip_row(err)) from None
@@ -132,8 +176,34 @@ class ServedModel:
                     raise row_error(a + first, err) from None
                 raise ServeError(400, f"row {a + first}: {result.errors[0][2]}",
                                  INVALID_PARAMETER_VALUE, pfa_code=result.errors[0][1])
-            out.extend(result.values)
-        return out
+            if columns is None:
+                out.extend(result.values)
+            else:
+                out.extend(_rows_of(result.values, len(part)))
+                last = (columns, result.values)
+        return out, (last if len(rows) <= chunk else None)
+
+    def _number_columns(self, rows: list[Any]) -> dict[str, Any] | None:
+        """``rows`` as float64 columns by row key, if every input field is a number field and
+        every row is an object of exactly those keys with JSON numbers; else None."""
+        keys = self._number_keys
+        if keys is None or not rows or set(map(type, rows)) != {dict} or \
+                set(map(len, rows)) != {len(keys)}:
+            return None
+        try:  # (rows of len(keys) entries holding every key hold no other)
+            values = list(map(itemgetter(*keys), rows))
+        except KeyError:
+            return None
+        if len(keys) == 1:
+            values = [(v,) for v in values]
+        if not set(map(type, chain.from_iterable(values))) <= _NUMBERS:
+            return None
+        try:
+            block = np.fromiter(chain.from_iterable(values), np.float64,
+                                len(values) * len(keys)).reshape(len(values), len(keys))
+        except OverflowError:  # an integer beyond double: the row path reports it
+            return None
+        return {key: block[:, j] for j, key in enumerate(keys)}
 
     def run_locked(self, rows: list[Any], deadline: float) -> list[Any]:
         """:meth:`score` in a worker thread: waits for the engine until ``deadline``."""
@@ -146,15 +216,34 @@ class ServedModel:
             self.lock.release()
 
     async def run(self, rows: list[Any], deadline: float) -> list[Any]:
-        """Score ``rows`` without blocking the event loop for long."""
-        if len(rows) <= INLINE_ROWS and self.lock.acquire(blocking=False):
-            try:
-                return self.score(rows, deadline)
-            finally:
-                self.lock.release()
-        import anyio.to_thread
+        """Score ``rows`` without blocking the event loop for long: small requests on the
+        event loop (when a worker thread holds the engine, they wait for it there, so that
+        a busy moment does not send every following request through a thread), the others
+        in a worker thread."""
+        if not self.inline(len(rows)):
+            return await anyio.to_thread.run_sync(self.run_locked, rows, deadline)
+        pause = LOCK_POLL_SECONDS[0]
+        while not self.lock.acquire(blocking=False):
+            if perf_counter() > deadline:
+                raise _timeout_error()
+            await anyio.sleep(pause)
+            pause = min(2 * pause, LOCK_POLL_SECONDS[1])
+        try:
+            return self.score(rows, deadline)
+        finally:
+            self.lock.release()
 
-        return await anyio.to_thread.run_sync(self.run_locked, rows, deadline)
+
+def _rows_of(values: Any, n: int) -> list[Any]:
+    """The ``n`` outputs of ``action_batch`` on a dict of columns as a list of values: a
+    record output comes back as a dict of columns (numpy or object arrays), any other as one
+    array."""
+    if isinstance(values, dict):
+        names = list(values)
+        if not names:
+            return [{} for _ in range(n)]
+        return [dict(zip(names, row)) for row in zip(*(values[k].tolist() for k in names))]
+    return values.tolist()
 
 
 def _strip_row(err: PfaInputError) -> PfaInputError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from itertools import repeat
 from typing import Any
 
 from starlette.requests import Request
@@ -21,7 +22,8 @@ from starlette.routing import Route
 
 from pfa.avro.types import AvroRecord, AvroUnion
 from pfa.serve.errors import BAD_REQUEST, INVALID_PARAMETER_VALUE, ServeError
-from pfa.serve.model import ServedModel, plain_json
+from pfa.serve.model import ServedModel
+from pfa.serve.strictjson import decode
 
 from . import Protocol
 
@@ -63,11 +65,7 @@ def content_kind(header: str | None) -> str:
 
 def _columns(model: ServedModel) -> list[str]:
     """The input columns of a record input, under their original names when known."""
-    t = model.input_type
-    if not isinstance(t, AvroRecord):
-        return ["input"]
-    back = {v: k for k, v in (model.engine.input_aliases or {}).items()}
-    return [back.get(f.name, f.name) for f in t.fields]
+    return model.row_keys if model.row_keys is not None else ["input"]
 
 
 def _row_value(model: ServedModel, row: Any, i: int) -> Any:
@@ -84,6 +82,14 @@ def _row_value(model: ServedModel, row: Any, i: int) -> Any:
                        INVALID_PARAMETER_VALUE)
         return next(iter(row.values()))
     return row
+
+
+def _row_values(model: ServedModel, values: list[Any]) -> list[Any]:
+    """:func:`_row_value` of every row (the list itself when no row needs a change)."""
+    types = set(map(type, values))
+    if (types <= {dict}) if isinstance(model.input_type, AvroRecord) else dict not in types:
+        return values
+    return [_row_value(model, r, i) for i, r in enumerate(values)]
 
 
 def _kind(v: Any) -> str:
@@ -108,13 +114,12 @@ def _split_rows(model: ServedModel, split: Any) -> list[Any]:
     if not record and len(cols) != 1:
         raise _bad(f"the model takes a single column, found {len(cols)}")
     n = len(cols)
-    rows = []
-    for i, r in enumerate(data):
-        if type(r) is not list or len(r) != n:
-            raise _bad(f"dataframe_split.data row {i}: expected an array of {n} values",
-                       INVALID_PARAMETER_VALUE)
-        rows.append(dict(zip(cols, r)) if record else r[0])
-    return rows
+    if not (set(map(type, data)) <= {list} and set(map(len, data)) <= {n}):
+        for i, r in enumerate(data):
+            if type(r) is not list or len(r) != n:
+                raise _bad(f"dataframe_split.data row {i}: expected an array of {n} values",
+                           INVALID_PARAMETER_VALUE)
+    return list(map(dict, map(zip, repeat(cols), data))) if record else [r[0] for r in data]
 
 
 def _column_rows(model: ServedModel, cols: dict[str, Any], key: str) -> list[Any]:
@@ -127,9 +132,9 @@ def _column_rows(model: ServedModel, cols: dict[str, Any], key: str) -> list[Any
     if len(lengths) > 1:
         raise _bad(f"{key}: the columns have different lengths")
     n = lengths.pop() if lengths else 0
-    names = list(cols)
-    rows = [{k: cols[k][i] for k in names} for i in range(n)]
-    return [_row_value(model, r, i) for i, r in enumerate(rows)]
+    if n == 0:
+        return []
+    return list(map(dict, map(zip, repeat(list(cols)), zip(*cols.values()))))
 
 
 def _short(name: str) -> str:
@@ -156,14 +161,14 @@ def json_rows(model: ServedModel, body: Any) -> list[Any]:
     if key == "dataframe_records":
         if type(value) is not list:
             raise _bad("dataframe_records must be an array of objects")
-        return [_row_value(model, r, i) for i, r in enumerate(value)]
+        return _row_values(model, value)
     if type(value) is dict:  # columnar "instances"/"inputs"
         if not isinstance(model.input_type, AvroRecord):
             raise _bad(f"{key}: the model takes single values, give an array of them")
         return _column_rows(model, value, key)
     if type(value) is not list:
         raise _bad(f"{key} must be an array of rows or an object of columns")
-    return [_row_value(model, r, i) for i, r in enumerate(value)]
+    return _row_values(model, value)
 
 
 def _csv_cell(t: Any, text: str, row: int, col: str) -> Any:
@@ -255,14 +260,13 @@ def parquet_rows(model: ServedModel, body: bytes, limit: int) -> list[Any]:
         raise
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise _bad(f"the body is not a readable Parquet file ({type(exc).__name__})") from None
-    rows = table.to_pylist()
-    return [_row_value(model, r, i) for i, r in enumerate(rows)]
+    return _row_values(model, table.to_pylist())
 
 
 # -- endpoints ----------------------------------------------------------------------------------
 
 def routes(server: Any) -> list[Route]:
-    from pfa.serve.http import endpoint, json_response, load_json, read_body
+    from pfa.serve.http import endpoint, json_response, read_body
     from pfa.version import __version__
 
     limit = server.config.max_body_bytes
@@ -273,13 +277,13 @@ def routes(server: Any) -> list[Route]:
         kind = content_kind(request.headers.get("content-type"))
         body = await read_body(request, limit)
         if kind == "json":
-            rows = json_rows(model, load_json(body))
+            rows = json_rows(model, decode(body))
         elif kind == "csv":
             rows = csv_rows(model, body)
         else:
             rows = parquet_rows(model, body, limit)
         outs = await server.infer(model, rows)
-        return json_response({"predictions": [plain_json(o) for o in outs]})
+        return json_response({"predictions": outs})
 
     async def ping(request: Request, call: Any) -> Response:
         name = request.path_params.get("name")

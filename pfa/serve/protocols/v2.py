@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import chain
 from typing import Any
 
 from starlette.requests import Request
@@ -23,7 +24,8 @@ from starlette.routing import Route
 
 from pfa.avro.types import AvroArray, AvroRecord, AvroType, AvroUnion
 from pfa.serve.errors import ServeError
-from pfa.serve.model import ServedModel, plain_json
+from pfa.serve.model import ServedModel
+from pfa.serve.strictjson import decode, plain_json
 
 from . import Protocol
 
@@ -76,11 +78,7 @@ def tensors_of(t: AvroType, names: list[str] | None = None,
 
 
 def input_names(model: ServedModel) -> list[str] | None:
-    t = model.input_type
-    if not isinstance(t, AvroRecord):
-        return None
-    back = {v: k for k, v in (model.engine.input_aliases or {}).items()}
-    return [back.get(f.name, f.name) for f in t.fields]
+    return model.row_keys
 
 
 # -- requests -----------------------------------------------------------------------------------
@@ -100,6 +98,11 @@ def _row_major(data: list[Any], where: str) -> list[Any]:
         else:
             todo.pop()
     return out
+
+
+_PLAIN_ELEMENTS = {**dict.fromkeys(NUMERIC, frozenset({int, float, type(None)})),
+                   "BOOL": frozenset({bool, type(None)})}
+"""Element types that need no look at each element (BYTES takes any)."""
 
 
 def _check_element(dt: str, x: Any, where: str) -> None:
@@ -153,13 +156,20 @@ def tensor_rows(model: ServedModel, inputs: Any) -> list[Any]:
             raise _bad(f"{where}: datatype {dt} given, the model takes {want}")
         if "data" not in tensor:
             raise _bad(f"{where}: \"data\" is missing (binary data is not supported)")
-        flat = _row_major(data, where) if type(data) is list else [data]
+        if type(data) is not list:
+            flat = [data]
+        elif list in set(map(type, data)):
+            flat = _row_major(data, where)
+        else:  # (flat already: the common case)
+            flat = data
         n = shape[0]
         size = math.prod(shape)
         if size != len(flat):
             raise _bad(f"{where}: shape {shape} holds {size} elements, data has {len(flat)}")
-        for x in flat:
-            _check_element(dt, x, where)
+        types = set(map(type, flat))
+        if not types <= _PLAIN_ELEMENTS.get(dt, types):
+            for x in flat:
+                _check_element(dt, x, where)
         extra = len(spec["shape"]) - 1
         per_row = size // n if n else 0
         if extra == 0 and per_row != 1:
@@ -171,7 +181,7 @@ def tensor_rows(model: ServedModel, inputs: Any) -> list[Any]:
             col = flat
         else:
             col = [flat[i * per_row:(i + 1) * per_row] for i in range(n)]
-        if want in NUMERIC:
+        if want in NUMERIC and str in types:
             col = [_number(x) if type(x) is str else x for x in col] if extra == 0 else \
                 [[_number(x) if type(x) is str else x for x in r] for r in col]
         if want == "BYTES" and spec["datatype"] == "BYTES" and extra == 0 and record:
@@ -213,15 +223,16 @@ def _output_tensor(name: str, t: AvroType, values: list[Any]) -> dict[str, Any]:
     dt, extra = tensor_type(t)
     n = len(values)
     if extra:
-        lengths = {len(v) for v in values if type(v) is list}
-        if len(lengths) <= 1 and all(type(v) is list for v in values):
-            k = lengths.pop() if lengths else 0
-            flat = [plain_json(x) for v in values for x in v]
-            return {"name": name, "datatype": dt, "shape": [n, k], "data": flat}
+        if set(map(type, values)) <= {list}:
+            lengths = set(map(len, values))
+            if len(lengths) <= 1:
+                k = lengths.pop() if lengths else 0
+                flat = list(chain.from_iterable(values))
+                return {"name": name, "datatype": dt, "shape": [n, k], "data": flat}
         dt = "BYTES"
     elif dt != "BYTES" or _nonnull(t).name in DATATYPES:
         return {"name": name, "datatype": dt, "shape": [n],
-                "data": [plain_json(v) for v in values]}
+                "data": values}
     return _json_tensor(name, values)
 
 
@@ -259,7 +270,7 @@ def _select(tensors: list[dict[str, Any]], wanted: Any) -> list[dict[str, Any]]:
 # -- endpoints ----------------------------------------------------------------------------------
 
 def routes(server: Any) -> list[Route]:
-    from pfa.serve.http import endpoint, json_response, load_json, read_body
+    from pfa.serve.http import endpoint, json_response, read_body
     from pfa.serve.repository import READY
     from pfa.version import __version__
 
@@ -311,7 +322,7 @@ def routes(server: Any) -> list[Route]:
             raise ServeError(415, "the infer body must be JSON")
         if request.headers.get("inference-header-content-length"):
             raise _bad("binary tensor data is not supported: send JSON")
-        body = load_json(await read_body(request, limit))
+        body = decode(await read_body(request, limit))
         if type(body) is not dict:
             raise _bad("the infer request must be a JSON object")
         rid = body.get("id")
@@ -332,7 +343,7 @@ def routes(server: Any) -> list[Route]:
     async def repo_index(request: Request, call: Any) -> Response:
         body = await read_body(request, limit)
         if body.strip():
-            payload = load_json(body)
+            payload = decode(body)
             if type(payload) is not dict:
                 raise _bad("the index request must be a JSON object")
             ready_only = payload.get("ready") is True
