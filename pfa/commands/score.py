@@ -39,7 +39,8 @@ run (--quiet: neither).
 
 exit status: 0 every row scored, 1 some rows failed (or --on-error fail stopped the run),
 2 usage error, unreadable or invalid model, unreadable input or columns that do not match
-the document's input (nothing is scored), 3 internal error"""
+the document's input (nothing is scored), or OUTPUT or the --errors file cannot be written
+(disk full: a partial OUTPUT file is removed), 3 internal error"""
 
 EXIT_OK, EXIT_ROWS_FAILED, EXIT_USAGE = 0, 1, 2
 STDERR_ERRORS = 10
@@ -187,9 +188,10 @@ def _score(args: argparse.Namespace) -> int:
                          "outputs": {c.name: c for c in scorer.outputs}}
 
         def open_writer(schema: Any) -> Any:
-            if args.output != STDIO:
+            if args.output != STDIO and not _special(args.output):
                 created.append(args.output)
-            return out_fmt.open_writer(args.output, schema, write_options)
+            return _NamedWriteErrors(out_fmt.open_writer(args.output, schema, write_options),
+                                     args.output)
 
         setup = None
         if args.workers > 1:
@@ -210,11 +212,13 @@ def _score(args: argparse.Namespace) -> int:
         created.clear()  # finished: the output stays
     finally:
         reader.close()
-        if errors_out is not None:
-            errors_out.close()
+        unwritten = _close_errors_file(errors_out, args.errors)
         for path in created:  # a run that stopped on a file error leaves no partial output
-            with contextlib.suppress(OSError):
-                os.remove(path)
+            if not _special(path):
+                with contextlib.suppress(OSError):
+                    os.remove(path)
+    if unwritten is not None:
+        raise unwritten
     report.finish()
     if not args.quiet:
         where = f" (see {args.errors})" if args.errors and summary.rows_failed else ""
@@ -224,6 +228,53 @@ def _score(args: argparse.Namespace) -> int:
               f"{summary.rows_failed:,} failed{where} in {summary.seconds:.2f} s "
               f"({summary.rows_per_second:,.0f} rows/s){stopped}", file=sys.stderr)
     return EXIT_ROWS_FAILED if summary.rows_failed or summary.stopped else EXIT_OK
+
+
+def _close_errors_file(out: Any, path: str | None) -> Exception | None:
+    """Close the --errors file; the error naming it when its last lines cannot be written."""
+    if out is None:
+        return None
+    try:
+        out.close()
+    except OSError as exc:
+        from pfa.io.errors import DataFileError
+
+        return DataFileError(path, f"cannot write: {exc.strerror or exc}")
+    return None
+
+
+def _special(path: str) -> bool:
+    """True for an existing path that is not a regular file (a device such as /dev/null, a
+    pipe): never removed after a failed run."""
+    return os.path.exists(path) and not os.path.isfile(path)
+
+
+class _NamedWriteErrors:
+    """A writer whose write errors (disk full, …) name the output file: a DataFileError, not
+    an internal error. A closed pipe stays a BrokenPipeError (``| head``: a quiet stop)."""
+
+    def __init__(self, writer: Any, path: str) -> None:
+        self._writer = writer
+        self._path = path
+
+    def _failed(self, exc: OSError) -> Exception:
+        from pfa.io.errors import DataFileError
+
+        if isinstance(exc, BrokenPipeError):
+            return exc
+        return DataFileError(self._path, f"cannot write: {exc.strerror or exc}")
+
+    def write(self, table: Any) -> None:
+        try:
+            self._writer.write(table)
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def close(self) -> None:
+        try:
+            self._writer.close()
+        except OSError as exc:
+            raise self._failed(exc) from None
 
 
 class _ErrorReport:
@@ -236,6 +287,14 @@ class _ErrorReport:
         self.count = 0
 
     def add(self, errors: list[Any]) -> None:
+        try:
+            self._add(errors)
+        except OSError as exc:
+            from pfa.io.errors import DataFileError
+
+            raise DataFileError(self.path, f"cannot write: {exc.strerror or exc}") from None
+
+    def _add(self, errors: list[Any]) -> None:
         for e in errors:
             self.count += 1
             if self.out is not None:

@@ -1,6 +1,7 @@
 """Data files for batch scoring: readers and writers of CSV/TSV, Parquet, JSON lines, Avro
 container files and Arrow IPC, found through a registry (:mod:`pfa.io.registry`; one module
-per format in :mod:`pfa.io.formats`), and the streaming scorer (:mod:`pfa.io.scoring`) that
+per format in :mod:`pfa.io.formats`), and the streaming scorer (:mod:`pfa.io.scoring`, which
+reads and writes in background threads beside the scoring: :mod:`pfa.io.pipeline`) that
 ``pfa score`` runs and that a server or a Spark task can reuse: batches of bounded size go
 through ``Engine.action_batch``, refused or failing rows become :class:`RowError` reports,
 outputs are Arrow tables whose schema follows the document's output type

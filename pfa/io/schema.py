@@ -60,9 +60,9 @@ def to_arrow(values: Any, col: OutputColumn) -> pa.Array:
     if isinstance(values, np.ma.MaskedArray):
         return pa.array(np.ma.getdata(values), mask=np.ma.getmaskarray(values),
                         type=col.arrow)
-    if isinstance(values, np.ndarray) and values.dtype != object:
+    if isinstance(values, np.ndarray):  # an object array converts as its list, without it
         return pa.array(values, type=col.arrow)
-    return pa.array(_items(values), type=col.arrow)
+    return pa.array(list(values), type=col.arrow)
 
 
 def _items(values: Any) -> list[Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +26,15 @@ from pfa.errors import PfaError, PfaInputError, PfaRuntimeError
 
 from .batch import Batch
 from .errors import DataFileError, RowError, field_of
-from .registry import Reader, ReadSpec, Writer
+from .pipeline import BackgroundWriter, read_ahead
+from .registry import STDIO, Reader, ReadSpec, Writer
 from .schema import OutputColumn, output_arrays, output_columns
 
 ON_ERROR = ("null", "skip", "fail")
+READ_AHEAD = 1
+"""Batches read ahead of the one being scored (by a background thread: :mod:`.pipeline`)."""
+WRITE_BEHIND = 1
+"""Output tables waiting for the background writer besides the one it writes."""
 MEMORY_PER_CHUNK = 64 * 2**20
 """What one batch may hold, roughly (the default chunk size divides it by a row's width)."""
 
@@ -170,7 +175,7 @@ class BatchScorer:
             return [host[c] for c in self.input_names]
         return host[self.input_names[0]]
 
-    def _refused(self, batch: Batch, good: list[int]) -> dict[int, RowError]:
+    def _refused(self, batch: Batch, good: Sequence[int]) -> dict[int, RowError]:
         """The rows of ``good`` the input contract refuses, row by row."""
         out: dict[int, RowError] = {}
         t, aliases = self.engine.input_type, self.engine.input_aliases
@@ -193,7 +198,7 @@ class BatchScorer:
         """Score one batch (never raises for a row: its error is reported instead)."""
         n = batch.n
         errors: dict[int, RowError] = dict(batch.bad)
-        good = [i for i in range(n) if i not in errors]
+        good: Sequence[int] = [i for i in range(n) if i not in errors] if errors else range(n)
         values: Any = None
         names = self._columns(batch)
         for _ in range(n + 1):  # each pass removes at least one refused row
@@ -221,7 +226,7 @@ class BatchScorer:
             break
         return self._assemble(batch, good, values, errors)
 
-    def _assemble(self, batch: Batch, good: list[int], values: Any,
+    def _assemble(self, batch: Batch, good: Sequence[int], values: Any,
                   errors: dict[int, RowError]) -> BatchResult:
         n = batch.n
         if good and values is not None:
@@ -286,13 +291,19 @@ def score_file(scorer: BatchScorer, reader: Reader, open_writer: Callable[[pa.Sc
     """Read ``reader`` batch by batch, score each with ``scorer`` (or in ``workers``
     processes, each building its scorer from ``worker_setup``: see :func:`_worker_init`),
     write the outputs in input order to the writer ``open_writer(schema)`` makes, and pass
-    each batch's row errors to ``on_errors`` and its row count to ``on_progress``."""
+    each batch's row errors to ``on_errors`` and its row count to ``on_progress`` (both in
+    the caller's thread, in input order). The next batch is read and the previous output
+    written by background threads while a batch is scored (:mod:`.pipeline`)."""
     start = time.perf_counter()
     summary = Summary()
     kept_types = {k: reader.column_arrow_type(k) for k in scorer.inputs.keep}
     schema = scorer.schema(kept_types)
-    writer: Writer | None = None
-    results = _results(scorer, reader.batches(), workers, worker_setup)
+    writer: BackgroundWriter | None = None
+    closed = False
+    # standard input is read in the caller's thread: a thread blocked on a pipe could not
+    # be stopped when the run ends early
+    batches = read_ahead(reader.batches(), 0 if reader.path == STDIO else READ_AHEAD)
+    results = _results(scorer, batches, workers, worker_setup)
     try:
         for res in results:
             table = res.table
@@ -302,7 +313,7 @@ def score_file(scorer: BatchScorer, reader: Reader, open_writer: Callable[[pa.Sc
                     if kept_types[k] is None and not pa.types.is_null(found):
                         kept_types[k] = found
                 schema = scorer.schema(kept_types)
-                writer = open_writer(schema)
+                writer = BackgroundWriter(open_writer(schema), WRITE_BEHIND)
             writer.write(_cast(table, schema, reader.path))
             summary.rows_read += res.rows_read
             summary.rows_scored += res.rows_scored
@@ -315,13 +326,16 @@ def score_file(scorer: BatchScorer, reader: Reader, open_writer: Callable[[pa.Sc
                 summary.stopped = True
                 break
         if writer is None:
-            writer = open_writer(schema)
+            writer = BackgroundWriter(open_writer(schema), WRITE_BEHIND)
+        closed = True
+        writer.close()
     except DataFileError as err:
         raise err.at(reader.path) from None
     finally:
         results.close()
-        if writer is not None:
-            writer.close()
+        batches.close()
+        if writer is not None and not closed:
+            writer.abort()
         summary.seconds = time.perf_counter() - start
     return summary
 

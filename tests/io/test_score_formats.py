@@ -64,11 +64,11 @@ def score(tmp_path, rows, fin, fout, *extra, doc=MIXED_DOC):
     return code, read_output(fout, dst), [json.loads(x) for x in errs.read_text().splitlines()]
 
 
-def check_run(tmp_path, rows, fin, fout):
+def check_run(tmp_path, rows, fin, fout, *extra):
     engine = Engine.from_json(MIXED_DOC)
     inputs = [{k: r[k] for k in ("age", "city", "n")} for r in rows]
     want = expected(engine, inputs)
-    code, out, errors = score(tmp_path, rows, fin, fout)
+    code, out, errors = score(tmp_path, rows, fin, fout, *extra)
     failed = [i + 1 for i, (_, e) in enumerate(want) if e is not None]
     assert code == (1 if failed else 0)
     check_rows(out, want, fout, OUT_FIELDS, keep={"id": [r["id"] for r in rows]})
