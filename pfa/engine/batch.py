@@ -207,6 +207,9 @@ def _raw(values: Any, path: str) -> tuple[np.ndarray, np.ndarray | None]:
                 filled = values.fill_null(False if pa.types.is_boolean(values.type) else 0)
                 return filled.to_numpy(zero_copy_only=False), null
             return values.to_numpy(zero_copy_only=False), None
+        if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+            # the same str / None objects as to_pylist, about ten times faster
+            return values.to_numpy(zero_copy_only=False), null
         return _obj(arrow_pylist(values, path)), null
     if mod.startswith("pandas"):
         import pandas as pd
@@ -281,8 +284,12 @@ def _numeric_column(raw: np.ndarray, null: np.ndarray | None, t: AvroType, path:
     miss = null if null is not None and null.any() else None
     if ik == "float":
         # ints and booleans promote; NaN stays a double; a missing value is null where the
-        # type admits null, else NaN
-        vals = raw.astype(np.float64)
+        # type admits null, else NaN. A float64 column without missing values is used as it
+        # is (read-only: the caller's data), not copied.
+        vals = raw.astype(np.float64, copy=miss is not None)
+        if vals is raw:
+            vals = raw.view()
+            vals.flags.writeable = False
         if inner.name == "float":
             vals = f32_col(vals)
         if nullable:

@@ -15,35 +15,49 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK 256
+/* The loops are built twice on x86-64 Linux with GCC: for AVX2 (4 doubles per operation)
+ * and for the baseline; the loader picks one for the machine. The same IEEE operations
+ * either way (no fused multiply-add: -ffp-contract=off applies to both). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+#ifndef BLOCK
+#define BLOCK 128
+#endif
 #define MAX_IO 4096
 
 enum {
     OP_LOAD = 1, OP_STORE, OP_MOV, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_NEG,
     OP_MIN, OP_MAX, OP_CMP, OP_AND, OP_OR, OP_XOR, OP_NOT, OP_ISNAN, OP_ISINF, OP_ISNUM,
     OP_SELECT, OP_F32, OP_EXP, OP_FLAG, OP_TREE, OP_GATHER, OP_LINEAR, OP_SUM, OP_FLAGNF,
-    OP_SQDIST, OP_LOG, OP_SQRT, OP_ABS, OP_SKIP, OP_COUNT
+    OP_SQDIST, OP_LOG, OP_SQRT, OP_ABS, OP_SKIP, OP_BEST, OP_TREEADD, OP_LOADNULL, OP_SELNAN, OP_COUNT
 };
 
-/* comparison kinds (field c of OP_CMP): 0..5 = < <= > >= == != in Avro order (NaN equal to
- * NaN and above every number); 8..13 the same with IEEE semantics (any NaN: false, except
- * != which is true) */
-static inline int avro_cmp(double x, double y) {
-    if (x < y) return -1;
-    if (x > y) return 1;
-    if (x == y) return 0;
-    if (x != x) return (y != y) ? 0 : 1;
-    return -1;
-}
+/* input kinds: how a LOAD reads its column (from the buffer's format) */
+enum { IN_F64, IN_F32, IN_I64, IN_I32, IN_I16, IN_I8, IN_U64, IN_U32, IN_U16, IN_U8, IN_ZERO };
 
+/* Comparisons in Avro order (NaN equal to NaN and above every number), written branch-free
+ * so that the loops over a block vectorize:
+ *   x < y  in Avro order: x < y, or y is NaN and x is not
+ *   x > y  in Avro order: x > y, or x is NaN and y is not
+ *   x == y in Avro order: x == y, or both are NaN                                      */
+static inline int avro_lt(double x, double y) { return (x < y) | ((y != y) & (x == x)); }
+static inline int avro_gt(double x, double y) { return (x > y) | ((x != x) & (y == y)); }
+static inline int avro_eq(double x, double y) { return (x == y) | ((x != x) & (y != y)); }
+
+/* the comparison kinds of OP_CMP (field c): 0..5 = < <= > >= == != in Avro order; 8..13
+ * the same with IEEE semantics (any NaN: false, except != which is true) */
 static inline int cmp_test(int kind, double x, double y) {
     switch (kind) {
-    case 0: return avro_cmp(x, y) < 0;
-    case 1: return avro_cmp(x, y) <= 0;
-    case 2: return avro_cmp(x, y) > 0;
-    case 3: return avro_cmp(x, y) >= 0;
-    case 4: return avro_cmp(x, y) == 0;
-    case 5: return avro_cmp(x, y) != 0;
+    case 0: return avro_lt(x, y);
+    case 1: return !avro_gt(x, y);
+    case 2: return avro_gt(x, y);
+    case 3: return !avro_lt(x, y);
+    case 4: return avro_eq(x, y);
+    case 5: return !avro_eq(x, y);
     case 8: return x < y;
     case 9: return x <= y;
     case 10: return x > y;
@@ -54,62 +68,140 @@ static inline int cmp_test(int kind, double x, double y) {
     }
 }
 
+/* a tree node as the walk reads it (built from the program's int table when the program is
+ * checked): feature register, test kind, children (>= 0: node; leaves are the self-looping
+ * nodes after the tests), threshold, set of an in/notIn test */
+typedef struct { int32_t reg, kind, child[2]; double thr; int32_t set, nset; } TNode;
+/* child[1]: where a passing row goes, child[0]: a failing one (indexed by the test's result,
+ * so that the walk has no branch to mispredict) */
+/* uniform: 1 when every test is `<=`, 0 when every test is `<`, -1 otherwise */
+typedef struct { TNode *nodes; int32_t ntests; int uniform; } Tree;
+
 typedef struct {
     const int32_t *code; Py_ssize_t ncode;
     const int32_t *itab; Py_ssize_t nitab;
     const double *dtab; Py_ssize_t ndtab;
+    Tree *const *trees;  /* by instruction index: the walk tables of TREE instructions */
     int nregs;
     int bs;  /* register stride: rows per block (BLOCK, or 1 for one record) */
-    const char **in_ptr; const Py_ssize_t *in_stride;
+    const char **in_ptr; const Py_ssize_t *in_stride; const int *in_kind;
     char **out_ptr;
     unsigned char *flags;
 } Prog;
 
-/* tree node (7 ints): feature register, test kind, pass, fail, table index, table length,
- * missing child. A child >= 0 is a node index; -1-k is leaf k. Test kinds: 0..5 IEEE
- * < <= > >= == != against dtab[index]; 6 always true; 7 always false; 8 in (the values
- * dtab[index .. index+length)); 9 not in. */
-static inline int node_test(const int32_t *nd, double x, const double *dtab) {
-    double v = dtab[nd[4]];
-    switch (nd[1]) {
-    case 0: return x < v;
-    case 1: return x <= v;
-    case 2: return x > v;
-    case 3: return x >= v;
-    case 4: return x == v;
-    case 5: return x != v;
+/* tree node tests (kinds 0..9): IEEE < <= > >= == != against thr, always true, always
+ * false, in (the set), not in */
+static inline int node_test(const TNode *nd, double x, const double *dtab) {
+    switch (nd->kind) {
+    case 0: return x < nd->thr;
+    case 1: return x <= nd->thr;
+    case 2: return x > nd->thr;
+    case 3: return x >= nd->thr;
+    case 4: return x == nd->thr;
+    case 5: return x != nd->thr;
     case 6: return 1;
     case 7: return 0;
     case 8: case 9: {
         int hit = 0;
-        for (int k = 0; k < nd[5]; k++) if (dtab[nd[4] + k] == x) { hit = 1; break; }
-        return nd[1] == 8 ? hit : !hit;
+        for (int k = 0; k < nd->nset; k++) if (dtab[nd->set + k] == x) { hit = 1; break; }
+        return nd->kind == 8 ? hit : !hit;
     }
     default: return 0;
     }
 }
 
-static void run_block(const Prog *p, double *R, Py_ssize_t row0, int m) {
+/* rows are walked level by level (independent rows overlap their loads); a leaf is a node
+ * whose children are itself, so every row takes exactly `depth` steps, branch-free */
+VECTOR_CLONES static void tree_walk(const Tree *t, const double *R, Py_ssize_t bs, int m, int depth,
+                      int32_t *restrict at, const double *D) {
+    const TNode *nodes = t->nodes;
+    int i;
+    for (i = 0; i < m; i++) at[i] = 0;
+    for (int level = 0; level < depth; level++) {
+        if (t->uniform == 1) {
+            for (i = 0; i < m; i++) {
+                const TNode *nd = nodes + at[i];
+                at[i] = nd->child[R[nd->reg * bs + i] <= nd->thr];
+            }
+        } else if (t->uniform == 0) {
+            for (i = 0; i < m; i++) {
+                const TNode *nd = nodes + at[i];
+                at[i] = nd->child[R[nd->reg * bs + i] < nd->thr];
+            }
+        } else {
+            for (i = 0; i < m; i++) {
+                const TNode *nd = nodes + at[i];
+                at[i] = nd->child[node_test(nd, R[nd->reg * bs + i], D) != 0];
+            }
+        }
+    }
+}
+
+/* the sums over a list of registers: each row's sum runs in list order from 0.0, as the
+ * scalar engine's loop; the partial sums of the block stay in a local array (in L1) and
+ * every term is one vectorized pass over the rows */
+#define LIST_SUM(TERM)                                                                   \
+    {                                                                                    \
+        double acc[BLOCK];                                                               \
+        for (i = 0; i < m; i++) acc[i] = 0.0;                                            \
+        for (int t = 0; t < b; t++) {                                                    \
+            const double *restrict x = R + (Py_ssize_t)T[a + t] * bs;                    \
+            for (i = 0; i < m; i++) acc[i] += TERM(x[i]);                                \
+        }                                                                                \
+        memcpy(rd, acc, (size_t)m * 8);                                                  \
+    }
+
+/* rows row0 .. row0+m of input column k as doubles */
+static inline void load_column(const Prog *p, int k, Py_ssize_t row0, int m, double *restrict rd) {
+    const char *src = p->in_ptr[k] + row0 * p->in_stride[k];
+    Py_ssize_t s = p->in_stride[k];
+    int i;
+#define LOAD_AS(T) for (i = 0; i < m; i++) rd[i] = (double)*(const T *)(src + i * s); break
+    switch (p->in_kind[k]) {
+    case IN_F64:
+        if (s == 8) { memcpy(rd, src, (size_t)m * 8); break; }
+        LOAD_AS(double);
+    case IN_F32: LOAD_AS(float);
+    case IN_I64: LOAD_AS(int64_t);
+    case IN_I32: LOAD_AS(int32_t);
+    case IN_I16: LOAD_AS(int16_t);
+    case IN_I8: LOAD_AS(int8_t);
+    case IN_U64: LOAD_AS(uint64_t);
+    case IN_U32: LOAD_AS(uint32_t);
+    case IN_U16: LOAD_AS(uint16_t);
+    case IN_U8: LOAD_AS(uint8_t);
+    default: for (i = 0; i < m; i++) rd[i] = 0.0; break;
+    }
+#undef LOAD_AS
+}
+
+VECTOR_CLONES static void run_block(const Prog *p, double *R, Py_ssize_t row0, int m) {
     const double *D = p->dtab;
     const int32_t *T = p->itab;
+    const Py_ssize_t bs = p->bs;
     for (Py_ssize_t pc = 0; pc + 6 <= p->ncode; pc += 6) {
         const int32_t *in = p->code + pc;
         int op = in[0], d = in[1], a = in[2], b = in[3], c = in[4], e = in[5];
-        double *rd = R + (Py_ssize_t)d * p->bs;
-        const double *ra = R + (Py_ssize_t)a * p->bs;
-        const double *rb = R + (Py_ssize_t)b * p->bs;
-        const double *rc = R + (Py_ssize_t)c * p->bs;
+        /* the program checker guarantees that d is not among a, b, c */
+        double *restrict rd = R + (Py_ssize_t)d * bs;
+        const double *restrict ra = R + (Py_ssize_t)a * bs;
+        const double *restrict rb = R + (Py_ssize_t)b * bs;
+        const double *restrict rc = R + (Py_ssize_t)c * bs;
         int i;
         switch (op) {
-        case OP_LOAD: {
-            const char *src = p->in_ptr[a] + row0 * p->in_stride[a];
-            Py_ssize_t s = p->in_stride[a];
-            for (i = 0; i < m; i++) rd[i] = *(const double *)(src + i * s);
+        case OP_LOAD: load_column(p, a, row0, m, rd); break;
+        case OP_LOADNULL: {  /* d = c where input b (a null mask) is set, else input a: an
+                                input's impute.defaultOnNull in one pass */
+            load_column(p, a, row0, m, rd);
+            if (p->in_kind[b] == IN_ZERO) break;  /* no nulls in this batch */
+            double nul[BLOCK];
+            load_column(p, b, row0, m, nul);
+            for (i = 0; i < m; i++) { double x = rc[i], y = rd[i]; rd[i] = nul[i] != 0.0 ? x : y; }
             break;
         }
         case OP_STORE: {
             double *dst = (double *)p->out_ptr[d] + row0;
-            for (i = 0; i < m; i++) dst[i] = ra[i];
+            memcpy(dst, ra, (size_t)m * 8);
             break;
         }
         case OP_MOV: for (i = 0; i < m; i++) rd[i] = ra[i]; break;
@@ -120,17 +212,30 @@ static void run_block(const Prog *p, double *R, Py_ssize_t row0, int m) {
         case OP_NEG: for (i = 0; i < m; i++) rd[i] = -ra[i]; break;
         case OP_ABS: for (i = 0; i < m; i++) rd[i] = fabs(ra[i]); break;
         /* min: x if x < y else y; max: x if x >= y else y (Avro order) */
-        case OP_MIN: for (i = 0; i < m; i++) rd[i] = avro_cmp(ra[i], rb[i]) < 0 ? ra[i] : rb[i]; break;
-        case OP_MAX: for (i = 0; i < m; i++) rd[i] = avro_cmp(ra[i], rb[i]) >= 0 ? ra[i] : rb[i]; break;
-        case OP_CMP: for (i = 0; i < m; i++) rd[i] = cmp_test(c, ra[i], rb[i]) ? 1.0 : 0.0; break;
-        case OP_AND: for (i = 0; i < m; i++) rd[i] = (ra[i] != 0.0 && rb[i] != 0.0) ? 1.0 : 0.0; break;
-        case OP_OR: for (i = 0; i < m; i++) rd[i] = (ra[i] != 0.0 || rb[i] != 0.0) ? 1.0 : 0.0; break;
+        case OP_MIN: for (i = 0; i < m; i++) rd[i] = avro_lt(ra[i], rb[i]) ? ra[i] : rb[i]; break;
+        case OP_MAX: for (i = 0; i < m; i++) rd[i] = avro_lt(ra[i], rb[i]) ? rb[i] : ra[i]; break;
+        case OP_CMP:
+            switch (c) {  /* one loop per kind: the test is hoisted out of the rows */
+#define CMP_LOOP(K) case K: for (i = 0; i < m; i++) rd[i] = cmp_test(K, ra[i], rb[i]) ? 1.0 : 0.0; break
+            CMP_LOOP(0); CMP_LOOP(1); CMP_LOOP(2); CMP_LOOP(3); CMP_LOOP(4); CMP_LOOP(5);
+            CMP_LOOP(8); CMP_LOOP(9); CMP_LOOP(10); CMP_LOOP(11); CMP_LOOP(12); CMP_LOOP(13);
+#undef CMP_LOOP
+            default: for (i = 0; i < m; i++) rd[i] = 0.0; break;
+            }
+            break;
+        case OP_AND: for (i = 0; i < m; i++) rd[i] = ((ra[i] != 0.0) & (rb[i] != 0.0)) ? 1.0 : 0.0; break;
+        case OP_OR: for (i = 0; i < m; i++) rd[i] = ((ra[i] != 0.0) | (rb[i] != 0.0)) ? 1.0 : 0.0; break;
         case OP_XOR: for (i = 0; i < m; i++) rd[i] = ((ra[i] != 0.0) != (rb[i] != 0.0)) ? 1.0 : 0.0; break;
         case OP_NOT: for (i = 0; i < m; i++) rd[i] = ra[i] != 0.0 ? 0.0 : 1.0; break;
-        case OP_ISNAN: for (i = 0; i < m; i++) rd[i] = isnan(ra[i]) ? 1.0 : 0.0; break;
-        case OP_ISINF: for (i = 0; i < m; i++) rd[i] = isinf(ra[i]) ? 1.0 : 0.0; break;
-        case OP_ISNUM: for (i = 0; i < m; i++) rd[i] = isfinite(ra[i]) ? 1.0 : 0.0; break;
-        case OP_SELECT: for (i = 0; i < m; i++) rd[i] = ra[i] != 0.0 ? rb[i] : rc[i]; break;
+        case OP_ISNAN: for (i = 0; i < m; i++) rd[i] = ra[i] != ra[i] ? 1.0 : 0.0; break;
+        case OP_ISINF: for (i = 0; i < m; i++) rd[i] = fabs(ra[i]) == INFINITY ? 1.0 : 0.0; break;
+        case OP_ISNUM: for (i = 0; i < m; i++) rd[i] = fabs(ra[i]) < INFINITY ? 1.0 : 0.0; break;
+        case OP_SELECT:  /* both sides read in every row: the loop has no branch */
+            for (i = 0; i < m; i++) { double x = rb[i], y = rc[i]; rd[i] = ra[i] != 0.0 ? x : y; }
+            break;
+        case OP_SELNAN:  /* d = b where a is NaN, else c: `if (impute.isnan(x)) …` */
+            for (i = 0; i < m; i++) { double x = rb[i], y = rc[i]; rd[i] = ra[i] != ra[i] ? x : y; }
+            break;
         case OP_F32: for (i = 0; i < m; i++) rd[i] = (double)(float)ra[i]; break;
         case OP_EXP: for (i = 0; i < m; i++) rd[i] = exp(ra[i]); break;
         case OP_LOG: for (i = 0; i < m; i++) rd[i] = log(ra[i]); break;
@@ -138,13 +243,13 @@ static void run_block(const Prog *p, double *R, Py_ssize_t row0, int m) {
         case OP_FLAG: {  /* rows where register a is true go to the fallback (a < 0: all) */
             unsigned char *f = p->flags + row0;
             if (a < 0) { for (i = 0; i < m; i++) f[i] = 1; }
-            else for (i = 0; i < m; i++) if (ra[i] != 0.0) f[i] = 1;
+            else for (i = 0; i < m; i++) f[i] |= ra[i] != 0.0;
             break;
         }
         case OP_FLAGNF: {  /* rows where register a is not finite (guard b, or none) */
             unsigned char *f = p->flags + row0;
-            for (i = 0; i < m; i++)
-                if (!isfinite(ra[i]) && (b < 0 || rb[i] != 0.0)) f[i] = 1;
+            if (b < 0) for (i = 0; i < m; i++) f[i] |= !(fabs(ra[i]) < INFINITY);
+            else for (i = 0; i < m; i++) f[i] |= (!(fabs(ra[i]) < INFINITY)) & (rb[i] != 0.0);
             break;
         }
         case OP_GATHER: {  /* d = dtab[b + (int)a] for 0 <= a < c; else dtab[e] (e >= 0)
@@ -161,67 +266,94 @@ static void run_block(const Prog *p, double *R, Py_ssize_t row0, int m) {
         case OP_LINEAR: {  /* d = ((0.0 + k0*x0) + k1*x1 ...) [+ bias]: a = itab offset of
                               the registers, b = count, c = dtab offset of the coefficients,
                               e = dtab index of the bias or -1 */
-            double acc[BLOCK];
-            for (i = 0; i < m; i++) acc[i] = 0.0;
-            for (int t = 0; t < b; t++) {
-                const double *x = R + (Py_ssize_t)T[a + t] * p->bs;
-                double k = D[c + t];
-                for (i = 0; i < m; i++) acc[i] += k * x[i];
-            }
-            if (e >= 0) { double k = D[e]; for (i = 0; i < m; i++) acc[i] = acc[i] + k; }
-            for (i = 0; i < m; i++) rd[i] = acc[i];
+            const double *k = D + c;
+#define TERM(X) k[t] * (X)
+            LIST_SUM(TERM)
+#undef TERM
+            if (e >= 0) { double bias = D[e]; for (i = 0; i < m; i++) rd[i] = rd[i] + bias; }
             break;
         }
         case OP_SUM: {  /* d = (0.0 + x0) + x1 ...: a = itab offset, b = count */
-            double acc[BLOCK];
-            for (i = 0; i < m; i++) acc[i] = 0.0;
-            for (int t = 0; t < b; t++) {
-                const double *x = R + (Py_ssize_t)T[a + t] * p->bs;
-                for (i = 0; i < m; i++) acc[i] += x[i];
-            }
-            for (i = 0; i < m; i++) rd[i] = acc[i];
+#define TERM(X) (X)
+            LIST_SUM(TERM)
+#undef TERM
             break;
         }
         case OP_SQDIST: {  /* d = sum of (x_t - k_t)^2 in order, start 0.0 */
-            double acc[BLOCK];
-            for (i = 0; i < m; i++) acc[i] = 0.0;
-            for (int t = 0; t < b; t++) {
-                const double *x = R + (Py_ssize_t)T[a + t] * p->bs;
-                double k = D[c + t];
-                for (i = 0; i < m; i++) { double q = x[i] - k; acc[i] += q * q; }
+            const double *k = D + c;
+#define TERM(X) ((X) - k[t]) * ((X) - k[t])
+            LIST_SUM(TERM)
+#undef TERM
+            break;
+        }
+        case OP_BEST: {  /* over the registers T[a .. a+b): c = 1 (least) | 2 (its index,
+                            else its value) | 4 (IEEE comparison, else Avro order), as the
+                            scalar engine's loop: best = x0, then best = x where x > best
+                            (x < best for the least): the first of equal ones */
+            const double *x0 = R + (Py_ssize_t)T[a] * bs;
+            int index = (c & 2) != 0;
+#define BEST_LOOP(BETTER)                                                                  \
+            {                                                                              \
+                double best[BLOCK], idx[BLOCK];                                            \
+                for (i = 0; i < m; i++) { best[i] = x0[i]; idx[i] = 0.0; }                 \
+                for (int t = 1; t < b; t++) {                                              \
+                    const double *restrict x = R + (Py_ssize_t)T[a + t] * bs;              \
+                    double tt = (double)t;                                                 \
+                    if (index)                                                             \
+                        for (i = 0; i < m; i++) {                                          \
+                            double xi = x[i], bi = best[i], ii = idx[i];                   \
+                            int better = BETTER(xi, bi);                                   \
+                            best[i] = better ? xi : bi;                                    \
+                            idx[i] = better ? tt : ii;                                     \
+                        }                                                                  \
+                    else                                                                   \
+                        for (i = 0; i < m; i++) {                                          \
+                            double xi = x[i], bi = best[i];                                \
+                            best[i] = BETTER(xi, bi) ? xi : bi;                            \
+                        }                                                                  \
+                }                                                                          \
+                memcpy(rd, index ? idx : best, (size_t)m * 8);                             \
             }
-            for (i = 0; i < m; i++) rd[i] = acc[i];
+#define IEEE_LT(X, Y) ((X) < (Y))
+#define IEEE_GT(X, Y) ((X) > (Y))
+            switch (c & 5) {
+            case 0: BEST_LOOP(avro_gt) break;
+            case 1: BEST_LOOP(avro_lt) break;
+            case 4: BEST_LOOP(IEEE_GT) break;
+            default: BEST_LOOP(IEEE_LT) break;
+            }
+#undef BEST_LOOP
+#undef IEEE_LT
+#undef IEEE_GT
             break;
         }
         case OP_SKIP: {  /* a = a guard register, b = the number of instructions after this
                             one that run only for rows with the guard set: skipped when no row
                             of the block has it */
-            for (i = 0; i < m; i++) if (ra[i] != 0.0) break;
-            if (i == m) pc += 6 * (Py_ssize_t)b;
+            int any = 0;
+            for (i = 0; i < m; i++) any |= ra[i] != 0.0;
+            if (!any) pc += 6 * (Py_ssize_t)b;
             break;
         }
         case OP_TREE: {  /* a = itab offset of the node table, b = leaf width,
                             c = dtab offset of the leaf values (leaf k: c + k*b ...),
-                            e = the tree's depth (the longest walk). The rows of the block
-                            walk level by level: independent rows overlap their loads. */
-            const int32_t *nodes = T + a + 1;  /* after the node count */
+                            e = the tree's depth (the longest walk) */
+            const Tree *t = p->trees[pc / 6];
             int32_t at[BLOCK];
-            for (i = 0; i < m; i++) at[i] = 0;
-            for (int level = 0; level < e; level++) {
-                for (i = 0; i < m; i++) {  /* branch-free: a finished walk stays put */
-                    int32_t k = at[i];
-                    int live = k >= 0;
-                    const int32_t *nd = nodes + 7 * (live ? k : 0);
-                    double x = R[(Py_ssize_t)nd[0] * p->bs + i];
-                    int pass = nd[1] == 1 ? x <= D[nd[4]] : node_test(nd, x, D);
-                    int32_t next = nd[3 - pass];
-                    at[i] = live ? next : k;
-                }
-            }
+            tree_walk(t, R, bs, m, e, at, D);
             for (i = 0; i < m; i++) {
-                const double *leaf = D + c + (Py_ssize_t)(-1 - at[i]) * b;
-                for (int j = 0; j < b; j++) rd[(Py_ssize_t)j * p->bs + i] = leaf[j];
+                const double *leaf = D + c + (Py_ssize_t)(at[i] - t->ntests) * b;
+                for (int j = 0; j < b; j++) R[(Py_ssize_t)(d + j) * bs + i] = leaf[j];
             }
+            break;
+        }
+        case OP_TREEADD: {  /* d = b + the leaf of a one-value tree (a, c, e as for TREE):
+                               a boosting ensemble's running sum, one tree at a time */
+            const Tree *t = p->trees[pc / 6];
+            int32_t at[BLOCK];
+            tree_walk(t, R, bs, m, e, at, D);
+            const double *leaf = D + c - t->ntests;
+            for (i = 0; i < m; i++) rd[i] = rb[i] + leaf[at[i]];
             break;
         }
         default: break;
@@ -259,7 +391,52 @@ typedef struct {
     Py_ssize_t ncode, nitab, ndtab, nkinit;
     int nregs, nin, nout;
     double *one;  /* registers of the one-record path */
+    Tree **trees;  /* by instruction index: the walk tables of TREE instructions, else NULL */
 } ProgramObject;
+
+/* the walk table of the TREE instruction at pc (checked): the tests, then one self-looping
+ * node per leaf */
+static Tree *build_tree(const ProgramObject *o, Py_ssize_t pc) {
+    const int32_t *C = o->code + pc, *I = o->itab;
+    int a = C[2];
+    int nn = I[a];
+    Py_ssize_t nleaf = 0;
+    for (int k = 0; k < nn; k++) {
+        const int32_t *nd = I + a + 1 + 7 * k;
+        if (nd[2] < 0 && -(Py_ssize_t)nd[2] > nleaf) nleaf = -(Py_ssize_t)nd[2];
+        if (nd[3] < 0 && -(Py_ssize_t)nd[3] > nleaf) nleaf = -(Py_ssize_t)nd[3];
+    }
+    Tree *t = malloc(sizeof(Tree));
+    if (!t) return NULL;
+    t->nodes = malloc(sizeof(TNode) * ((size_t)nn + (size_t)nleaf));
+    if (!t->nodes) { free(t); return NULL; }
+    t->ntests = nn;
+    int kind0 = I[a + 2];
+    t->uniform = (kind0 == 0 || kind0 == 1) ? kind0 : -1;
+    for (int k = 0; k < nn; k++) {
+        const int32_t *nd = I + a + 1 + 7 * k;
+        TNode *x = &t->nodes[k];
+        x->reg = nd[0]; x->kind = nd[1];
+        x->child[1] = nd[2] >= 0 ? nd[2] : nn + (-1 - nd[2]);
+        x->child[0] = nd[3] >= 0 ? nd[3] : nn + (-1 - nd[3]);
+        x->thr = o->dtab[nd[4]]; x->set = nd[4]; x->nset = nd[5];
+        if (nd[1] != kind0) t->uniform = -1;
+    }
+    for (Py_ssize_t k = 0; k < nleaf; k++) {
+        TNode *x = &t->nodes[nn + k];
+        x->reg = 0; x->kind = 6; x->child[0] = x->child[1] = (int32_t)(nn + k); x->thr = 0.0;
+        x->set = 0; x->nset = 0;
+    }
+    return t;
+}
+
+static void free_trees(ProgramObject *o) {
+    if (!o->trees) return;
+    for (Py_ssize_t k = 0; k < o->ncode / 6; k++)
+        if (o->trees[k]) { free(o->trees[k]->nodes); free(o->trees[k]); }
+    free(o->trees);
+    o->trees = NULL;
+}
 
 static int check_program(ProgramObject *o) {
     const int32_t *C = o->code, *I = o->itab, *K = o->kinit;
@@ -273,22 +450,26 @@ static int check_program(ProgramObject *o) {
         int op = C[pc], d = C[pc + 1], a = C[pc + 2], b = C[pc + 3], c = C[pc + 4], e = C[pc + 5];
         int ok = op > 0 && op < OP_COUNT;
         int regs_d = op != OP_STORE && op != OP_FLAG && op != OP_FLAGNF && op != OP_SKIP;
+        int width = op == OP_TREE ? b : 1;
         if (ok && regs_d) ok = d >= 0 && d < nregs;
         if (ok) switch (op) {
         case OP_LOAD: ok = a >= 0 && a < nin; break;
+        case OP_LOADNULL: ok = a >= 0 && a < nin && b >= 0 && b < nin && c >= 0 && c < nregs && c != d; break;
         case OP_STORE: ok = d >= 0 && d < nout && a >= 0 && a < nregs; break;
         case OP_FLAG: ok = a < nregs; break;
         case OP_SKIP: ok = a >= 0 && a < nregs && b >= 0 && pc + 6 + 6 * (Py_ssize_t)b <= ncode; break;
         case OP_FLAGNF: ok = a >= 0 && a < nregs && b < nregs; break;
-        case OP_GATHER: ok = a >= 0 && a < nregs && b >= 0 && c >= 0 && (Py_ssize_t)b + c <= ndtab && e < ndtab; break;
-        case OP_LINEAR: case OP_SUM: case OP_SQDIST:
+        case OP_GATHER: ok = a >= 0 && a < nregs && a != d && b >= 0 && c >= 0 && (Py_ssize_t)b + c <= ndtab && e < ndtab; break;
+        case OP_LINEAR: case OP_SUM: case OP_SQDIST: case OP_BEST:
             ok = a >= 0 && b >= 0 && (Py_ssize_t)a + b <= nitab &&
-                 (op == OP_SUM || (c >= 0 && (Py_ssize_t)c + b <= ndtab)) &&
-                 (op != OP_LINEAR || e < ndtab);
-            for (int t = 0; ok && t < b; t++) ok = I[a + t] >= 0 && I[a + t] < nregs;
+                 (op == OP_SUM || op == OP_BEST || (c >= 0 && (Py_ssize_t)c + b <= ndtab)) &&
+                 (op != OP_LINEAR || e < ndtab) && (op != OP_BEST || (b >= 1 && c >= 0 && c <= 7));
+            /* the destination is none of the registers read (the loops assume it) */
+            for (int t = 0; ok && t < b; t++) ok = I[a + t] >= 0 && I[a + t] < nregs && I[a + t] != d;
             break;
-        case OP_TREE: {
-            ok = a >= 0 && a < nitab && b >= 1 && b <= nregs - d && c >= 0;
+        case OP_TREE: case OP_TREEADD: {
+            ok = a >= 0 && a < nitab && width >= 1 && width <= nregs - d && c >= 0 &&
+                 (op == OP_TREE || (b >= 0 && b < nregs && b != d));
             int nn = ok ? I[a] : 0;  /* the node table starts with its node count */
             ok = ok && nn >= 1 && (Py_ssize_t)a + 1 + 7 * (Py_ssize_t)nn <= nitab;
             Py_ssize_t nleaf = 0;
@@ -303,7 +484,7 @@ static int check_program(ProgramObject *o) {
                 if (nd[2] < 0 && -(Py_ssize_t)nd[2] > nleaf) nleaf = -(Py_ssize_t)nd[2];
                 if (nd[3] < 0 && -(Py_ssize_t)nd[3] > nleaf) nleaf = -(Py_ssize_t)nd[3];
             }
-            ok = ok && (Py_ssize_t)c + nleaf * b <= ndtab;
+            ok = ok && (Py_ssize_t)c + nleaf * width <= ndtab;
             if (ok) {  /* e must be the depth: every walk ends within e levels */
                 int32_t *depth = calloc((size_t)nn, sizeof(int32_t));
                 if (!depth) { PyErr_NoMemory(); return -1; }
@@ -320,10 +501,16 @@ static int check_program(ProgramObject *o) {
             }
             break;
         }
-        default:
+        default: {
+            /* the destination is none of the registers read (the loops assume it) */
+            int binary = op == OP_ADD || op == OP_SUB || op == OP_MUL || op == OP_DIV ||
+                         op == OP_MIN || op == OP_MAX || op == OP_CMP || op == OP_AND ||
+                         op == OP_OR || op == OP_XOR || op == OP_SELECT || op == OP_SELNAN;
             ok = a >= 0 && a < nregs && b >= 0 && b < nregs && c >= 0 &&
-                 (op == OP_CMP || c < nregs);
+                 (op == OP_CMP || c < nregs) && d != a && (!binary || d != b) &&
+                 ((op != OP_SELECT && op != OP_SELNAN) || d != c);
             break;
+        }
         }
         if (!ok) { PyErr_Format(PyExc_ValueError, "bad instruction %zd", pc / 6); return -1; }
     }
@@ -333,6 +520,7 @@ static int check_program(ProgramObject *o) {
 static void program_dealloc(ProgramObject *o) {
     for (int k = 0; k < 4; k++) if (o->owners[k]) { PyBuffer_Release(&o->bufs[k]); Py_DECREF(o->owners[k]); }
     free(o->one);
+    free_trees(o);
     Py_TYPE(o)->tp_free((PyObject *)o);
 }
 
@@ -363,6 +551,14 @@ static PyObject *program_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
         return NULL;
     }
     if (check_program(o) < 0) { Py_DECREF(o); return NULL; }
+    o->trees = calloc((size_t)(o->ncode / 6) + 1, sizeof(Tree *));
+    if (!o->trees) { Py_DECREF(o); return PyErr_NoMemory(); }
+    for (Py_ssize_t pc = 0; pc < o->ncode; pc += 6)
+        if ((o->code[pc] == OP_TREE || o->code[pc] == OP_TREEADD) &&
+            !(o->trees[pc / 6] = build_tree(o, pc))) {
+            Py_DECREF(o);
+            return PyErr_NoMemory();
+        }
     o->one = malloc(sizeof(double) * ((size_t)nregs + (size_t)nin + (size_t)nout + 1));
     if (!o->one) { Py_DECREF(o); return PyErr_NoMemory(); }
     return (PyObject *)o;
@@ -371,10 +567,29 @@ static PyObject *program_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
 static void setup(const ProgramObject *o, Prog *p, int bs) {
     p->code = o->code; p->ncode = o->ncode; p->itab = o->itab; p->nitab = o->nitab;
     p->dtab = o->dtab; p->ndtab = o->ndtab; p->nregs = o->nregs; p->bs = bs;
+    p->trees = (Tree *const *)o->trees;
 }
 
-/* run(inputs, outputs, flags, n, threads): inputs a tuple of 1-D float64 arrays (any
- * stride, read in place), outputs a tuple of contiguous float64 arrays, flags uint8[n] */
+/* how a LOAD reads a buffer of this format and item size (-1: not a number format) */
+static int in_kind_of(const char *fmt, Py_ssize_t size) {
+    if (!fmt) return size == 8 ? IN_F64 : -1;  /* plain bytes: taken as doubles */
+    if (*fmt == '@' || *fmt == '=' || (*fmt == '<' && PY_LITTLE_ENDIAN) ||
+        ((*fmt == '>' || *fmt == '!') && !PY_LITTLE_ENDIAN)) fmt++;
+    if (!fmt[0] || fmt[1]) return -1;
+    switch (fmt[0]) {
+    case 'd': return size == 8 ? IN_F64 : -1;
+    case 'f': return size == 4 ? IN_F32 : -1;
+    case 'q': case 'l': case 'i': case 'h': case 'b':
+        return size == 8 ? IN_I64 : size == 4 ? IN_I32 : size == 2 ? IN_I16 : size == 1 ? IN_I8 : -1;
+    case 'Q': case 'L': case 'I': case 'H': case 'B': case '?':
+        return size == 8 ? IN_U64 : size == 4 ? IN_U32 : size == 2 ? IN_U16 : size == 1 ? IN_U8 : -1;
+    default: return -1;
+    }
+}
+
+/* run(inputs, outputs, flags, n, threads): inputs a tuple of 1-D arrays of numbers (float64,
+ * float32, integers, booleans; any stride, read in place) or None (all zeros), outputs a
+ * tuple of contiguous float64 arrays, flags uint8[n] */
 static PyObject *program_run(ProgramObject *o, PyObject *args) {
     PyObject *inputs, *outputs, *flags;
     Py_ssize_t n;
@@ -390,23 +605,27 @@ static PyObject *program_run(ProgramObject *o, PyObject *args) {
     Py_buffer *bin = calloc(nin + 1, sizeof(Py_buffer)), *bout = calloc(nout + 1, sizeof(Py_buffer)), bf;
     const char **in_ptr = calloc(nin + 1, sizeof(char *));
     Py_ssize_t *in_stride = calloc(nin + 1, sizeof(Py_ssize_t));
+    int *in_kind = calloc(nin + 1, sizeof(int));
     char **out_ptr = calloc(nout + 1, sizeof(char *));
     PyObject *result = NULL;
     double *regs = NULL;
-    if (!bin || !bout || !in_ptr || !in_stride || !out_ptr) { PyErr_NoMemory(); goto done; }
+    if (!bin || !bout || !in_ptr || !in_stride || !in_kind || !out_ptr) { PyErr_NoMemory(); goto done; }
     if (PyObject_GetBuffer(flags, &bf, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0) goto done;
     gotf = 1;
     if (bf.len < n) { PyErr_SetString(PyExc_ValueError, "flags too short"); goto done; }
     for (; gin < nin; gin++) {
         Py_buffer *v = &bin[gin];
-        if (PyObject_GetBuffer(PyTuple_GET_ITEM(inputs, gin), v, PyBUF_STRIDES | PyBUF_FORMAT) < 0) goto done;
-        if (v->itemsize != 8 || v->ndim != 1 || v->shape[0] < n || (v->format && strcmp(v->format, "d") != 0)) {
+        PyObject *x = PyTuple_GET_ITEM(inputs, gin);
+        if (x == Py_None) { in_kind[gin] = IN_ZERO; in_ptr[gin] = NULL; in_stride[gin] = 0; continue; }
+        if (PyObject_GetBuffer(x, v, PyBUF_STRIDES | PyBUF_FORMAT) < 0) goto done;
+        in_kind[gin] = in_kind_of(v->format, v->itemsize);
+        if (in_kind[gin] < 0 || v->ndim != 1 || v->shape[0] < n) {
             gin++;
-            PyErr_SetString(PyExc_ValueError, "inputs must be 1-D float64 arrays of n rows");
+            PyErr_SetString(PyExc_ValueError, "inputs must be 1-D arrays of numbers of n rows");
             goto done;
         }
         in_ptr[gin] = v->buf;
-        in_stride[gin] = v->strides ? v->strides[0] : 8;
+        in_stride[gin] = v->strides ? v->strides[0] : v->itemsize;
     }
     for (; gout < nout; gout++) {
         Py_buffer *v = &bout[gout];
@@ -429,8 +648,8 @@ static PyObject *program_run(ProgramObject *o, PyObject *args) {
         for (int t = 0; t < threads; t++) {
             Prog *p = &w[t].p;
             setup(o, p, BLOCK);
-            p->in_ptr = in_ptr; p->in_stride = in_stride; p->out_ptr = out_ptr;
-            p->flags = bf.buf;
+            p->in_ptr = in_ptr; p->in_stride = in_stride; p->in_kind = in_kind;
+            p->out_ptr = out_ptr; p->flags = bf.buf;
             w[t].R = regs + (size_t)t * o->nregs * BLOCK;
             w[t].lo = (nblocks * t / threads) * BLOCK;
             w[t].hi = (nblocks * (t + 1) / threads) * BLOCK;
@@ -454,7 +673,7 @@ done:
     if (gotf) PyBuffer_Release(&bf);
     for (int k = 0; k < gin; k++) if (bin[k].obj) PyBuffer_Release(&bin[k]);
     for (int k = 0; k < gout; k++) if (bout[k].obj) PyBuffer_Release(&bout[k]);
-    free(bin); free(bout); free(in_ptr); free(in_stride); free(out_ptr);
+    free(bin); free(bout); free(in_ptr); free(in_stride); free(in_kind); free(out_ptr);
     return result;
 }
 
@@ -479,13 +698,14 @@ static PyObject *program_run1(ProgramObject *o, PyObject *values) {
     Py_DECREF(seq);
     const char *in_ptr[o->nin + 1];
     Py_ssize_t in_stride[o->nin + 1];
+    int in_kind[o->nin + 1];
     char *out_ptr[o->nout + 1];
-    for (int k = 0; k < o->nin; k++) { in_ptr[k] = (const char *)(in + k); in_stride[k] = 8; }
+    for (int k = 0; k < o->nin; k++) { in_ptr[k] = (const char *)(in + k); in_stride[k] = 8; in_kind[k] = IN_F64; }
     for (int k = 0; k < o->nout; k++) out_ptr[k] = (char *)(out + k);
     unsigned char flag = 0;
     Work w;
     setup(o, &w.p, 1);
-    w.p.in_ptr = in_ptr; w.p.in_stride = in_stride; w.p.out_ptr = out_ptr; w.p.flags = &flag;
+    w.p.in_ptr = in_ptr; w.p.in_stride = in_stride; w.p.in_kind = in_kind; w.p.out_ptr = out_ptr; w.p.flags = &flag;
     w.R = R; w.lo = 0; w.hi = 1; w.kinit = o->kinit; w.nkinit = o->nkinit;
     run_rows(&w);
     if (flag) Py_RETURN_NONE;
@@ -536,6 +756,6 @@ PyMODINIT_FUNC PyInit__vm(void) {
     Py_INCREF(&ProgramType);
     if (PyModule_AddObject(m, "Program", (PyObject *)&ProgramType) < 0) { Py_DECREF(&ProgramType); Py_DECREF(m); return NULL; }
     PyModule_AddIntConstant(m, "BLOCK", BLOCK);
-    PyModule_AddIntConstant(m, "VERSION", 2);
+    PyModule_AddIntConstant(m, "VERSION", 3);
     return m;
 }

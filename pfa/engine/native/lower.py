@@ -26,7 +26,16 @@ from pfa.avro.types import AvroArray, AvroRecord, AvroType, AvroUnion
 from pfa.document import ast as A
 from pfa.errors import AvroDataError
 
-from .program import CMP_AVRO, CMP_IEEE, NODE_INTS, NODE_TESTS, Program
+from .program import (
+    BEST_IEEE,
+    BEST_INDEX,
+    BEST_LEAST,
+    CMP_AVRO,
+    CMP_IEEE,
+    NODE_INTS,
+    NODE_TESTS,
+    Program,
+)
 
 NUMERIC = {"double": "d", "float": "f", "int": "i", "long": "i", "boolean": "b"}
 MAX_UNROLL = 20_000  # values one expression may flatten to
@@ -146,6 +155,15 @@ class Lowerer:
         self.inputs: list[InputSlot] = []
         self.depth = 0
         self.size = 0
+        # computed values by (operation, operands): one scope per branch that may be skipped
+        # or dropped (a value computed there is not there for the code after it)
+        self.memo: list[dict[tuple, Reg]] = [{}]
+        # register holding impute.isnan(x) → x's register
+        self.isnan_of: dict[int, int] = {}
+        # register loaded from an input → the input's index
+        self.loaded: dict[int, int] = {}
+        # register of a one-value tree's result → (node table, leaf values, depth)
+        self.tree_of: dict[int, tuple[list[int], list[float], int]] = {}
 
     # -- entry ------------------------------------------------------------------------------
     def lower(self) -> tuple[Program, list[InputSlot], Any]:
@@ -184,6 +202,7 @@ class Lowerer:
 
     def _load(self, name: str | None, part: str, k: str, vocab: Vocab | None = None) -> Reg:
         r = self.p.reg()
+        self.loaded[r] = len(self.inputs)
         self.p.emit("LOAD", r, len(self.inputs))
         self.inputs.append(InputSlot(name, part, k, vocab))
         return Reg(r, k)
@@ -210,11 +229,38 @@ class Lowerer:
             return out
         raise NotCompiled(path, f"a number was expected, not {type(v).__name__}")
 
-    def op(self, name: str, k: str, *args: Reg, c: int = 0) -> Reg:
+    def known(self, key: tuple) -> Reg | None:
+        """The register already holding the value ``key`` describes, if any."""
+        for scope in self.memo:
+            hit = scope.get(key)
+            if hit is not None:
+                return hit
+        return None
+
+    def pure(self, key: tuple, k: str, emit: Callable[[int], None]) -> Reg:
+        """The value ``key`` (an operation and its operands) in a register: computed once by
+        ``emit(register)``, reused where it is known."""
+        hit = self.known(key + (k,))
+        if hit is not None:
+            return hit
         out = self.new(k)
-        regs = [a.r for a in args] + [0] * (2 - len(args))
-        self.p.emit(name, out.r, regs[0], regs[1], c)
+        emit(out.r)
+        self.memo[-1][key + (k,)] = out
         return out
+
+    def op(self, name: str, k: str, *args: Reg, c: int = 0) -> Reg:
+        regs = [a.r for a in args] + [0] * (2 - len(args))
+        out = self.pure((name, regs[0], regs[1], c), k,
+                        lambda r: self.p.emit(name, r, regs[0], regs[1], c))
+        if name == "ISNAN":
+            self.isnan_of[out.r] = regs[0]
+        return out
+
+    def listop(self, name: str, k: str, regs: list[Reg], c: int = 0) -> Reg:
+        """``name`` (SUM, BEST) over a list of registers."""
+        rs = [r.r for r in regs]
+        return self.pure((name, tuple(rs), c), k,
+                         lambda r: self.p.emit(name, r, self.p.ints(rs), len(rs), c))
 
     def cmp(self, o: str, a: Reg, b: Reg, ieee: bool = False) -> Reg:
         return self.op("CMP", "b", a, b, c=(CMP_IEEE if ieee else CMP_AVRO)[o])
@@ -242,9 +288,15 @@ class Lowerer:
         if isinstance(b, K) and isinstance(b.value, dict) and isinstance(a, dict):
             return self.select(c, a, {f: K(x) for f, x in b.value.items()}, path)
         ra, rb = self.num(a, path), self.num(b, path)
-        out = self.new(ra.k if ra.k == rb.k else "d")
-        self.p.emit("SELECT", out.r, c.r, ra.r, rb.r)
-        return out
+        k = ra.k if ra.k == rb.k else "d"
+        if ra.r == rb.r:
+            return Reg(ra.r, k)
+        x = self.isnan_of.get(c.r)
+        if x is not None:  # `if (impute.isnan(x)) …`: one pass, no register for the test
+            return self.pure(("SELNAN", x, ra.r, rb.r), k,
+                             lambda r: self.p.emit("SELNAN", r, x, ra.r, rb.r))
+        return self.pure(("SELECT", c.r, ra.r, rb.r), k,
+                         lambda r: self.p.emit("SELECT", r, c.r, ra.r, rb.r))
 
     def flag(self, path: str) -> None:
         """The rows reaching this point run on the fallback."""
@@ -362,9 +414,13 @@ class Lowerer:
             return K(None)
         saved = self.guard
         self.guard = guard
-        try:
-            if not _raises(body):
+        if not _raises(body):
+            try:
                 return self.block(body, env, path)
+            finally:
+                self.guard = saved
+        self.memo.append({})
+        try:
             mark, size = len(self.p.code), self.size
             try:
                 if guard is None:
@@ -380,6 +436,7 @@ class Lowerer:
                 self.flag(path)
                 return BOTTOM
         finally:
+            self.memo.pop()
             self.guard = saved
 
     def x_If(self, e: A.If, env: dict[str, Val]) -> Val:
@@ -648,8 +705,36 @@ def _arith(L: Lowerer, e: A.Call, env: dict) -> Val:
     if k not in ("d", "f"):
         raise NotCompiled(e.path, f"{e.name} on integers (overflow checks are not lowered)")
     ra, rb = L.num(a, e.path), L.num(b, e.path)
+    if k == "d" and e.name in ("*", "+"):
+        fused = _tree_arith(L, e.name, a, b, ra, rb)
+        if fused is not None:
+            return fused
     op = {"+": "ADD", "-": "SUB", "*": "MUL", "/": "DIV"}[e.name]
     return _fix(L, L.op(op, "d", ra, rb), e)
+
+
+def _tree_arith(L: Lowerer, name: str, a: Val, b: Val, ra: Reg, rb: Reg) -> Reg | None:
+    """A tree's result times a constant: the tree with its leaves multiplied (the same IEEE
+    products, made while lowering); a tree's result plus a number: one TREEADD (a boosting
+    ensemble's running sum without a register per tree). None: neither."""
+    for tree, other, ro in ((ra, b, rb), (rb, a, ra)):
+        known = L.tree_of.get(tree.r)
+        if known is None:
+            continue
+        table, leaves, depth = known
+        if name == "*":
+            if not (isinstance(other, K) and type(other.value) in (int, float)):
+                continue
+            scale = float(other.value)
+            scaled = [scale * x for x in leaves]
+            out = L.p.reg()
+            L.p.emit("TREE", out, L.p.ints(table), 1, L.p.data(scaled), depth)
+            L.tree_of[out] = (table, scaled, depth)
+            return Reg(out, "d")
+        out = L.p.reg()
+        L.p.emit("TREEADD", out, L.p.ints(table), ro.r, L.p.data(leaves), depth)
+        return Reg(out, "d")
+    return None
 
 
 @lowers("u-")
@@ -704,7 +789,15 @@ def _tests(L: Lowerer, e: A.Call, env: dict) -> Val:
 def _default_on_null(L: Lowerer, e: A.Call, env: dict) -> Val:
     a, b = L.args(e, env)
     if isinstance(a, Opt):
-        return L.select(a.null, L.coerce(b, e.resolved.ret_type, e.path), a.value, e.path)
+        b = L.coerce(b, e.resolved.ret_type, e.path)
+        vi, ni = L.loaded.get(a.value.r), L.loaded.get(a.null.r)
+        if vi is not None and ni is not None and (isinstance(b, Reg) or (
+                isinstance(b, K) and type(b.value) in (int, float))):
+            # an input read with its default in one pass
+            rb = L.num(b, e.path)
+            return L.pure(("LOADNULL", vi, ni, rb.r), a.value.k if a.value.k == rb.k else "d",
+                          lambda r: L.p.emit("LOADNULL", r, vi, ni, rb.r))
+        return L.select(a.null, b, a.value, e.path)
     if isinstance(a, K):
         return b if a.value is None else a
     raise NotCompiled(e.path, "impute.defaultOnNull of this value")
@@ -736,9 +829,17 @@ def _cast_double(L: Lowerer, e: A.Call, env: dict) -> Val:
 
 
 def _sum(L: Lowerer, regs: list[Reg]) -> Reg:
-    out = L.new("d")
-    L.p.emit("SUM", out.r, L.p.ints([r.r for r in regs]), len(regs))
-    return out
+    return L.listop("SUM", "d", regs)
+
+
+def _best(L: Lowerer, regs: list[Reg], mode: int, k: str) -> Reg:
+    """The greatest / least of ``regs`` or its index (``mode``: BEST_* flags), as the scalar
+    loop finds it: the first, replaced by each later one that compares better."""
+    if mode & BEST_INDEX:
+        k = "i"
+    if len(regs) == 1:
+        return L.num(K(0), "") if mode & BEST_INDEX else regs[0]
+    return L.listop("BEST", k, regs, mode)
 
 
 @lowers("a.sum", "a.mean")
@@ -762,13 +863,10 @@ def _a_best(L: Lowerer, e: A.Call, env: dict) -> Val:
     items = [L.num(x, e.path) for x in _items(L, a, e.path)]
     if not items or not kind_of(e.resolved.param_types[0].items):
         raise NotCompiled(e.path, f"{e.name} of an empty or non-numeric array")
-    better = ">" if e.name in ("a.max", "a.argmax") else "<"
-    best, idx = items[0], L.num(K(0), e.path)
-    for j, x in enumerate(items[1:], 1):
-        c = L.cmp(better, x, best)
-        best = L.select(c, x, best, e.path)
-        idx = L.select(c, L.num(K(j), e.path), idx, e.path)
-    return Reg(idx.r, "i") if "arg" in e.name else best
+    mode = (BEST_LEAST if e.name in ("a.min", "a.argmin") else 0) | (
+        BEST_INDEX if "arg" in e.name else 0)
+    kinds = {x.k for x in items}
+    return _best(L, items, mode, kinds.pop() if len(kinds) == 1 else "d")
 
 
 @lowers("a.map")
@@ -927,9 +1025,7 @@ def _softmax(L: Lowerer, e: A.Call, env: dict) -> Val:
     if not xs:
         L.flag(e.path)
         return BOTTOM
-    top = xs[0]  # Python's max(): the first, replaced by any later x > top
-    for x in xs[1:]:
-        top = L.select(L.cmp(">", x, top, ieee=True), x, top, e.path)
+    top = _best(L, xs, BEST_IEEE, "d")  # Python's max(): the first, replaced by any x > top
     bad = L.op("OR", "b", L.op("ISINF", "b", top), L.op("ISNAN", "b", top))
     top = L.select(bad, K(0.0), top, e.path)
     terms = [L.op("EXP", "d", L.op("SUB", "d", x, top)) for x in xs]
@@ -967,12 +1063,8 @@ def _closest(L: Lowerer, e: A.Call, env: dict) -> Val:
     if len(args) == 3:
         fn = L.fcn(args[2], e.path, env)
         dist = [L.num(fn([xs, K(c["center"])]), e.path) for c in clusters.value]
-        best, idx = dist[0], L.num(K(0), e.path)
-        for j, d in enumerate(dist[1:], 1):
-            c = L.cmp("<", d, best, ieee=True)  # `d < low`
-            best = L.select(c, d, best, e.path)
-            idx = L.select(c, L.num(K(j), e.path), idx, e.path)
-        return Pick(Reg(idx.r, "i"), tuple(clusters.value))
+        idx = _best(L, dist, BEST_LEAST | BEST_INDEX | BEST_IEEE, "d")  # `d < low`
+        return Pick(idx, tuple(clusters.value))
     # the default metric is math.dist; its ordering equals that of the squared distances
     # except in near-ties, which go to the fallback
     centers = [c["center"] for c in clusters.value]
@@ -983,11 +1075,8 @@ def _closest(L: Lowerer, e: A.Call, env: dict) -> Val:
         out = L.new("d")
         L.p.emit("SQDIST", out.r, L.p.ints([r.r for r in xs]), len(xs), L.p.data(c))
         dist.append(out)
-    best, idx = dist[0], L.num(K(0), e.path)
-    for j, d in enumerate(dist[1:], 1):
-        c = L.cmp("<", d, best, ieee=True)
-        best = L.select(c, d, best, e.path)
-        idx = L.select(c, L.num(K(j), e.path), idx, e.path)
+    best = _best(L, dist, BEST_LEAST | BEST_IEEE, "d")
+    idx = _best(L, dist, BEST_LEAST | BEST_INDEX | BEST_IEEE, "d")
     # math.dist and the squared sums order the centers alike but for near-ties: a row with
     # a second distance within the rounding margin of the best, or a non-finite best,
     # runs on the fallback
@@ -1090,11 +1179,13 @@ def _tree(L: Lowerer, e: A.Call, datum: Val, tree: Val) -> Val:
     for v in leaves:
         flat.extend(v if isinstance(v, list) else [v])
     leaf_at = L.p.data(flat)
-    table = L.p.ints([len(nodes)] + [x for rec in nodes for x in rec])
+    ints = [len(nodes)] + [x for rec in nodes for x in rec]
     out = L.p.reg(w)
-    L.p.emit("TREE", out, table, w, leaf_at, depth)
+    L.p.emit("TREE", out, L.p.ints(ints), w, leaf_at, depth)
     k = "d" if any(type(x) is float for x in flat) else "i"
     regs_out = [Reg(out + j, k) for j in range(w)]
+    if w == 1:  # (each instruction gets its own copy of the table: compact rewrites it)
+        L.tree_of[out] = (ints, [float(x) for x in flat], depth)
     return regs_out if isinstance(leaves[0], list) else regs_out[0]
 
 

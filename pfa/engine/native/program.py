@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-OPS = ["LOAD", "STORE", "MOV", "ADD", "SUB", "MUL", "DIV", "NEG", "MIN", "MAX", "CMP", "AND", "OR", "XOR", "NOT", "ISNAN", "ISINF", "ISNUM", "SELECT", "F32", "EXP", "FLAG", "TREE", "GATHER", "LINEAR", "SUM", "FLAGNF", "SQDIST", "LOG", "SQRT", "ABS", "SKIP"]
+OPS = ["LOAD", "STORE", "MOV", "ADD", "SUB", "MUL", "DIV", "NEG", "MIN", "MAX", "CMP", "AND", "OR", "XOR", "NOT", "ISNAN", "ISINF", "ISNUM", "SELECT", "F32", "EXP", "FLAG", "TREE", "GATHER", "LINEAR", "SUM", "FLAGNF", "SQDIST", "LOG", "SQRT", "ABS", "SKIP",
+       "BEST", "TREEADD", "LOADNULL", "SELNAN"]
 OP = {name: i + 1 for i, name in enumerate(OPS)}
 
 #: OP_CMP kinds: Avro order (NaN equal to NaN, above every number) and IEEE
 CMP_AVRO = {"<": 0, "<=": 1, ">": 2, ">=": 3, "==": 4, "!=": 5}
 CMP_IEEE = {"<": 8, "<=": 9, ">": 10, ">=": 11, "==": 12, "!=": 13}
+#: OP_BEST modes (field c), or-ed: the least (else the greatest), its index (else its value),
+#: IEEE comparisons (else Avro order)
+BEST_LEAST, BEST_INDEX, BEST_IEEE = 1, 2, 4
 #: tree node test kinds
 NODE_TESTS = {"<": 0, "<=": 1, ">": 2, ">=": 3, "==": 4, "!=": 5, "alwaysTrue": 6,
               "alwaysFalse": 7, "in": 8, "notIn": 9}
@@ -88,7 +92,7 @@ class Frozen:
 
 _UNARY = {OP[n] for n in ["MOV", "NEG", "NOT", "ISNAN", "ISINF", "ISNUM", "F32", "EXP", "LOG", "SQRT", "ABS", "GATHER"]}
 _BINARY = {OP[n] for n in ["ADD", "SUB", "MUL", "DIV", "MIN", "MAX", "CMP", "AND", "OR", "XOR"]}
-_LISTS = {OP[n] for n in ["LINEAR", "SUM", "SQDIST"]}
+_LISTS = {OP[n] for n in ["LINEAR", "SUM", "SQDIST", "BEST"]}
 
 
 def _reads(ins: list[int], itab: list[int]) -> list[tuple[str, int]]:
@@ -98,18 +102,22 @@ def _reads(ins: list[int], itab: list[int]) -> list[tuple[str, int]]:
         return [("f", 2)]
     if op in _BINARY:
         return [("f", 2), ("f", 3)]
-    if op == OP["SELECT"]:
+    if op in (OP["SELECT"], OP["SELNAN"]):
         return [("f", 2), ("f", 3), ("f", 4)]
     if op == OP["FLAG"]:
         return [("f", 2)] if a >= 0 else []
     if op == OP["SKIP"]:
         return [("f", 2)]
+    if op == OP["LOADNULL"]:
+        return [("f", 4)]
     if op == OP["FLAGNF"]:
         return [("f", 2)] + ([("f", 3)] if b >= 0 else [])
     if op in _LISTS:
         return [("t", a + t) for t in range(b)]
     if op == OP["TREE"]:
         return [("t", a + 1 + 7 * k) for k in range(itab[a])]
+    if op == OP["TREEADD"]:
+        return [("t", a + 1 + 7 * k) for k in range(itab[a])] + [("f", 3)]
     return []
 
 
@@ -120,6 +128,35 @@ def _writes(ins: list[int]) -> range:
     if op == OP["TREE"]:
         return range(d, d + b)
     return range(d, d + 1)
+
+
+def _effect(ins: list[int]) -> bool:
+    """Whether an instruction does more than write its registers (outputs, flags, skips)."""
+    op = ins[0]
+    return op in (OP["STORE"], OP["FLAG"], OP["FLAGNF"]) or (op == OP["GATHER"] and ins[5] < 0)
+
+
+def prune(p: Program) -> None:
+    """Drop the instructions whose results nothing reads (the index of an ``a.max``, the
+    negated guard of a branch that needs none …) and the skips left with nothing to skip."""
+    code = [p.code[i:i + 6] for i in range(0, len(p.code), 6)]
+    n = len(code)
+    keep = [False] * n
+    live: set[int] = set()
+    for j in range(n - 1, -1, -1):
+        ins = code[j]
+        if ins[0] == OP["SKIP"]:
+            needed = any(keep[j + 1:j + 1 + ins[3]])
+        else:
+            needed = _effect(ins) or any(r in live for r in _writes(ins))
+        if needed:
+            keep[j] = True
+            for where, at in _reads(ins, p.itab):
+                live.add(ins[at] if where == "f" else p.itab[at])
+    for j, ins in enumerate(code):
+        if keep[j] and ins[0] == OP["SKIP"]:
+            ins[3] = sum(keep[j + 1:j + 1 + ins[3]])
+    p.code = [x for j, ins in enumerate(code) if keep[j] for x in ins]
 
 
 def compact(p: Program) -> None:

@@ -18,7 +18,7 @@ from pfa.runtime.columns import Arr, Col, Const, Opt, Rec, from_py, kind, scatte
 
 from ..backends import ExplainEntry, Target
 from . import lower as L
-from .program import compact
+from .program import compact, prune
 
 #: rows per call of the interpreter from one batch (the program keeps per-block state only)
 THREADS_ENV = "PFA_NATIVE_THREADS"
@@ -83,7 +83,9 @@ class NativePlan:
         return col, {int(idx[j]): e for j, e in errors.items()}
 
     @staticmethod
-    def _input(col: Col, slot: L.InputSlot, n: int) -> np.ndarray:
+    def _input(col: Col, slot: L.InputSlot, n: int) -> np.ndarray | None:
+        """The column the interpreter reads for ``slot``: numbers of any numeric dtype, read
+        in place (no conversion copy), or None for all zeros (a null mask without nulls)."""
         c = col.fields[slot.field] if slot.field is not None else col
         if slot.vocab is not None or (slot.part == "null" and isinstance(c, np.ndarray)
                                       and c.dtype == object):
@@ -99,11 +101,14 @@ class NativePlan:
                 v is None if slot.part == "null" else v))
         if isinstance(c, Opt):
             c = c.null if slot.part == "null" else c.values
+            if slot.part == "null" and isinstance(c, np.ndarray) and not c.any():
+                return None
         elif slot.part == "null":
-            return np.zeros(n)
+            return None
         a = np.asarray(c)
-        if a.dtype != np.float64:
-            a = a.astype(np.float64)
+        if a.ndim != 1 or a.dtype.kind not in "biuf" or not a.dtype.isnative or (
+                a.dtype.kind == "f" and a.dtype.itemsize not in (4, 8)):
+            a = np.ascontiguousarray(a, dtype=np.float64).reshape(-1)
         return a
 
     def _output(self, spec: OutSpec, t: AvroType, out: np.ndarray, n: int) -> Col:
@@ -239,6 +244,7 @@ def lower_target(target: Target, vm_type: Any) -> tuple[Any, list[L.InputSlot], 
     lw = L.Lowerer(target.typed, cells)
     prog, slots, value = lw.lower()
     spec = _out_spec(lw, value, target.output_type, "$.action")
+    prune(prog)
     compact(prog)
     frozen = prog.freeze()
     vm = vm_type(frozen.code, frozen.itab, frozen.dtab, frozen.kinit, frozen.nregs,
