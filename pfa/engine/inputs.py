@@ -195,6 +195,44 @@ def arrow_pylist(values: Any, path: str = "$") -> list[Any]:
         raise PfaInputError(f"an Arrow map holds a key twice: {err.args[0]}", path) from None
 
 
+def arrow_text(values: Any) -> Any:
+    """An Arrow array of strings (plain, large, view, or dictionary-encoded strings) as a
+    numpy object array of the same ``str`` values (None where null), which is an order of
+    magnitude faster than ``to_pylist``; None for any other array. A column with few
+    distinct strings (categories) is decoded through its dictionary, each distinct string
+    made once and shared by its rows."""
+    import pyarrow as pa
+
+    t = values.type
+    if pa.types.is_dictionary(t) and _is_arrow_text(t.value_type):
+        return _from_dictionary(values)
+    if not _is_arrow_text(t):
+        return None
+    encoded = values.dictionary_encode()
+    if len(encoded.dictionary) * DISTINCT_SHARE > len(values):  # mostly distinct: no sharing
+        return values.to_numpy(zero_copy_only=False)
+    return _from_dictionary(encoded)
+
+
+DISTINCT_SHARE = 4
+"""A string column is decoded through its dictionary when at most one value in this many is
+distinct."""
+
+
+def _from_dictionary(col: Any) -> Any:
+    np = _np()
+    words = col.dictionary
+    lookup = np.empty(len(words) + 1, dtype=object)  # the last one: null
+    lookup[:-1] = words.to_numpy(zero_copy_only=False)
+    return lookup[col.indices.fill_null(len(words)).to_numpy(zero_copy_only=False)]
+
+
+def _is_arrow_text(t: Any) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
+
+
 def _np() -> Any:
     import numpy
 

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 
 from .errors import RowError
@@ -40,7 +39,7 @@ class Batch:
         columns, or a list of rows."""
         if self.columns is not None:
             names = list(self.columns) if names is None else names
-            return {k: _engine_column(_take(self.columns[k], indices)) for k in names}
+            return {k: _take(self.columns[k], indices) for k in names}
         rows = self.rows or []
         return rows if indices is None else [rows[i] for i in indices]
 
@@ -66,44 +65,6 @@ class Batch:
             return col if isinstance(col, pa.Array) else _array(col)
         src = self.sources if self.sources is not None else self.rows or []
         return _array([r.get(name) if isinstance(r, dict) else None for r in src])
-
-
-def _engine_column(col: Any) -> Any:
-    """An Arrow column of strings as a numpy object array of the same ``str`` values (None
-    where null), which the engine converts an order of magnitude faster than an Arrow
-    column; other columns as they are. A column with few distinct strings (categories) is
-    dictionary-encoded by Arrow and each distinct string made once, shared by its rows."""
-    if not isinstance(col, (pa.Array, pa.ChunkedArray)):
-        return col
-    t = col.type
-    if pa.types.is_dictionary(t) and _is_text(t.value_type):
-        if isinstance(col, pa.ChunkedArray):
-            col = col.combine_chunks()  # one dictionary
-        return _from_dictionary(col)
-    if not _is_text(t):
-        return col
-    if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks()
-    encoded = col.dictionary_encode()
-    if len(encoded.dictionary) * DISTINCT_SHARE > len(col):  # mostly distinct: no sharing
-        return col.to_numpy(zero_copy_only=False)
-    return _from_dictionary(encoded)
-
-
-DISTINCT_SHARE = 4
-"""A string column is decoded through its dictionary when at most one value in this many is
-distinct."""
-
-
-def _from_dictionary(col: pa.DictionaryArray) -> np.ndarray:
-    words = col.dictionary
-    lookup = np.empty(len(words) + 1, dtype=object)  # the last one: null
-    lookup[:-1] = words.to_numpy(zero_copy_only=False)
-    return lookup[col.indices.fill_null(len(words)).to_numpy(zero_copy_only=False)]
-
-
-def _is_text(t: pa.DataType) -> bool:
-    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
 
 
 def _take(col: Any, indices: list[int] | None) -> Any:

@@ -18,7 +18,6 @@ import pyarrow as pa
 from pfa.engine.engine import Engine
 from pfa.io.batch import Batch
 from pfa.io.errors import RowError
-from pfa.io.schema import plain_column
 from pfa.io.scoring import BatchScorer, InputColumns
 
 CACHED_SCORERS = 4
@@ -93,8 +92,7 @@ def score_partition(setup: WorkerSetup, batches: Iterable[pa.RecordBatch]
     row0 = 1
     for rb in _rebatch(batches, setup.batch_rows):
         batch = Batch(row0, rb.num_rows,
-                      columns={name: _engine_column(rb.column(i))
-                               for i, name in enumerate(rb.schema.names)})
+                      columns={name: rb.column(i) for i, name in enumerate(rb.schema.names)})
         result = scorer.score(batch)
         if result.stop and result.errors:
             raise PfaRowFailed(_failure(result.errors[0], partition))
@@ -105,23 +103,6 @@ def score_partition(setup: WorkerSetup, batches: Iterable[pa.RecordBatch]
                                                      setup.on_error))
         yield from _conform(table, setup.output_schema).to_batches()
         row0 += rb.num_rows
-
-
-def _engine_column(col: pa.Array) -> Any:
-    """An input column as the engine takes it: Arrow arrays as they are, except those holding
-    maps (Arrow gives a map's values as lists of pairs), which become lists of values with
-    the maps as dicts."""
-    return plain_column(col, text_bytes=False) if _holds_map(col.type) else col
-
-
-def _holds_map(t: pa.DataType) -> bool:
-    if pa.types.is_map(t):
-        return True
-    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        return _holds_map(t.value_type)
-    if pa.types.is_struct(t):
-        return any(_holds_map(f.type) for f in t)
-    return False
 
 
 def _rebatch(batches: Iterable[pa.RecordBatch], rows: int | None

@@ -7,8 +7,11 @@ import json
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pfa import Engine
+from pfa.engine.inputs import arrow_text
 from pfa.errors import PfaInputError
 
 MAP_IN = {"input": {"type": "record", "name": "In", "fields": [
@@ -57,3 +60,25 @@ def test_union_of_several_types_comes_back_as_avro_json_text():
     got = engine.action_batch(pa.array([1.5, -1.0]))
     assert got.type == pa.string()
     assert [json.loads(v) for v in got.to_pylist()] == [{"double": 1.5}, {"string": "neg"}]
+
+
+@settings(max_examples=80, deadline=None)
+@given(values=st.lists(st.none() | st.sampled_from(["a", "", "ü"]) | st.text(max_size=4),
+                       max_size=40),
+       split=st.integers(0, 40),
+       kind=st.sampled_from([pa.string(), pa.large_string(), pa.string_view()]),
+       dictionary=st.booleans())
+def test_string_columns_reach_the_engine_unchanged(values, split, kind, dictionary):
+    """Arrow string columns (few or many distinct values, chunked, dictionary-typed or not)
+    give the engine the same str values and nulls as ``action`` on ``to_pylist()``."""
+    arr = pa.chunked_array([pa.array(values[:split], kind), pa.array(values[split:], kind)])
+    if dictionary and kind != pa.string_view():
+        arr = arr.dictionary_encode()
+    text = arrow_text(arr.combine_chunks())
+    assert text.dtype == object and text.tolist() == values
+    assert all(type(v) is str for v in text if v is not None)
+    engine = Engine.from_json({"input": {"type": "record", "name": "R", "fields": [
+        {"name": "s", "type": ["null", "string"]}]}, "output": "string",
+        "action": {"cast.json": "input.s"}})
+    got = engine.action_batch({"s": arr})
+    assert list(got) == [engine.action({"s": v}) for v in values]

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from pfa.cli import main
 from pfa.engine.engine import Engine
-from pfa.io.batch import Batch, _engine_column
+from pfa.io.batch import Batch
 from pfa.io.pipeline import BackgroundWriter, read_ahead
 from pfa.io.scoring import READ_AHEAD, WRITE_BEHIND, BatchScorer, InputColumns, score_file
 from tests.io.score_helpers import MIXED_DOC
@@ -198,24 +198,6 @@ def test_batches_in_flight_are_bounded():
 def test_every_chunk_size_equals_action(tmp_path, fmt, rows, chunk):
     """Outputs, kept ids and the error file in input order for any chunk size."""
     check_run(tmp_path, rows, fmt, fmt, "--chunk-size", str(chunk))
-
-
-@settings(max_examples=80, deadline=None)
-@given(values=st.lists(st.none() | st.sampled_from(["a", "", "ü"]) | st.text(max_size=4),
-                       max_size=40),
-       split=st.integers(0, 40),
-       kind=st.sampled_from([pa.string(), pa.large_string(), pa.string_view()]),
-       dictionary=st.booleans())
-def test_string_columns_reach_the_engine_unchanged(values, split, kind, dictionary):
-    """Arrow string columns (few or many distinct values, dictionary-typed or not) become
-    object arrays of the same str values and None."""
-    arr = pa.chunked_array([pa.array(values[:split], kind), pa.array(values[split:], kind)])
-    if dictionary and kind != pa.string_view():
-        arr = arr.dictionary_encode()
-    got = _engine_column(arr)
-    assert got.dtype == object and got.tolist() == values
-    assert all(type(v) is str for v in got if v is not None)
-    assert _engine_column(arr.combine_chunks()).tolist() == values
 
 
 def _is_device(path: str) -> bool:
