@@ -94,7 +94,25 @@ class Positions:
         return line, offset - starts[line - 1] + 1
 
 
-class Token(tuple):
+class Placed:
+    """Something with a place in the text: ``line`` and ``column`` (1-based) from its
+    ``where()``, worked out when asked for."""
+
+    __slots__ = ()
+
+    def where(self) -> tuple[int, int]:
+        raise NotImplementedError
+
+    @property
+    def line(self) -> int:
+        return self.where()[0]
+
+    @property
+    def column(self) -> int:
+        return self.where()[1]
+
+
+class Token(Placed, tuple):
     """One token of the text: the tuple ``(type, value, pos, src)`` (``type``: its kind;
     ``pos``: the offset where it starts in the text of ``src``), with its ``line`` and
     ``column`` (1-based) worked out when asked for."""
@@ -112,14 +130,6 @@ class Token(tuple):
     def where(self) -> tuple[int, int]:
         """Its line and column."""
         return self[3].line_column(self[2])
-
-    @property
-    def line(self) -> int:
-        return self.where()[0]
-
-    @property
-    def column(self) -> int:
-        return self.where()[1]
 
     def __str__(self) -> str:
         return self[1]

@@ -21,6 +21,7 @@ from pfa.document.pretty.lexer import (
     END,
     ERROR,
     MAX_NESTING,
+    Placed,
     Positions,
     PrettyPfaError,
     Token,
@@ -37,7 +38,7 @@ MAX_TEXT_CHARS = 64 << 20
 """Largest PrettyPFA text accepted (64 MiB of characters)."""
 
 
-class Node:
+class Node(Placed):
     """One construct of the text: ``kind`` (the grammar rule), its ``parts`` (nodes and
     tokens), where it starts (``pos``, an offset into the text of ``src``; its ``line`` and
     ``column`` are worked out when asked for) and whether it was written in parentheses
@@ -56,14 +57,6 @@ class Node:
     def where(self) -> tuple[int, int]:
         """Its line and column ((0, 0): no place)."""
         return (0, 0) if self.src is None else self.src.line_column(self.pos)
-
-    @property
-    def line(self) -> int:
-        return self.where()[0]
-
-    @property
-    def column(self) -> int:
-        return self.where()[1]
 
     def fail(self, message: str) -> PrettyPfaError:
         """An error about this construct (to be raised by the caller)."""
