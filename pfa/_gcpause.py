@@ -5,10 +5,11 @@ a forest's cell, then its decoded value) and create no garbage cycles to speak o
 collector, triggered by those allocations, would walk the growing structure again and again
 (most of the cold-start time of a large model). :func:`gc_paused` switches it off for the
 duration and back on afterwards. Nested and concurrent uses share one pause: the collector is
-restored (to the state the first one found) when the last one ends. The containers made
-during the pause then go straight to the oldest generation (``gc.freeze`` + ``gc.unfreeze``,
-two list splices), so the first collection after it does not walk them all once more; this is
-skipped when the host has frozen objects of its own (``unfreeze`` would release them).
+restored (to the state the first one found) when the last one ends. (Moving the pause's
+containers to the oldest generation afterwards, with ``gc.freeze`` + ``gc.unfreeze``, saves the
+first collection's walk over them but keeps garbage cycles made during the pause, such as a
+failed build's traceback holding a huge literal, alive until a full collection: the hostile
+mutants ran out of memory with it, so it is not done.)
 """
 
 from __future__ import annotations
@@ -38,7 +39,4 @@ def gc_paused() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0 and _was_enabled:
-                if gc.get_freeze_count() == 0:
-                    gc.freeze()
-                    gc.unfreeze()
                 gc.enable()
