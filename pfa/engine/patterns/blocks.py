@@ -1,6 +1,6 @@
 """Block kernels: patterns of the vector compiler computed on one 2-D numpy block.
 
-* the tree datum record of :mod:`pfa.exporters.sklearn.converters.tree_model`, a ``new``
+* the tree datum record of :mod:`pfa.exporters.trees`, a ``new``
   record whose every field is ``if impute.isnan(A[i]) then CONST else A[i]`` over constant
   positions ``i`` of one symbol ``A`` (an array of numbers): one gather of the positions and one
   ``np.where`` over the block, instead of one ``if`` per field. The result is a
