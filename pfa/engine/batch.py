@@ -148,6 +148,10 @@ def _record_keys(data: Any, dk: str, t: AvroRecord, aliases: dict[str, str] | No
     present: dict[str, Any] = {str(n): n for n in names if not isinstance(n, str)}
     present.update((n, n) for n in names if isinstance(n, str))
     originals = {f: o for o, f in (aliases or {}).items()}
+    repeated = set()  # labels of several columns (a dict's keys are unique)
+    if dk != "dict" and len(set(names)) < len(names):
+        seen: set[Any] = set()
+        repeated = {n for n in names if n in seen or seen.add(n)}
     out: dict[str, Any] = {}
     for f in t.fields:
         key = originals.get(f.name)
@@ -158,7 +162,7 @@ def _record_keys(data: Any, dk: str, t: AvroRecord, aliases: dict[str, str] | No
                     else ""
                 raise PfaInputError(f"missing column {f.name!r}{also}", f"$.{f.name}")
         label = present[key]
-        if dk != "dict" and names.count(label) > 1:
+        if repeated and label in repeated:
             raise PfaInputError(f"column {key!r} appears {names.count(label)} times",
                                 f"$.{f.name}")
         out[f.name] = label
@@ -416,6 +420,38 @@ def column_of_rows(rows: list[Any], t: AvroType, path: str, aliases: dict[str, s
     return from_py(out, t)
 
 
+def _direct_fields(t: AvroRecord) -> list[tuple[str, AvroType, str]]:
+    """(name, type, how) per field of a record input; ``how`` is "double" or "nullable"
+    (a double or [null, double] field, whose float64 numpy columns are used as they are)
+    or "" (converted by :func:`column_of`)."""
+    out = []
+    for f in t.fields:
+        inner = non_null(f.type)
+        how = "double" if f.type.name == "double" else (
+            "nullable" if inner is not None and inner.name == "double" else "")
+        out.append((f.name, f.type, how))
+    return out
+
+
+def record_column(chunk: dict[str, Any], fields: list[tuple[str, AvroType, str]],
+                  row0: int) -> Rec:
+    """The record column of a chunk of a dict of columns by field name whose shape was
+    checked for the whole batch; the same columns as :func:`input_column`'s, without its
+    per-chunk checks, and plain float64 arrays for double fields without conversion."""
+    cols: dict[str, Col] = {}
+    for name, t, how in fields:
+        v = chunk[name]
+        if how and type(v) is np.ndarray and v.dtype == np.float64 and v.ndim == 1:
+            vals = v.view()
+            vals.flags.writeable = False  # the caller's data
+            cols[name] = vals if how == "double" else Opt(vals, np.zeros(len(v), dtype=bool))
+        elif isinstance(v, dict):
+            cols[name] = input_column(v, "dict", t, None, row0)[0]
+        else:
+            cols[name] = column_of(v, t, f"$.{name}", row0)
+    return Rec(cols)
+
+
 def input_column(data: Any, dk: str, t: AvroType, aliases: dict[str, str] | None = None,
                  row0: int = 0) -> tuple[Col, int]:
     """(input column, number of rows) of one chunk of data (rows ``row0`` … of the batch)."""
@@ -481,8 +517,9 @@ def input_column(data: Any, dk: str, t: AvroType, aliases: dict[str, str] | None
 # =============================================================================================
 
 def output_values(col: Col, t: AvroType, n: int, failed: list[int], dk: str,
-                  index: Any = None) -> Any:
-    """The output column in the form matching the input kind ``dk`` (None where failed)."""
+                  index: Any = None, arrow_lists: bool = False) -> Any:
+    """The output column in the form matching the input kind ``dk`` (None where failed);
+    ``arrow_lists``: record fields of number arrays as Arrow list columns (for a DataFrame)."""
     k = kind(t)
     if dk in ("numpy", "dict", "dataframe", "series") and k in ("float", "int", "bool"):
         vals = np.asarray(col.value if hasattr(col, "value") else col)
@@ -493,7 +530,7 @@ def output_values(col: Col, t: AvroType, n: int, failed: list[int], dk: str,
             return np.ma.MaskedArray(vals, mask)
         return vals
     if dk in ("dict", "dataframe") and k == "rec" and isinstance(t, AvroRecord):
-        cols = _record_columns(col, t, n, failed)
+        cols = _record_columns(col, t, n, failed, arrow_lists)
         if dk == "dict":
             return cols
         import pandas as pd
@@ -517,9 +554,12 @@ def output_values(col: Col, t: AvroType, n: int, failed: list[int], dk: str,
     return _obj(py)
 
 
-def _record_columns(col: Col, t: AvroRecord, n: int, failed: list[int]) -> dict[str, Any]:
+def _record_columns(col: Col, t: AvroRecord, n: int, failed: list[int],
+                    arrow_lists: bool = False) -> dict[str, Any]:
     """Field name → output column (numbers as numpy arrays when no row failed, else object
-    arrays with None for the failed rows), converted field by field."""
+    arrays with None for the failed rows), converted field by field. With ``arrow_lists``,
+    a field of equal-length arrays of doubles or floats is a pandas column of Arrow lists
+    (built from the block, no Python list per row; an element reads as a list)."""
     if isinstance(col, Const):
         value = col.value
         fields = {f.name: Const(value[f.name]) for f in t.fields}
@@ -539,11 +579,43 @@ def _record_columns(col: Col, t: AvroRecord, n: int, failed: list[int]) -> dict[
             else:
                 cols[f.name] = np.asarray(to_py(fc, f.type, n))
             continue
+        if arrow_lists:
+            lists = _arrow_lists(fc, f.type, n, failed)
+            if lists is not None:
+                cols[f.name] = lists
+                continue
         vals = to_py(fc, f.type, n)
         for j in failed:
             vals[j] = None
         cols[f.name] = _obj(vals)
     return cols
+
+
+def _arrow_lists(col: Col, t: AvroType, n: int, failed: list[int]) -> Any:
+    """A pandas column of Arrow lists from an :class:`Arr` block of doubles or floats (None
+    where ``failed``), or None for any other column (or without pyarrow)."""
+    if not (isinstance(col, Arr) and isinstance(t, AvroArray) and t.items.name in
+            ("double", "float") and col.data.ndim == 2 and col.data.dtype.kind == "f"
+            and len(col.data) == n and col.data.size < 2**31):
+        return None
+    try:
+        import pandas as pd
+        import pyarrow as pa
+    except ImportError:
+        return None
+    from pfa.avro.arrow import arrow_type
+
+    width = col.data.shape[1]
+    item = np.float64 if t.items.name == "double" else np.float32
+    values = pa.array(np.ascontiguousarray(col.data, dtype=item).reshape(-1))
+    offsets = pa.array(np.arange(0, (n + 1) * width, width, dtype=np.int32))
+    mask = None
+    if failed:
+        mask = np.zeros(n, dtype=bool)
+        mask[failed] = True
+        mask = pa.array(mask)
+    lists = pa.ListArray.from_arrays(offsets, values, type=arrow_type(t), mask=mask)
+    return pd.arrays.ArrowExtensionArray(lists)
 
 
 def concat(parts: list[Any], dk: str) -> Any:
@@ -555,6 +627,11 @@ def concat(parts: list[Any], dk: str) -> Any:
         return [v for p in parts for v in p]
     if isinstance(first, dict):
         return {k: concat([p[k] for p in parts], dk) for k in first}
+    lists = [p for p in parts if hasattr(p, "_concat_same_type")]  # Arrow list columns
+    if lists:
+        if len(lists) == len(parts) and len({p.dtype for p in parts}) == 1:
+            return type(first)._concat_same_type(parts)
+        return _obj([v for p in parts for v in (p.tolist() if p in lists else p)])
     if type(first).__module__.startswith("pandas"):
         import pandas as pd
 
@@ -645,6 +722,11 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
         data_in, dk_in = _matrix_columns(data, in_t), "dict"
     total = _check_dict(data_in, list(data_in)) if dk_in == "dict" else _length(data_in, dk_in)
     size = total if not chunk_size or chunk_size <= 0 else int(chunk_size)
+    fields = None
+    if dk_in == "dict" and aliases is None and isinstance(in_t, AvroRecord):
+        fields = engine.__dict__.get("_direct_fields")
+        if fields is None:  # once per engine
+            fields = engine._direct_fields = _direct_fields(in_t)
     if not engine._begun:
         engine.begin()
     parts = []
@@ -655,7 +737,10 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
     for a in range(0, max(total, 1), max(size, 1)):
         b = min(total, a + size)
         chunk = _slice(data_in, dk_in, a, b)
-        col, n = input_column(chunk, dk_in, in_t, aliases, a)
+        if fields is not None:  # columns already found and measured for the whole batch
+            col, n = record_column(chunk, fields, a), b - a
+        else:
+            col, n = input_column(chunk, dk_in, in_t, aliases, a)
         ctx = engine._ctx
         if plan.vectorized:
             ctx.actions_started += n
@@ -678,7 +763,8 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
             e = errors[j]
             report.append((a + j, e.code, e.message))
         with _gc_paused():  # (the output conversion allocates many small containers)
-            parts.append(output_values(out, out_t, n, failed, dk_out, None))
+            parts.append(output_values(out, out_t, n, failed, dk_out, None,
+                                       arrow_lists=dk == "dataframe"))
         if total == 0:
             break
     with _gc_paused():

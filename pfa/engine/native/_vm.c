@@ -15,6 +15,62 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* numpy's exp: the scalar and vector engines compute exp with numpy's kernel (SIMD on some
+ * CPUs, and then not always libm's last bit), so OP_EXP calls the same inner loop, found
+ * at import in numpy.exp's table of loops. Without numpy's headers at build time, or when
+ * the loop is not found, OP_EXP uses libm and the package's start-up check decides whether
+ * the exp-based link functions may run here. */
+#ifdef PFA_NUMPY_HEADERS
+#define NO_IMPORT_ARRAY
+#define NO_IMPORT_UFUNC
+#define NPY_NO_DEPRECATED_API NPY_2_0_API_VERSION
+#include <numpy/ndarraytypes.h>
+#include <numpy/ufuncobject.h>
+#undef I /* complex.h's, pulled in by numpy's headers */
+typedef void (*exp_loop_fn)(char **, const npy_intp *, const npy_intp *, void *);
+static exp_loop_fn np_exp_loop = NULL;
+static void *np_exp_data = NULL;
+
+static void find_numpy_exp(void) {
+    PyObject *np = PyImport_ImportModule("numpy");
+    if (!np) { PyErr_Clear(); return; }
+    PyObject *ufunc_type = PyObject_GetAttrString(np, "ufunc");
+    PyObject *f = PyObject_GetAttrString(np, "exp");
+    Py_DECREF(np);
+    if (f && ufunc_type && PyObject_TypeCheck(f, (PyTypeObject *)ufunc_type)) {
+        PyUFuncObject *u = (PyUFuncObject *)f;
+        /* the first double → double loop is the one numpy's type resolution picks */
+        if (u->nin == 1 && u->nout == 1 && u->types && u->functions)
+            for (int k = 0; k < u->ntypes; k++)
+                if (u->types[2 * k] == NPY_DOUBLE && u->types[2 * k + 1] == NPY_DOUBLE) {
+                    np_exp_loop = (exp_loop_fn)u->functions[k];
+                    np_exp_data = u->data ? u->data[k] : NULL;
+                    break;
+                }
+    }
+    PyErr_Clear();
+    Py_XDECREF(f);  /* numpy.exp lives as long as numpy: the loop pointer stays valid */
+    Py_XDECREF(ufunc_type);
+}
+
+static void exp_block(const double *x, double *y, Py_ssize_t m) {
+    if (np_exp_loop) {
+        char *args[2] = {(char *)x, (char *)y};
+        npy_intp n = (npy_intp)m, steps[2] = {8, 8};
+        np_exp_loop(args, &n, steps, np_exp_data);
+        return;
+    }
+    for (Py_ssize_t i = 0; i < m; i++) y[i] = exp(x[i]);
+}
+#define NUMPY_EXP_FOUND (np_exp_loop != NULL)
+#else
+static void find_numpy_exp(void) {}
+static void exp_block(const double *x, double *y, Py_ssize_t m) {
+    for (Py_ssize_t i = 0; i < m; i++) y[i] = exp(x[i]);
+}
+#define NUMPY_EXP_FOUND 0
+#endif
+
 /* The loops are built twice on x86-64 Linux with GCC: for AVX2 (4 doubles per operation)
  * and for the baseline; the loader picks one for the machine. The same IEEE operations
  * either way (no fused multiply-add: -ffp-contract=off applies to both). */
@@ -139,15 +195,26 @@ VECTOR_CLONES static void tree_walk(const Tree *t, const double *R, Py_ssize_t b
 
 /* the sums over a list of registers: each row's sum runs in list order from 0.0, as the
  * scalar engine's loop; the partial sums of the block stay in a local array (in L1) and
- * every term is one vectorized pass over the rows */
-#define LIST_SUM(TERM)                                                                   \
+ * every term is one vectorized pass over the rows. Each kind of term is its own function:
+ * inlined into the loop over the terms, the compiler interleaved terms with per-row
+ * scalar loads instead of vectorizing over the rows. */
+#define TERM_FUNCTION(NAME, EXPR)                                                         \
+    __attribute__((noinline)) VECTOR_CLONES static void NAME(                            \
+            double *restrict acc, double k, const double *restrict x, int m) {           \
+        (void)k;                                                                          \
+        for (int i = 0; i < m; i++) acc[i] += EXPR;                                       \
+    }
+TERM_FUNCTION(add_plain, x[i])
+TERM_FUNCTION(add_scaled, k * x[i])
+TERM_FUNCTION(add_sqdiff, (x[i] - k) * (x[i] - k))
+#undef TERM_FUNCTION
+
+/* d = the sum of FN's terms over the registers T[a .. a+b), K the term's constant */
+#define LIST_SUM(FN, K)                                                                  \
     {                                                                                    \
         double acc[BLOCK];                                                               \
         for (i = 0; i < m; i++) acc[i] = 0.0;                                            \
-        for (int t = 0; t < b; t++) {                                                    \
-            const double *restrict x = R + (Py_ssize_t)T[a + t] * bs;                    \
-            for (i = 0; i < m; i++) acc[i] += TERM(x[i]);                                \
-        }                                                                                \
+        for (int t = 0; t < b; t++) FN(acc, (K), R + (Py_ssize_t)T[a + t] * bs, m);      \
         memcpy(rd, acc, (size_t)m * 8);                                                  \
     }
 
@@ -237,7 +304,7 @@ VECTOR_CLONES static void run_block(const Prog *p, double *R, Py_ssize_t row0, i
             for (i = 0; i < m; i++) { double x = rb[i], y = rc[i]; rd[i] = ra[i] != ra[i] ? x : y; }
             break;
         case OP_F32: for (i = 0; i < m; i++) rd[i] = (double)(float)ra[i]; break;
-        case OP_EXP: for (i = 0; i < m; i++) rd[i] = exp(ra[i]); break;
+        case OP_EXP: exp_block(ra, rd, m); break;
         case OP_LOG: for (i = 0; i < m; i++) rd[i] = log(ra[i]); break;
         case OP_SQRT: for (i = 0; i < m; i++) rd[i] = sqrt(ra[i]); break;
         case OP_FLAG: {  /* rows where register a is true go to the fallback (a < 0: all) */
@@ -266,24 +333,16 @@ VECTOR_CLONES static void run_block(const Prog *p, double *R, Py_ssize_t row0, i
         case OP_LINEAR: {  /* d = ((0.0 + k0*x0) + k1*x1 ...) [+ bias]: a = itab offset of
                               the registers, b = count, c = dtab offset of the coefficients,
                               e = dtab index of the bias or -1 */
-            const double *k = D + c;
-#define TERM(X) k[t] * (X)
-            LIST_SUM(TERM)
-#undef TERM
+            LIST_SUM(add_scaled, D[c + t])
             if (e >= 0) { double bias = D[e]; for (i = 0; i < m; i++) rd[i] = rd[i] + bias; }
             break;
         }
         case OP_SUM: {  /* d = (0.0 + x0) + x1 ...: a = itab offset, b = count */
-#define TERM(X) (X)
-            LIST_SUM(TERM)
-#undef TERM
+            LIST_SUM(add_plain, 0.0)
             break;
         }
         case OP_SQDIST: {  /* d = sum of (x_t - k_t)^2 in order, start 0.0 */
-            const double *k = D + c;
-#define TERM(X) ((X) - k[t]) * ((X) - k[t])
-            LIST_SUM(TERM)
-#undef TERM
+            LIST_SUM(add_sqdiff, D[c + t])
             break;
         }
         case OP_BEST: {  /* over the registers T[a .. a+b): c = 1 (least) | 2 (its index,
@@ -294,23 +353,28 @@ VECTOR_CLONES static void run_block(const Prog *p, double *R, Py_ssize_t row0, i
             int index = (c & 2) != 0;
 #define BEST_LOOP(BETTER)                                                                  \
             {                                                                              \
-                double best[BLOCK], idx[BLOCK];                                            \
+                /* two buffers each, read one and write the other: written in place,   \
+                   the compiler made the selects masked stores behind a branch */          \
+                double bufs[4][BLOCK];                                                     \
+                double *best = bufs[0], *idx = bufs[1], *nbest = bufs[2], *nidx = bufs[3]; \
                 for (i = 0; i < m; i++) { best[i] = x0[i]; idx[i] = 0.0; }                 \
                 for (int t = 1; t < b; t++) {                                              \
                     const double *restrict x = R + (Py_ssize_t)T[a + t] * bs;              \
-                    double tt = (double)t;                                                 \
+                    double tt = (double)t, *swap;                                          \
                     if (index)                                                             \
                         for (i = 0; i < m; i++) {                                          \
                             double xi = x[i], bi = best[i], ii = idx[i];                   \
                             int better = BETTER(xi, bi);                                   \
-                            best[i] = better ? xi : bi;                                    \
-                            idx[i] = better ? tt : ii;                                     \
+                            nbest[i] = better ? xi : bi;                                   \
+                            nidx[i] = better ? tt : ii;                                    \
                         }                                                                  \
                     else                                                                   \
                         for (i = 0; i < m; i++) {                                          \
                             double xi = x[i], bi = best[i];                                \
-                            best[i] = BETTER(xi, bi) ? xi : bi;                            \
+                            nbest[i] = BETTER(xi, bi) ? xi : bi;                           \
                         }                                                                  \
+                    swap = best; best = nbest; nbest = swap;                               \
+                    swap = idx; idx = nidx; nidx = swap;                                   \
                 }                                                                          \
                 memcpy(rd, index ? idx : best, (size_t)m * 8);                             \
             }
@@ -722,7 +786,9 @@ static PyObject *program_run1(ProgramObject *o, PyObject *values) {
 static PyObject *vm_exp(PyObject *self, PyObject *arg) {
     double x = PyFloat_AsDouble(arg);
     if (x == -1.0 && PyErr_Occurred()) return NULL;
-    return PyFloat_FromDouble(exp(x));
+    double y;
+    exp_block(&x, &y, 1);
+    return PyFloat_FromDouble(y);
 }
 
 static PyMethodDef program_methods[] = {
@@ -743,7 +809,7 @@ static PyTypeObject ProgramType = {
 };
 
 static PyMethodDef methods[] = {
-    {"exp", vm_exp, METH_O, "libm exp of one double (the interpreter's OP_EXP)"},
+    {"exp", vm_exp, METH_O, "exp of one double as the interpreter's OP_EXP computes it"},
     {NULL, NULL, 0, NULL}
 };
 
@@ -755,6 +821,8 @@ PyMODINIT_FUNC PyInit__vm(void) {
     if (!m) return NULL;
     Py_INCREF(&ProgramType);
     if (PyModule_AddObject(m, "Program", (PyObject *)&ProgramType) < 0) { Py_DECREF(&ProgramType); Py_DECREF(m); return NULL; }
+    find_numpy_exp();
+    PyModule_AddIntConstant(m, "NUMPY_EXP", NUMPY_EXP_FOUND);
     PyModule_AddIntConstant(m, "BLOCK", BLOCK);
     PyModule_AddIntConstant(m, "VERSION", 3);
     return m;

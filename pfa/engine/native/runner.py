@@ -87,6 +87,9 @@ class NativePlan:
         """The column the interpreter reads for ``slot``: numbers of any numeric dtype, read
         in place (no conversion copy), or None for all zeros (a null mask without nulls)."""
         c = col.fields[slot.field] if slot.field is not None else col
+        if type(c) is np.ndarray and c.dtype == np.float64 and c.ndim == 1 and \
+                slot.vocab is None:  # the common case first: a column of doubles
+            return None if slot.part == "null" else c
         if slot.vocab is not None or (slot.part == "null" and isinstance(c, np.ndarray)
                                       and c.dtype == object):
             if isinstance(c, Const):
