@@ -75,7 +75,7 @@ static void exp_block(const double *x, double *y, Py_ssize_t m) {
  * and for the baseline; the loader picks one for the machine. The same IEEE operations
  * either way (no fused multiply-add: -ffp-contract=off applies to both). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define VECTOR_CLONES
 #endif
@@ -127,7 +127,8 @@ static inline int cmp_test(int kind, double x, double y) {
 /* a tree node as the walk reads it (built from the program's int table when the program is
  * checked): feature register, test kind, children (>= 0: node; leaves are the self-looping
  * nodes after the tests), threshold, set of an in/notIn test */
-typedef struct { int32_t reg, kind, child[2]; double thr; int32_t set, nset; } TNode;
+/* nanpass: a NaN passes the test (kinds 0..5), whatever the comparison says */
+typedef struct { int32_t reg, kind, child[2]; double thr; int32_t set, nset, nanpass; } TNode;
 /* child[1]: where a passing row goes, child[0]: a failing one (indexed by the test's result,
  * so that the walk has no branch to mispredict) */
 /* uniform: 1 when every test is `<=`, 0 when every test is `<`, -1 otherwise */
@@ -148,6 +149,7 @@ typedef struct {
 /* tree node tests (kinds 0..9): IEEE < <= > >= == != against thr, always true, always
  * false, in (the set), not in */
 static inline int node_test(const TNode *nd, double x, const double *dtab) {
+    if (nd->nanpass & (x != x)) return 1;
     switch (nd->kind) {
     case 0: return x < nd->thr;
     case 1: return x <= nd->thr;
@@ -168,7 +170,7 @@ static inline int node_test(const TNode *nd, double x, const double *dtab) {
 
 /* rows are walked level by level (independent rows overlap their loads); a leaf is a node
  * whose children are itself, so every row takes exactly `depth` steps, branch-free */
-VECTOR_CLONES static void tree_walk(const Tree *t, const double *R, Py_ssize_t bs, int m, int depth,
+VECTOR_CLONES static void tree_walk(const Tree *t, const double *const *reg, int m, int depth,
                       int32_t *restrict at, const double *D) {
     const TNode *nodes = t->nodes;
     int i;
@@ -177,17 +179,19 @@ VECTOR_CLONES static void tree_walk(const Tree *t, const double *R, Py_ssize_t b
         if (t->uniform == 1) {
             for (i = 0; i < m; i++) {
                 const TNode *nd = nodes + at[i];
-                at[i] = nd->child[R[nd->reg * bs + i] <= nd->thr];
+                const double x = reg[nd->reg][i];
+                at[i] = nd->child[(x <= nd->thr) | (nd->nanpass & (x != x))];
             }
         } else if (t->uniform == 0) {
             for (i = 0; i < m; i++) {
                 const TNode *nd = nodes + at[i];
-                at[i] = nd->child[R[nd->reg * bs + i] < nd->thr];
+                const double x = reg[nd->reg][i];
+                at[i] = nd->child[(x < nd->thr) | (nd->nanpass & (x != x))];
             }
         } else {
             for (i = 0; i < m; i++) {
                 const TNode *nd = nodes + at[i];
-                at[i] = nd->child[node_test(nd, R[nd->reg * bs + i], D) != 0];
+                at[i] = nd->child[node_test(nd, reg[nd->reg][i], D) != 0];
             }
         }
     }
@@ -195,26 +199,53 @@ VECTOR_CLONES static void tree_walk(const Tree *t, const double *R, Py_ssize_t b
 
 /* the sums over a list of registers: each row's sum runs in list order from 0.0, as the
  * scalar engine's loop; the partial sums of the block stay in a local array (in L1) and
- * every term is one vectorized pass over the rows. Each kind of term is its own function:
+ * each pass over the rows adds four terms, one after another. Each kind of term is its own
+ * function:
  * inlined into the loop over the terms, the compiler interleaved terms with per-row
  * scalar loads instead of vectorizing over the rows. */
 #define TERM_FUNCTION(NAME, EXPR)                                                         \
     __attribute__((noinline)) VECTOR_CLONES static void NAME(                            \
-            double *restrict acc, double k, const double *restrict x, int m) {           \
-        (void)k;                                                                          \
-        for (int i = 0; i < m; i++) acc[i] += EXPR;                                       \
+            double *restrict acc, const double *k, const double *const *x, int n, int m) { \
+        int t = 0;                                                                        \
+        for (; t + 4 <= n; t += 4) { /* four terms a pass, still added one after another */ \
+            const double *restrict x0 = x[t], *restrict x1 = x[t + 1];                    \
+            const double *restrict x2 = x[t + 2], *restrict x3 = x[t + 3];                \
+            const double k0 = k[t], k1 = k[t + 1], k2 = k[t + 2], k3 = k[t + 3];          \
+            (void)k0; (void)k1; (void)k2; (void)k3;                                       \
+            for (int i = 0; i < m; i++) {                                                 \
+                double s = acc[i];                                                        \
+                s += EXPR(k0, x0[i]); s += EXPR(k1, x1[i]);                               \
+                s += EXPR(k2, x2[i]); s += EXPR(k3, x3[i]);                               \
+                acc[i] = s;                                                               \
+            }                                                                             \
+        }                                                                                 \
+        for (; t < n; t++) {                                                              \
+            const double *restrict x0 = x[t];                                             \
+            const double k0 = k[t];                                                       \
+            (void)k0;                                                                     \
+            for (int i = 0; i < m; i++) acc[i] += EXPR(k0, x0[i]);                        \
+        }                                                                                 \
     }
-TERM_FUNCTION(add_plain, x[i])
-TERM_FUNCTION(add_scaled, k * x[i])
-TERM_FUNCTION(add_sqdiff, (x[i] - k) * (x[i] - k))
+#define PLAIN(K, X) (X)
+#define SCALED(K, X) ((K) * (X))
+#define SQDIFF(K, X) (((X) - (K)) * ((X) - (K)))
+TERM_FUNCTION(add_plain, PLAIN)
+TERM_FUNCTION(add_scaled, SCALED)
+TERM_FUNCTION(add_sqdiff, SQDIFF)
 #undef TERM_FUNCTION
+#undef PLAIN
+#undef SCALED
+#undef SQDIFF
 
-/* d = the sum of FN's terms over the registers T[a .. a+b), K the term's constant */
+/* d = the sum of FN's terms over the registers T[a .. a+b), with constants K (b of them,
+ * or NULL) */
 #define LIST_SUM(FN, K)                                                                  \
     {                                                                                    \
         double acc[BLOCK];                                                               \
+        const double *xs[b > 0 ? b : 1];                                                 \
+        for (int t = 0; t < b; t++) xs[t] = reg[T[a + t]];                               \
         for (i = 0; i < m; i++) acc[i] = 0.0;                                            \
-        for (int t = 0; t < b; t++) FN(acc, (K), R + (Py_ssize_t)T[a + t] * bs, m);      \
+        FN(acc, (K), xs, b, m);                                                          \
         memcpy(rd, acc, (size_t)m * 8);                                                  \
     }
 
@@ -242,23 +273,39 @@ static inline void load_column(const Prog *p, int k, Py_ssize_t row0, int m, dou
 #undef LOAD_AS
 }
 
-VECTOR_CLONES static void run_block(const Prog *p, double *R, Py_ssize_t row0, int m) {
+/* Registers are read through ``reg``: reg[k] is register k's own storage (R + k * bs), or,
+ * after a LOAD of a contiguous float64 input, the input's rows themselves (no copy). Every
+ * instruction writes its own storage and points reg[d] back at it. */
+VECTOR_CLONES static void run_block(const Prog *p, double *R, const double **reg, Py_ssize_t row0,
+                                    int m) {
     const double *D = p->dtab;
     const int32_t *T = p->itab;
     const Py_ssize_t bs = p->bs;
+    const unsigned nregs = (unsigned)p->nregs;
     for (Py_ssize_t pc = 0; pc + 6 <= p->ncode; pc += 6) {
         const int32_t *in = p->code + pc;
         int op = in[0], d = in[1], a = in[2], b = in[3], c = in[4], e = in[5];
-        /* the program checker guarantees that d is not among a, b, c */
+        /* the program checker guarantees that d is not among a, b, c; a field that is not a
+           register (an offset, a count, -1) gives a pointer that the op does not read */
         double *restrict rd = R + (Py_ssize_t)d * bs;
-        const double *restrict ra = R + (Py_ssize_t)a * bs;
-        const double *restrict rb = R + (Py_ssize_t)b * bs;
-        const double *restrict rc = R + (Py_ssize_t)c * bs;
+        const double *restrict ra = (unsigned)a < nregs ? reg[a] : R;
+        const double *restrict rb = (unsigned)b < nregs ? reg[b] : R;
+        const double *restrict rc = (unsigned)c < nregs ? reg[c] : R;
         int i;
         switch (op) {
-        case OP_LOAD: load_column(p, a, row0, m, rd); break;
+        case OP_LOAD:
+            if (p->in_kind[a] == IN_F64 && p->in_stride[a] == 8) {  /* read in place */
+                reg[d] = (const double *)p->in_ptr[a] + row0;
+                continue;
+            }
+            load_column(p, a, row0, m, rd);
+            break;
         case OP_LOADNULL: {  /* d = c where input b (a null mask) is set, else input a: an
                                 input's impute.defaultOnNull in one pass */
+            if (p->in_kind[b] == IN_ZERO && p->in_kind[a] == IN_F64 && p->in_stride[a] == 8) {
+                reg[d] = (const double *)p->in_ptr[a] + row0;  /* no nulls: read in place */
+                continue;
+            }
             load_column(p, a, row0, m, rd);
             if (p->in_kind[b] == IN_ZERO) break;  /* no nulls in this batch */
             double nul[BLOCK];
@@ -333,23 +380,23 @@ VECTOR_CLONES static void run_block(const Prog *p, double *R, Py_ssize_t row0, i
         case OP_LINEAR: {  /* d = ((0.0 + k0*x0) + k1*x1 ...) [+ bias]: a = itab offset of
                               the registers, b = count, c = dtab offset of the coefficients,
                               e = dtab index of the bias or -1 */
-            LIST_SUM(add_scaled, D[c + t])
+            LIST_SUM(add_scaled, D + c)
             if (e >= 0) { double bias = D[e]; for (i = 0; i < m; i++) rd[i] = rd[i] + bias; }
             break;
         }
         case OP_SUM: {  /* d = (0.0 + x0) + x1 ...: a = itab offset, b = count */
-            LIST_SUM(add_plain, 0.0)
+            LIST_SUM(add_plain, D)
             break;
         }
         case OP_SQDIST: {  /* d = sum of (x_t - k_t)^2 in order, start 0.0 */
-            LIST_SUM(add_sqdiff, D[c + t])
+            LIST_SUM(add_sqdiff, D + c)
             break;
         }
         case OP_BEST: {  /* over the registers T[a .. a+b): c = 1 (least) | 2 (its index,
                             else its value) | 4 (IEEE comparison, else Avro order), as the
                             scalar engine's loop: best = x0, then best = x where x > best
                             (x < best for the least): the first of equal ones */
-            const double *x0 = R + (Py_ssize_t)T[a] * bs;
+            const double *x0 = reg[T[a]];
             int index = (c & 2) != 0;
 #define BEST_LOOP(BETTER)                                                                  \
             {                                                                              \
@@ -359,7 +406,7 @@ VECTOR_CLONES static void run_block(const Prog *p, double *R, Py_ssize_t row0, i
                 double *best = bufs[0], *idx = bufs[1], *nbest = bufs[2], *nidx = bufs[3]; \
                 for (i = 0; i < m; i++) { best[i] = x0[i]; idx[i] = 0.0; }                 \
                 for (int t = 1; t < b; t++) {                                              \
-                    const double *restrict x = R + (Py_ssize_t)T[a + t] * bs;              \
+                    const double *restrict x = reg[T[a + t]];                              \
                     double tt = (double)t, *swap;                                          \
                     if (index)                                                             \
                         for (i = 0; i < m; i++) {                                          \
@@ -404,28 +451,33 @@ VECTOR_CLONES static void run_block(const Prog *p, double *R, Py_ssize_t row0, i
                             e = the tree's depth (the longest walk) */
             const Tree *t = p->trees[pc / 6];
             int32_t at[BLOCK];
-            tree_walk(t, R, bs, m, e, at, D);
+            tree_walk(t, reg, m, e, at, D);
             for (i = 0; i < m; i++) {
                 const double *leaf = D + c + (Py_ssize_t)(at[i] - t->ntests) * b;
                 for (int j = 0; j < b; j++) R[(Py_ssize_t)(d + j) * bs + i] = leaf[j];
             }
+            for (int j = 1; j < b; j++) reg[d + j] = R + (Py_ssize_t)(d + j) * bs;
             break;
         }
         case OP_TREEADD: {  /* d = b + the leaf of a one-value tree (a, c, e as for TREE):
                                a boosting ensemble's running sum, one tree at a time */
             const Tree *t = p->trees[pc / 6];
             int32_t at[BLOCK];
-            tree_walk(t, R, bs, m, e, at, D);
+            tree_walk(t, reg, m, e, at, D);
             const double *leaf = D + c - t->ntests;
             for (i = 0; i < m; i++) rd[i] = rb[i] + leaf[at[i]];
             break;
         }
         default: break;
         }
+        if (op != OP_STORE && op != OP_FLAG && op != OP_FLAGNF && op != OP_SKIP)
+            reg[d] = rd;  /* (d is a register for every other op) */
     }
 }
 
-typedef struct { Prog p; double *R; Py_ssize_t lo, hi; const int32_t *kinit; Py_ssize_t nkinit; } Work;
+typedef struct {
+    Prog p; double *R; const double **reg; Py_ssize_t lo, hi; const int32_t *kinit; Py_ssize_t nkinit;
+} Work;
 
 static void run_rows(Work *w) {
     const Prog *p = &w->p;
@@ -436,9 +488,10 @@ static void run_rows(Work *w) {
         double *r = R + (Py_ssize_t)w->kinit[k] * p->bs;
         for (int i = 0; i < p->bs; i++) r[i] = v;
     }
+    for (int k = 0; k < p->nregs; k++) w->reg[k] = R + (Py_ssize_t)k * p->bs;
     for (Py_ssize_t row0 = w->lo; row0 < w->hi; row0 += p->bs) {
         Py_ssize_t left = w->hi - row0;
-        run_block(p, R, row0, left < p->bs ? (int)left : p->bs);
+        run_block(p, R, w->reg, row0, left < p->bs ? (int)left : p->bs);
     }
 }
 
@@ -455,6 +508,7 @@ typedef struct {
     Py_ssize_t ncode, nitab, ndtab, nkinit;
     int nregs, nin, nout;
     double *one;  /* registers of the one-record path */
+    const double **onereg;  /* and its register table */
     Tree **trees;  /* by instruction index: the walk tables of TREE instructions, else NULL */
 } ProgramObject;
 
@@ -483,13 +537,13 @@ static Tree *build_tree(const ProgramObject *o, Py_ssize_t pc) {
         x->reg = nd[0]; x->kind = nd[1];
         x->child[1] = nd[2] >= 0 ? nd[2] : nn + (-1 - nd[2]);
         x->child[0] = nd[3] >= 0 ? nd[3] : nn + (-1 - nd[3]);
-        x->thr = o->dtab[nd[4]]; x->set = nd[4]; x->nset = nd[5];
+        x->thr = o->dtab[nd[4]]; x->set = nd[4]; x->nset = nd[5]; x->nanpass = nd[6];
         if (nd[1] != kind0) t->uniform = -1;
     }
     for (Py_ssize_t k = 0; k < nleaf; k++) {
         TNode *x = &t->nodes[nn + k];
         x->reg = 0; x->kind = 6; x->child[0] = x->child[1] = (int32_t)(nn + k); x->thr = 0.0;
-        x->set = 0; x->nset = 0;
+        x->set = 0; x->nset = 0; x->nanpass = 0;
     }
     return t;
 }
@@ -540,7 +594,7 @@ static int check_program(ProgramObject *o) {
             for (int k = 0; ok && k < nn; k++) {
                 const int32_t *nd = I + a + 1 + 7 * k;
                 ok = nd[0] >= 0 && nd[0] < nregs && nd[1] >= 0 && nd[1] <= 9 &&
-                     nd[4] >= 0 && nd[5] >= 0 &&
+                     nd[4] >= 0 && nd[5] >= 0 && (nd[6] == 0 || (nd[6] == 1 && nd[1] <= 5)) &&
                      (Py_ssize_t)nd[4] + (nd[5] > 0 ? nd[5] : 1) <= ndtab &&
                      nd[2] < nn && nd[3] < nn && nd[2] != -2147483647 - 1 && nd[3] != -2147483647 - 1 &&
                      (nd[2] >= 0 ? nd[2] > k : 1) && (nd[3] >= 0 ? nd[3] > k : 1);
@@ -584,6 +638,7 @@ static int check_program(ProgramObject *o) {
 static void program_dealloc(ProgramObject *o) {
     for (int k = 0; k < 4; k++) if (o->owners[k]) { PyBuffer_Release(&o->bufs[k]); Py_DECREF(o->owners[k]); }
     free(o->one);
+    free(o->onereg);
     free_trees(o);
     Py_TYPE(o)->tp_free((PyObject *)o);
 }
@@ -624,7 +679,8 @@ static PyObject *program_new(PyTypeObject *type, PyObject *args, PyObject *kw) {
             return PyErr_NoMemory();
         }
     o->one = malloc(sizeof(double) * ((size_t)nregs + (size_t)nin + (size_t)nout + 1));
-    if (!o->one) { Py_DECREF(o); return PyErr_NoMemory(); }
+    o->onereg = malloc(sizeof(double *) * ((size_t)nregs + 1));
+    if (!o->one || !o->onereg) { Py_DECREF(o); return PyErr_NoMemory(); }
     return (PyObject *)o;
 }
 
@@ -673,6 +729,7 @@ static PyObject *program_run(ProgramObject *o, PyObject *args) {
     char **out_ptr = calloc(nout + 1, sizeof(char *));
     PyObject *result = NULL;
     double *regs = NULL;
+    const double **regptrs = NULL;
     if (!bin || !bout || !in_ptr || !in_stride || !in_kind || !out_ptr) { PyErr_NoMemory(); goto done; }
     if (PyObject_GetBuffer(flags, &bf, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0) goto done;
     gotf = 1;
@@ -708,13 +765,15 @@ static PyObject *program_run(ProgramObject *o, PyObject *args) {
         if (threads > nblocks) threads = nblocks > 0 ? (int)nblocks : 1;
         Work w[64];
         regs = malloc((size_t)threads * o->nregs * BLOCK * sizeof(double));
-        if (!regs) { PyErr_NoMemory(); goto done; }
+        regptrs = malloc((size_t)threads * (o->nregs + 1) * sizeof(double *));
+        if (!regs || !regptrs) { PyErr_NoMemory(); goto done; }
         for (int t = 0; t < threads; t++) {
             Prog *p = &w[t].p;
             setup(o, p, BLOCK);
             p->in_ptr = in_ptr; p->in_stride = in_stride; p->in_kind = in_kind;
             p->out_ptr = out_ptr; p->flags = bf.buf;
             w[t].R = regs + (size_t)t * o->nregs * BLOCK;
+            w[t].reg = regptrs + (size_t)t * (o->nregs + 1);
             w[t].lo = (nblocks * t / threads) * BLOCK;
             w[t].hi = (nblocks * (t + 1) / threads) * BLOCK;
             if (w[t].hi > n) w[t].hi = n;
@@ -734,6 +793,7 @@ static PyObject *program_run(ProgramObject *o, PyObject *args) {
     result = Py_None; Py_INCREF(result);
 done:
     free(regs);
+    free(regptrs);
     if (gotf) PyBuffer_Release(&bf);
     for (int k = 0; k < gin; k++) if (bin[k].obj) PyBuffer_Release(&bin[k]);
     for (int k = 0; k < gout; k++) if (bout[k].obj) PyBuffer_Release(&bout[k]);
@@ -770,7 +830,7 @@ static PyObject *program_run1(ProgramObject *o, PyObject *values) {
     Work w;
     setup(o, &w.p, 1);
     w.p.in_ptr = in_ptr; w.p.in_stride = in_stride; w.p.in_kind = in_kind; w.p.out_ptr = out_ptr; w.p.flags = &flag;
-    w.R = R; w.lo = 0; w.hi = 1; w.kinit = o->kinit; w.nkinit = o->nkinit;
+    w.R = R; w.reg = o->onereg; w.lo = 0; w.hi = 1; w.kinit = o->kinit; w.nkinit = o->nkinit;
     run_rows(&w);
     if (flag) Py_RETURN_NONE;
     PyObject *t = PyTuple_New(o->nout);

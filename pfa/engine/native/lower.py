@@ -16,6 +16,7 @@ is one of the interpreter's fixed opcodes, with the scalar engine's order of ope
 from __future__ import annotations
 
 import math
+import struct
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from .program import (
     CMP_IEEE,
     NODE_INTS,
     NODE_TESTS,
+    OPS,
     Program,
 )
 
@@ -160,6 +162,9 @@ class Lowerer:
         self.memo: list[dict[tuple, Reg]] = [{}]
         # register holding impute.isnan(x) → x's register
         self.isnan_of: dict[int, int] = {}
+        self._writers: dict[int, list[tuple[str, int, int, int]]] = {}
+        self._writers_at = 0
+        self._constants: dict[int, float] = {}
         # register loaded from an input → the input's index
         self.loaded: dict[int, int] = {}
         # register of a one-value tree's result → (node table, leaf values, depth)
@@ -247,6 +252,29 @@ class Lowerer:
         emit(out.r)
         self.memo[-1][key + (k,)] = out
         return out
+
+    def writer(self, r: int) -> tuple[str, int, int, int] | None:
+        """(op, a, b, c) of the one instruction writing register ``r`` so far, else None
+        (several writers, or none: an input or a constant)."""
+        code = self.p.code
+        for i in range(self._writers_at, len(code), 6):
+            op = OPS[code[i] - 1]
+            if op in ("STORE", "FLAG", "FLAGNF", "SKIP"):
+                continue
+            span = code[i + 3] if op == "TREE" else 1
+            for d in range(code[i + 1], code[i + 1] + span):
+                self._writers.setdefault(d, []).append((op, code[i + 2], code[i + 3],
+                                                        code[i + 4]))
+        self._writers_at = len(code)
+        found = self._writers.get(r)
+        return found[0] if found is not None and len(found) == 1 else None
+
+    def constants(self) -> dict[int, float]:
+        """Constant register → its value."""
+        if len(self._constants) != len(self.p._consts):
+            self._constants = {r: struct.unpack("<d", key)[0]
+                               for key, r in self.p._consts.items()}
+        return self._constants
 
     def op(self, name: str, k: str, *args: Reg, c: int = 0) -> Reg:
         regs = [a.r for a in args] + [0] * (2 - len(args))
@@ -432,6 +460,7 @@ class Lowerer:
                 return out
             except (NotCompiled, ValueError):  # drop what was emitted; flag the branch
                 del self.p.code[mark:]
+                self._writers, self._writers_at = {}, 0  # (writer() starts over)
                 self.size = size
                 self.flag(path)
                 return BOTTOM
@@ -1107,6 +1136,31 @@ def _simple_walk(L: Lowerer, e: A.Call, env: dict) -> Val:
     return _tree(L, e, datum, tree)
 
 
+def _nan_routed(L: Lowerer, r: int, op: str, thr: float) -> tuple[int, int]:
+    """(register, NaN passes) of a ``<``/``<=`` node on register ``r``: when ``r`` is only a
+    NaN substitute of another register x — ``if (impute.isnan(x)) A else x`` or ``… else
+    min(x, M)`` with constant A and M > thr, what exporters write to route missing values —
+    the node tests x itself, and a NaN passes when A does. Its result is the same in every
+    row, and the substitute registers are no longer computed (pruned)."""
+    writer = L.writer(r)
+    if writer is None or writer[0] != "SELNAN":
+        return r, 0
+    _, x, a, b = writer
+    consts = L.constants()
+    if a not in consts:
+        return r, 0
+    if b != x:
+        inner = L.writer(b)
+        if inner is None or inner[0] != "MIN" or x not in inner[1:3]:
+            return r, 0
+        bound = inner[2] if inner[1] == x else inner[1]
+        if bound not in consts or not thr < consts[bound]:
+            return r, 0
+    nan_value = consts[a]
+    passes = nan_value < thr if op == "<" else nan_value <= thr
+    return x, int(passes)
+
+
 def _tree(L: Lowerer, e: A.Call, datum: Val, tree: Val) -> Val:
     if not isinstance(tree, K) or not isinstance(tree.value, dict):
         raise NotCompiled(e.path, "a tree that is not constant")
@@ -1163,7 +1217,10 @@ def _tree(L: Lowerer, e: A.Call, datum: Val, tree: Val) -> Val:
             if type(v) not in (int, float):
                 raise NotCompiled(e.path, "a comparison with a non-number")
             k, n = L.p.data([v]), 0
-        rec = [regs[field].r, NODE_TESTS[op], 0, 0, k, n, 0]
+        reg, nanpass = regs[field].r, 0
+        if op in ("<", "<=") and type(v) in (int, float) and v == v:
+            reg, nanpass = _nan_routed(L, reg, op, float(v))
+        rec = [reg, NODE_TESTS[op], 0, 0, k, n, nanpass]
         nodes.append(rec)
         for slot_i, key in ((3, "fail"), (2, "pass")):
             branch = node[key]
