@@ -48,10 +48,10 @@ def trees(draw: Any, depth: int = 0) -> Any:
 
 
 def document(tree: Any, lo_nan: Any, hi_nan: Any, bound: Any) -> dict[str, Any]:
+    root = tree.get("Node", {"field": "x", "operator": "<=", "value": 0.0, "pass": tree,
+                             "fail": {"double": -1.0}})  # a leaf alone: under a root node
     return {"input": "double", "output": "double",
-            "cells": {"t": {"type": NODE, "init": tree["Node"] if "Node" in tree else {
-                "field": "x", "operator": "<=", "value": 0.0, "pass": tree,
-                "fail": {"double": -1.0}}}},
+            "cells": {"t": {"type": NODE, "init": root}},
             "action": [{"let": {"x": {"cast.double": {"cast.float": "input"}}}},
                        {"let": {"d": {"new": {"lo": substitute(lo_nan, None),
                                               "hi": substitute(hi_nan, bound), "x": "x"},
