@@ -678,9 +678,18 @@ class VectorRunner:
         """Why chunks ran row by row after all (a kernel met a shape it cannot handle)."""
         return self.plan.fallbacks
 
-    def run(self, input_col: Col, n: int) -> tuple[Col, dict[int, PfaRuntimeError]]:
-        """The output column of ``n`` rows and the errors by row."""
+    def run(self, input_col: Col, n: int, chunk_size: int | None = None
+            ) -> tuple[Col, dict[int, PfaRuntimeError]]:
+        """The output column of ``n`` rows and the errors by row; ``chunk_size`` reaches a
+        plan that takes whole batches (``whole_batches``) as its fallback's bound."""
+        if self.whole_batches:
+            return self.plan.run(input_col, n, chunk_size)
         return self.plan.run(input_col, n)
+
+    @property
+    def whole_batches(self) -> bool:
+        """Whether the plan runs a batch of any size in bounded memory (the native tier)."""
+        return bool(getattr(self.plan, "whole_batches", False))
 
     def routine(self, name: str) -> Any:
         return self.run if name == "action" and self.plan.vectorized else None
@@ -722,6 +731,9 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
         data_in, dk_in = _matrix_columns(data, in_t), "dict"
     total = _check_dict(data_in, list(data_in)) if dk_in == "dict" else _length(data_in, dk_in)
     size = total if not chunk_size or chunk_size <= 0 else int(chunk_size)
+    whole = plan.vectorized and plan.whole_batches
+    if whole:  # one pass in bounded memory; chunk_size bounds the fallback's rows
+        size = max(total, 1)
     fields = None
     if dk_in == "dict" and aliases is None and isinstance(in_t, AvroRecord):
         fields = engine.__dict__.get("_direct_fields")
@@ -745,7 +757,7 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
         if plan.vectorized:
             ctx.actions_started += n
             try:
-                out, errors = plan.run(col, n)
+                out, errors = plan.run(col, n, chunk_size) if whole else plan.run(col, n)
             except PfaError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a kernel bug must not change results

@@ -14,7 +14,7 @@ import numpy as np
 
 from pfa.avro.types import AvroArray, AvroRecord, AvroType
 from pfa.errors import PfaRuntimeError
-from pfa.runtime.columns import Arr, Col, Const, Opt, Rec, from_py, kind, scatter, take
+from pfa.runtime.columns import Arr, Col, Const, Opt, Rec, from_py, kind, merge, take
 
 from ..backends import ExplainEntry, Target
 from . import lower as L
@@ -66,9 +66,15 @@ class NativePlan:
         return all(cells[name].value is value for name, value in self.cells.items())
 
     # -- batches ------------------------------------------------------------------------
-    def run(self, input_col: Col, n: int) -> tuple[Col, dict[int, PfaRuntimeError]]:
+    #: the interpreter holds one block of rows at a time, so its memory does not grow with
+    #: the batch: ``action_batch`` hands it whole batches, and its ``chunk_size`` bounds the
+    #: flagged rows the fallback runs at once (``fallback_rows``)
+    whole_batches = True
+
+    def run(self, input_col: Col, n: int, fallback_rows: int | None = None
+            ) -> tuple[Col, dict[int, PfaRuntimeError]]:
         if not self.current():
-            return self.fallback.run(input_col, n)
+            return self._fallback(input_col, np.arange(n), n, None, fallback_rows)
         inputs = tuple(self._input(input_col, s, n) for s in self.slots)
         nout = _count(self.spec)
         out = np.empty((nout, n), dtype=np.float64)
@@ -78,9 +84,25 @@ class NativePlan:
         idx = np.flatnonzero(flags)
         if not len(idx):
             return col, {}
-        sub, errors = self.fallback.run(take(input_col, idx), len(idx))
-        col = scatter(col, idx, sub, self.out_t, n)
-        return col, {int(idx[j]): e for j, e in errors.items()}
+        return self._fallback(input_col, idx, n, col, fallback_rows)
+
+    def _fallback(self, input_col: Col, idx: np.ndarray, n: int, col: Col | None,
+                  rows: int | None) -> tuple[Col, dict[int, PfaRuntimeError]]:
+        """``col`` with the rows ``idx`` run on the fallback, at most ``rows`` at once."""
+        step = len(idx) if not rows or rows <= 0 else int(rows)
+        parts: list[tuple[np.ndarray, Col]] = []
+        errors: dict[int, PfaRuntimeError] = {}
+        for a in range(0, len(idx), max(step, 1)):
+            piece = idx[a:a + step]
+            sub, errs = self.fallback.run(take(input_col, piece), len(piece))
+            parts.append((piece, sub))
+            errors.update((int(piece[j]), e) for j, e in errs.items())
+        if col is None and len(parts) == 1 and len(idx) == n:
+            return parts[0][1], errors
+        if col is not None:
+            rest = np.setdiff1d(np.arange(n), idx, assume_unique=True)
+            parts.insert(0, (rest, take(col, rest)))
+        return merge(self.out_t, n, parts), errors
 
     @staticmethod
     def _input(col: Col, slot: L.InputSlot, n: int) -> np.ndarray | None:
