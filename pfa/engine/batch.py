@@ -117,6 +117,8 @@ def _slice_column(v: Any, a: int, b: int) -> Any:
 def _column_length(v: Any, name: str) -> int:
     """The number of rows of one column of a dict of columns (PfaInputError if it is not a
     column: a scalar, a string, a 0-d array)."""
+    if type(v) is np.ndarray and v.ndim >= 1:  # the common case first
+        return len(v)
     if isinstance(v, dict):
         lengths = {_column_length(x, f"{name}.{k}") for k, x in v.items()}
         if len(lengths) > 1:
@@ -167,6 +169,21 @@ def _record_keys(data: Any, dk: str, t: AvroRecord, aliases: dict[str, str] | No
                                 f"$.{f.name}")
         out[f.name] = label
     return out
+
+
+def _dict_keys(engine: Any, data: dict, t: AvroRecord, aliases: dict[str, str] | None
+               ) -> dict[str, Any]:
+    """:func:`_record_keys` of a dict of columns, remembered by the engine for the last
+    few sets of keys (a server sends the same keys request after request)."""
+    seen = engine.__dict__.setdefault("_dict_keys_seen", {})
+    names = tuple(data)
+    keys = seen.get(names)
+    if keys is None:
+        keys = _record_keys(data, "dict", t, aliases)
+        if len(seen) >= 8:
+            seen.clear()
+        seen[names] = keys
+    return keys
 
 
 def _matrix_columns(data: np.ndarray, t: AvroRecord) -> dict[str, Any]:
@@ -719,7 +736,8 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
     data_in, dk_in = data, dk
     # shapes are checked for the whole batch before any row runs
     if isinstance(in_t, AvroRecord) and dk in ("dataframe", "dict", "arrow_table"):
-        keys = _record_keys(data, dk, in_t, aliases)
+        keys = _dict_keys(engine, data, in_t, aliases) if dk == "dict" else \
+            _record_keys(data, dk, in_t, aliases)
         if dk == "dataframe":  # pandas once, not per chunk
             data_in, dk_in = _frame_columns(data, keys), "dict"
         elif dk == "dict":
@@ -748,7 +766,7 @@ def run_batch(engine: Any, data: Any, chunk_size: int | None, on_error: str) -> 
     dk_out = "dict" if dk == "dataframe" and kind(out_t) == "rec" else dk
     for a in range(0, max(total, 1), max(size, 1)):
         b = min(total, a + size)
-        chunk = _slice(data_in, dk_in, a, b)
+        chunk = data_in if a == 0 and b == total else _slice(data_in, dk_in, a, b)
         if fields is not None:  # columns already found and measured for the whole batch
             col, n = record_column(chunk, fields, a), b - a
         else:

@@ -37,6 +37,8 @@ class OutSpec:
     fields: dict[str, OutSpec] | None = None
     value: Any = None
     options: tuple[Any, ...] = ()
+    column: Any = None
+    """(pick) the options as a column of the output type, made on first use"""
 
 
 class NativePlan:
@@ -58,6 +60,7 @@ class NativePlan:
         self.explain = [ExplainEntry("$.action", "action", "native",
                                      f"{size} instructions, {len(slots)} inputs")]
         self.threads = max(1, int(os.environ.get(THREADS_ENV, "1") or 1))
+        self.nout = _count(spec)
 
     def current(self) -> bool:
         """False when a cell no longer holds the value the program was built from
@@ -76,8 +79,7 @@ class NativePlan:
         if not self.current():
             return self._fallback(input_col, np.arange(n), n, None, fallback_rows)
         inputs = tuple(self._input(input_col, s, n) for s in self.slots)
-        nout = _count(self.spec)
-        out = np.empty((nout, n), dtype=np.float64)
+        out = np.empty((self.nout, n), dtype=np.float64)
         flags = np.zeros(n, dtype=np.uint8)
         self.vm.run(inputs, tuple(out), flags, n, self.threads)
         col = self._output(self.spec, self.out_t, out, n)
@@ -148,8 +150,9 @@ class NativePlan:
                         for f in t.fields})
         if spec.what == "const":
             return Const(spec.value)
-        idx = out[spec.index].astype(np.int64)
-        return from_py([spec.options[i] for i in idx.tolist()], t)
+        if spec.column is None:  # the options as a column, once; each batch gathers from it
+            spec.column = from_py(list(spec.options), t)
+        return take(spec.column, out[spec.index].astype(np.intp))
 
     # -- one record ---------------------------------------------------------------------
     def record_runner(self, scalar_run: Any) -> Any:
