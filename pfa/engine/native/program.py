@@ -170,6 +170,10 @@ def compact(p: Program) -> None:
             r = ins[at] if where == "f" else itab[at]
             last[r] = j
     pinned = {p.kinit[k]: k // 2 for k in range(0, len(p.kinit), 2)}
+    dies_at: dict[int, list[int]] = {}  # instruction → the registers it reads last
+    for r, lj in last.items():
+        if r not in pinned:
+            dies_at.setdefault(lj, []).append(r)
     new: dict[int, int] = dict(pinned)
     top = len(pinned)
     free: list[int] = []
@@ -181,7 +185,7 @@ def compact(p: Program) -> None:
                 ins[at] = new[r]
             else:
                 itab[at] = new[r]
-        dying = {r for r, lj in last.items() if lj == j and r not in pinned}
+        dying = dies_at.get(j, ())
         outs = _writes(ins)
         if len(outs):
             if len(outs) == 1:
@@ -203,8 +207,6 @@ def compact(p: Program) -> None:
         for r in outs:
             if r not in last or last[r] <= j:
                 free.append(new[r])
-        for r in dying:
-            last.pop(r, None)
     p.code = [x for ins in code for x in ins]
     p.kinit = [x for k in range(0, len(p.kinit), 2) for x in (pinned[p.kinit[k]],
                                                               p.kinit[k + 1])]
