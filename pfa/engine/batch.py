@@ -644,11 +644,11 @@ def concat(parts: list[Any], dk: str) -> Any:
         return [v for p in parts for v in p]
     if isinstance(first, dict):
         return {k: concat([p[k] for p in parts], dk) for k in first}
-    lists = [p for p in parts if hasattr(p, "_concat_same_type")]  # Arrow list columns
-    if lists:
-        if len(lists) == len(parts) and len({p.dtype for p in parts}) == 1:
+    arrow = [hasattr(p, "_concat_same_type") for p in parts]  # Arrow list columns
+    if any(arrow):
+        if all(arrow) and len({p.dtype for p in parts}) == 1:
             return type(first)._concat_same_type(parts)
-        return _obj([v for p in parts for v in (p.tolist() if p in lists else p)])
+        return _obj([v for p, a in zip(parts, arrow) for v in (p.tolist() if a else p)])
     if type(first).__module__.startswith("pandas"):
         import pandas as pd
 

@@ -94,6 +94,7 @@ def test_chunks_of_lists_and_of_objects_join_as_objects():
     objects = np.array([[4.0], None], dtype=object)
     joined = concat([lists, objects], "dict")
     assert list(joined) == [[1.0], [2.0, 3.0], [4.0], None]
+    assert list(concat([objects, lists], "dict")) == [[4.0], None, [1.0], [2.0, 3.0]]
     both = concat([lists, lists], "dict")
     assert isinstance(both, pd.arrays.ArrowExtensionArray) and len(both) == 4
 
