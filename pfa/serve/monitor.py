@@ -36,6 +36,7 @@ FLUSH_ARRAYS = 64
 """Likewise, number arrays (engine output columns)."""
 _NUMBERS = frozenset({float, int})
 _SCALARS = frozenset({float, int, str, bool, type(None)})
+_VALUES = _SCALARS - {type(None)}
 
 
 def _as_float(v: Any) -> float:
@@ -88,8 +89,11 @@ class Stat:
                     self.flush()
                 return
             values = values.tolist()
-        if set(map(type, values)) <= _SCALARS:
+        types = set(map(type, values))
+        if types <= _SCALARS:
             pending.extend(values)
+        elif not types & _VALUES:  # containers (and nulls) only: counted, nulls kept
+            pending.extend([None] * values.count(None))
         else:  # containers are only counted: keeping them alive would age them for the GC
             pending.extend(v for v in values if type(v) in _SCALARS)
         if len(pending) >= FLUSH_VALUES:
