@@ -164,8 +164,21 @@ number_arrays = st.lists(st.floats(-1e6, 1e6) | st.just(math.nan), max_size=30).
 """Engine output columns (and request input columns) reach the statistics as numpy arrays."""
 
 
+def _object_array(items: list[Any]) -> np.ndarray:
+    out = np.empty(len(items), dtype=object)
+    for i, x in enumerate(items):
+        out[i] = x
+    return out
+
+
+container_arrays = st.lists(st.lists(st.floats(-1, 1), max_size=3) | st.none(),
+                            max_size=12).map(_object_array)
+"""An output column of arrays (a record's ``probabilities``): counted, its nulls kept."""
+
+
 @SETTINGS
-@given(batches=st.lists(st.lists(stream_values, max_size=40) | number_arrays, max_size=12),
+@given(batches=st.lists(st.lists(stream_values, max_size=40) | number_arrays
+                       | container_arrays, max_size=12),
        flushes=st.lists(st.booleans(), min_size=12, max_size=12),
        edges=st.none() | st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=6).map(sorted),
        size=st.integers(1, 20))
@@ -374,3 +387,18 @@ def test_number_columns_with_other_outputs(output, action):
     assert fast._number_columns(rows) is not None
     assert _answer(fast, rows) == _answer(plain, rows) == (
         "ok", [plain_json(engine.action(r)) for r in rows])
+
+
+@pytest.mark.parametrize("fields", [0, 1, 2, 3, 4, 6])
+def test_output_columns_become_the_same_rows_whatever_the_width(fields):
+    from pfa.serve.model import _rows_of
+
+    names = [f"f{k}" for k in range(fields)]
+    columns = {n: (np.arange(5) * (k + 1) if k % 2 else _object_array([[k, j] for j in range(5)]))
+               for k, n in enumerate(names)}
+    want = [dict(zip(names, row)) for row in zip(*(columns[n].tolist() for n in names))] \
+        if names else [{} for _ in range(5)]
+    got = _rows_of(columns, 5)
+    assert got == want
+    assert all(list(r) == names for r in got)  # field order kept
+
