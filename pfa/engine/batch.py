@@ -309,8 +309,7 @@ def _numeric_column(raw: np.ndarray, null: np.ndarray | None, t: AvroType, path:
         # is (read-only: the caller's data), not copied.
         vals = raw.astype(np.float64, copy=miss is not None)
         if vals is raw:
-            vals = raw.view()
-            vals.flags.writeable = False
+            vals = _read_only(raw)
         if inner.name == "float":
             vals = f32_col(vals)
         if nullable:
@@ -343,6 +342,13 @@ def _numeric_column(raw: np.ndarray, null: np.ndarray | None, t: AvroType, path:
         raise _bad(f"{path}[{row0 + j}]", f"missing value in a field of type {inner} that "
                    "admits neither null nor NaN", row0 + j)
     return vals
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """A read-only view of the caller's array (used as it is, never written)."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
 
 
 def _out_of_range(raw: np.ndarray, name: str) -> np.ndarray:
@@ -459,8 +465,7 @@ def record_column(chunk: dict[str, Any], fields: list[tuple[str, AvroType, str]]
     for name, t, how in fields:
         v = chunk[name]
         if how and type(v) is np.ndarray and v.dtype == np.float64 and v.ndim == 1:
-            vals = v.view()
-            vals.flags.writeable = False  # the caller's data
+            vals = _read_only(v)
             cols[name] = vals if how == "double" else Opt(vals, np.zeros(len(v), dtype=bool))
         elif isinstance(v, dict):
             cols[name] = input_column(v, "dict", t, None, row0)[0]

@@ -53,26 +53,27 @@ static void find_numpy_exp(void) {
     Py_XDECREF(ufunc_type);
 }
 
+#define NUMPY_EXP_FOUND (np_exp_loop != NULL)
+#else
+static void find_numpy_exp(void) {}
+#define NUMPY_EXP_FOUND 0
+#endif
+
+/* y = exp(x) over m doubles: numpy's loop when it was found, else libm's */
 static void exp_block(const double *x, double *y, Py_ssize_t m) {
+#ifdef PFA_NUMPY_HEADERS
     if (np_exp_loop) {
         char *args[2] = {(char *)x, (char *)y};
         npy_intp n = (npy_intp)m, steps[2] = {8, 8};
         np_exp_loop(args, &n, steps, np_exp_data);
         return;
     }
-    for (Py_ssize_t i = 0; i < m; i++) y[i] = exp(x[i]);
-}
-#define NUMPY_EXP_FOUND (np_exp_loop != NULL)
-#else
-static void find_numpy_exp(void) {}
-static void exp_block(const double *x, double *y, Py_ssize_t m) {
-    for (Py_ssize_t i = 0; i < m; i++) y[i] = exp(x[i]);
-}
-#define NUMPY_EXP_FOUND 0
 #endif
+    for (Py_ssize_t i = 0; i < m; i++) y[i] = exp(x[i]);
+}
 
-/* The loops are built twice on x86-64 Linux with GCC: for AVX2 (4 doubles per operation)
- * and for the baseline; the loader picks one for the machine. The same IEEE operations
+/* The loops are built three times on x86-64 Linux with GCC: for AVX-512 (8 doubles per
+ * operation), AVX2 (4) and the baseline; the loader picks one for the machine. The same IEEE operations
  * either way (no fused multiply-add: -ffp-contract=off applies to both). */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 #define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -200,9 +201,8 @@ VECTOR_CLONES static void tree_walk(const Tree *t, const double *const *reg, int
 /* the sums over a list of registers: each row's sum runs in list order from 0.0, as the
  * scalar engine's loop; the partial sums of the block stay in a local array (in L1) and
  * each pass over the rows adds four terms, one after another. Each kind of term is its own
- * function:
- * inlined into the loop over the terms, the compiler interleaved terms with per-row
- * scalar loads instead of vectorizing over the rows. */
+ * function: inlined into the loop over the terms, the compiler interleaved terms with
+ * per-row scalar loads instead of vectorizing over the rows. */
 #define TERM_FUNCTION(NAME, EXPR)                                                         \
     __attribute__((noinline)) VECTOR_CLONES static void NAME(                            \
             double *restrict acc, const double *k, const double *const *x, int n, int m) { \
@@ -237,8 +237,8 @@ TERM_FUNCTION(add_sqdiff, SQDIFF)
 #undef SCALED
 #undef SQDIFF
 
-/* d = the sum of FN's terms over the registers T[a .. a+b), with constants K (b of them,
- * or NULL) */
+/* d = the sum of FN's terms over the registers T[a .. a+b), with the term constants K
+ * (b of them; add_plain reads none) */
 #define LIST_SUM(FN, K)                                                                  \
     {                                                                                    \
         double acc[BLOCK];                                                               \
