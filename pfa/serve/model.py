@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain
 from operator import itemgetter
 from time import perf_counter, thread_time
@@ -35,6 +35,11 @@ from pfa.runtime import codes
 from .errors import INVALID_PARAMETER_VALUE, ServeError, safe_input_message
 from .strictjson import plain_json as plain_json  # (re-exported)
 
+try:
+    from ._records import records_block  # type: ignore[import-not-found]
+except ImportError:  # no compiler at install time: number_block reads the rows in Python
+    records_block = None
+
 INLINE_ROWS = 16
 """Requests of at most this many rows run on the event loop when the engine is free."""
 INLINE_SECONDS = 0.005
@@ -45,7 +50,8 @@ first after the shorter pause, then after twice the last one, at most the longer
 _NUMBER_FIELDS = frozenset({"double"})
 Columns = tuple[dict[str, Any], Any]
 """A request's input columns by row key (float64 arrays) and the outputs ``action_batch``
-gave for them (a dict of arrays by field for a record output, else one array)."""
+gave for them (a dict of arrays by field for a record output, else one array), handed to the
+observers only when no row failed."""
 _NUMBERS = frozenset({float, int})
 
 
@@ -101,9 +107,11 @@ class ServedModel:
                                            if isinstance(t, AvroRecord) else None)
         """The key under which rows carry each input field (its original column name if the
         document keeps one, else the field name); None for an input that is not a record."""
-        self._number_keys = (tuple(self.row_keys) if self.row_keys and len(
+        self.number_keys = (tuple(self.row_keys) if self.row_keys and len(
             set(self.row_keys)) == len(self.row_keys) and all(
             f.type.name in _NUMBER_FIELDS for f in t.fields) else None)
+        """The row keys when every input field is a double (rows of JSON numbers then go to
+        the engine as float64 columns, see :class:`NumberRows`); else None."""
         self._row_seconds: dict[bool, float] = {}
         """CPU seconds per row of recent requests, by path (True: action_batch)."""
 
@@ -186,22 +194,12 @@ class ServedModel:
     def _number_columns(self, rows: list[Any]) -> dict[str, Any] | None:
         """``rows`` as float64 columns by row key, if every input field is a number field and
         every row is an object of exactly those keys with JSON numbers; else None."""
-        keys = self._number_keys
-        if keys is None or not rows or set(map(type, rows)) != {dict} or \
-                set(map(len, rows)) != {len(keys)}:
+        keys = self.number_keys
+        if keys is None:
             return None
-        try:  # (rows of len(keys) entries holding every key hold no other)
-            values = list(map(itemgetter(*keys), rows))
-        except KeyError:
-            return None
-        flat = values if len(keys) == 1 else list(chain.from_iterable(values))
-        if not set(map(type, flat)) <= _NUMBERS:
-            return None
-        try:
-            block = np.array(flat, dtype=np.float64).reshape(len(values), len(keys))
-        except OverflowError:  # an integer beyond double: the row path reports it
-            return None
-        return {key: block[:, j] for j, key in enumerate(keys)}
+        block = rows.block if type(rows) is NumberRows and rows.keys == keys else \
+            number_block(rows, keys)
+        return None if block is None else {key: block[:, j] for j, key in enumerate(keys)}
 
     def run_locked(self, rows: list[Any], deadline: float) -> list[Any]:
         """:meth:`score` in a worker thread: waits for the engine until ``deadline``."""
@@ -253,6 +251,67 @@ def _rows_of(values: Any, n: int) -> list[Any]:
             return [{a: x, b: y, c: z} for x, y, z in zip(*cols)]
         return [dict(zip(names, row)) for row in zip(*cols)]
     return values.tolist()
+
+
+class NumberRows(Sequence[dict[str, float]]):
+    """Rows of number records held as a (rows, keys) float64 block, as a protocol read them
+    straight from a request body: the engine takes the block's columns, and a row is a dict
+    of its keys only when one is asked for (the list of them is built once)."""
+
+    __slots__ = ("block", "keys", "_rows")
+
+    def __init__(self, block: np.ndarray, keys: tuple[str, ...]):
+        self.block = block
+        self.keys = keys
+        self._rows: list[dict[str, float]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.block)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return NumberRows(self.block[i], self.keys)
+        return self.rows()[i]
+
+    def __iter__(self) -> Iterator[dict[str, float]]:
+        return iter(self.rows())
+
+    def rows(self) -> list[dict[str, float]]:
+        """The rows as dicts of their keys."""
+        if self._rows is None:
+            keys = self.keys
+            self._rows = [dict(zip(keys, r)) for r in self.block.tolist()]
+        return self._rows
+
+
+def number_block(rows: list[Any], keys: tuple[str, ...]) -> np.ndarray | None:
+    """The (rows, keys) float64 block of ``rows`` if every row is a dict of exactly ``keys``
+    holding JSON numbers (floats or ints, not booleans; ints rounded as ``float`` does), else
+    None (also for no rows, or an int beyond double range). Read by the C extension when it is
+    built, else by :func:`_number_block_py`: the same answers."""
+    if type(rows) is not list:
+        rows = list(rows)
+    if records_block is not None:
+        raw = records_block(rows, keys)
+        return None if raw is None else np.frombuffer(raw).reshape(len(rows), len(keys))
+    return _number_block_py(rows, keys)
+
+
+def _number_block_py(rows: list[Any], keys: tuple[str, ...]) -> np.ndarray | None:
+    if not rows or not keys or set(map(type, rows)) != {dict} or \
+            set(map(len, rows)) != {len(keys)}:
+        return None
+    try:  # (rows of len(keys) entries holding every key hold no other)
+        values = list(map(itemgetter(*keys), rows))
+    except KeyError:
+        return None
+    flat = values if len(keys) == 1 else list(chain.from_iterable(values))
+    if not set(map(type, flat)) <= _NUMBERS:
+        return None
+    try:
+        return np.array(flat, dtype=np.float64).reshape(len(values), len(keys))
+    except OverflowError:  # an integer beyond double: the row path reports it
+        return None
 
 
 def _strip_row(err: PfaInputError) -> PfaInputError:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from pfa.avro.types import AvroRecord
+from pfa.avro.types import AvroArray, AvroMap, AvroRecord
 from pfa.document.profile import psi, read_profile
 
 from .model import Columns, ServedModel
@@ -216,6 +216,10 @@ class ModelMonitor:
         self.record_out = isinstance(out_t, AvroRecord) and model.method == "map"
         self.outputs = ({f.name: Stat() for f in out_t.fields} if self.record_out
                         else {"output": Stat()})
+        self.containers = frozenset(f.name for f in out_t.fields if isinstance(
+            f.type, (AvroArray, AvroMap, AvroRecord))) if self.record_out else frozenset()
+        """Record output fields that hold arrays, maps or records, never null: a column of
+        them is only counted."""
 
     def observe(self, model: ServedModel, rows: list[Any], outs: list[Any],
                 columns: Columns | None = None) -> None:
@@ -233,8 +237,12 @@ class ModelMonitor:
             if self.record_out:
                 dicts = outputs is None and set(map(type, outs)) <= {dict}
                 for name, stat in self.outputs.items():
-                    stat.add_many(outputs[name] if outputs is not None
-                                  else _field(outs, name, name, dicts))
+                    if outputs is None:
+                        stat.add_many(_field(outs, name, name, dicts))
+                    elif name in self.containers:  # (columns come from batches without failures)
+                        stat.count += len(outputs[name])
+                    else:
+                        stat.add_many(outputs[name])
             elif model.method == "map":
                 self.outputs["output"].add_many(outs if outputs is None else outputs)
 
@@ -293,7 +301,7 @@ class RequestLog:
         if self.rate < 1.0 and self._rng.random() >= self.rate:
             return
         line = json.dumps({"model": model.name, "version": model.version,
-                           "inputs": plain_json(rows), "outputs": plain_json(outs)},
+                           "inputs": plain_json(list(rows)), "outputs": plain_json(outs)},
                           separators=(",", ":"), default=str)
         with self._lock:
             self._fh.write(line + "\n")

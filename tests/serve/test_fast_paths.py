@@ -5,7 +5,8 @@
 - :class:`pfa.serve.monitor.Stat` fed in random batches against a one-value-at-a-time
   reference, and its reservoir sample against uniformity (chi-square);
 - number-record batches handed to the engine as numpy columns against the same rows through
-  ``Engine.action`` and through the list-of-rows path (values and every error message);
+  ``Engine.action`` and through the list-of-rows path (values and every error message), and
+  the C reader of such records against its Python body;
 - requests that wait on the event loop while a worker thread holds the engine.
 """
 
@@ -28,6 +29,7 @@ from hypothesis import strategies as st
 from pfa.engine.engine import Engine
 from pfa.serve import ServeConfig, strictjson
 from pfa.serve.errors import ServeError
+from pfa.serve import model as serve_model
 from pfa.serve.model import ServedModel, plain_json
 from pfa.serve.monitor import MAX_CATEGORIES, OTHER, Stat
 
@@ -260,7 +262,7 @@ def _models(doc: dict[str, Any]) -> tuple[ServedModel, ServedModel, Engine]:
     """(model with the numpy path, model without it, a plain engine)."""
     fast = ServedModel("m", "1", Engine.from_json(doc), batch_rows=1)
     plain = ServedModel("m", "1", Engine.from_json(doc), batch_rows=1)
-    plain._number_keys = None
+    plain.number_keys = None
     return fast, plain, Engine.from_json(doc)
 
 
@@ -303,12 +305,35 @@ def test_rows_outside_the_number_contract_take_the_row_path(rows, odd, at):
     assert _answer(fast, rows) == _answer(plain, rows)
 
 
+class _Dict(dict):
+    pass
+
+
+@settings(max_examples=400, deadline=None)
+@given(rows=st.lists(number_row | number_row.map(lambda r: dict(reversed(list(r.items())))),
+                     max_size=5),
+       odd=st.none() | odd_row | number_row.map(_Dict), at=st.integers(0, 5),
+       keys=st.sampled_from([("a", "b", "c"), ("c", "a", "b"), ("a",), ("a", "b", "c", "d")]))
+def test_c_record_reader_answers_like_python(rows, odd, at, keys):
+    if odd is not None:
+        rows = rows[:at] + [odd] + rows[at:]
+    if serve_model.records_block is None:
+        pytest.skip("pfa.serve._records is not built (tests/test_extensions_built.py)")
+    got = serve_model.number_block(rows, keys)
+    want = serve_model._number_block_py(rows, keys)
+    if want is None:
+        assert got is None
+    else:
+        assert got is not None and got.dtype == np.float64 and got.shape == want.shape
+        assert got.tobytes() == want.tobytes()  # bit for bit (-0.0, rounded big integers)
+
+
 def test_only_double_records_have_number_columns():
-    assert ServedModel("s", "1", Engine.from_json(SCALAR))._number_keys is None
+    assert ServedModel("s", "1", Engine.from_json(SCALAR)).number_keys is None
     floats = json.loads(json.dumps(NUMBERS))
     floats["input"]["fields"][0]["type"] = "float"
-    assert ServedModel("f", "1", Engine.from_json(floats))._number_keys is None
-    assert ServedModel("n", "1", Engine.from_json(NUMBERS))._number_keys == ("a", "b", "c")
+    assert ServedModel("f", "1", Engine.from_json(floats)).number_keys is None
+    assert ServedModel("n", "1", Engine.from_json(NUMBERS)).number_keys == ("a", "b", "c")
 
 
 @pytest.mark.parametrize("kind", ["dataframe_split", "dataframe_records", "instances",
@@ -346,6 +371,7 @@ def test_number_records_over_http(tmp_path: Path, kind):
         assert "long overflow" in r.json()["message"]
         mon = c.get("/monitor/num").json()
         assert mon["inputs"]["a"]["count"] == 3 * len(rows)
+        assert mon["outputs"]["v"] == {"count": 3 * len(rows), "null_rate": 0.0}  # only counted
         labels = [w["label"] for w in want] * 3
         assert mon["outputs"]["label"]["categories"] == {k: labels.count(k) for k in set(labels)}
 

@@ -16,14 +16,20 @@ import json
 from itertools import repeat
 from typing import Any
 
+import numpy as np
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from pfa.avro.types import AvroRecord, AvroUnion
 from pfa.serve.errors import BAD_REQUEST, INVALID_PARAMETER_VALUE, ServeError
-from pfa.serve.model import ServedModel
+from pfa.serve.model import NumberRows, ServedModel
 from pfa.serve.strictjson import decode
+
+try:
+    from pfa.serve._records import parse_records  # type: ignore[import-not-found]
+except ImportError:  # no compiler at install time: every body is decoded as JSON
+    parse_records = None
 
 from . import Protocol
 
@@ -171,6 +177,20 @@ def json_rows(model: ServedModel, body: Any) -> list[Any]:
     return _row_values(model, value)
 
 
+def number_rows(model: ServedModel, body: bytes) -> NumberRows | None:
+    """The rows of a JSON body of number records read straight into a block, for a model
+    whose input fields are all doubles; None for any other body or model (it is then
+    decoded as JSON and read by :func:`json_rows`, which gives the same values)."""
+    keys = model.number_keys
+    if keys is None or parse_records is None:
+        return None
+    got = parse_records(body, keys)
+    if got is None:
+        return None
+    raw, n = got
+    return NumberRows(np.frombuffer(raw).reshape(n, len(keys)), keys)
+
+
 def _csv_cell(t: Any, text: str, row: int, col: str) -> Any:
     """A CSV field as the value its Avro type wants ("" is null/missing)."""
     if isinstance(t, AvroUnion):
@@ -277,7 +297,7 @@ def routes(server: Any) -> list[Route]:
         kind = content_kind(request.headers.get("content-type"))
         body = await read_body(request, limit)
         if kind == "json":
-            rows = json_rows(model, decode(body))
+            rows = number_rows(model, body) or json_rows(model, decode(body))
         elif kind == "csv":
             rows = csv_rows(model, body)
         else:
