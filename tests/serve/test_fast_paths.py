@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 
 from pfa.engine.engine import Engine
 from pfa.serve import ServeConfig, strictjson
-from pfa.serve.errors import ServeError
 from pfa.serve import model as serve_model
+from pfa.serve.errors import ServeError
 from pfa.serve.model import ServedModel, plain_json
 from pfa.serve.monitor import MAX_CATEGORIES, OTHER, Stat
 
