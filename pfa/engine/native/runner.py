@@ -83,10 +83,9 @@ class NativePlan:
         flags = np.zeros(n, dtype=np.uint8)
         self.vm.run(inputs, tuple(out), flags, n, self.threads)
         col = self._output(self.spec, self.out_t, out, n)
-        idx = np.flatnonzero(flags)
-        if not len(idx):
+        if not flags.any():
             return col, {}
-        return self._fallback(input_col, idx, n, col, fallback_rows)
+        return self._fallback(input_col, np.flatnonzero(flags), n, col, fallback_rows)
 
     def _fallback(self, input_col: Col, idx: np.ndarray, n: int, col: Col | None,
                   rows: int | None) -> tuple[Col, dict[int, PfaRuntimeError]]:
