@@ -25,7 +25,7 @@ lint: $(STAMP)
 # Long fuzz sessions for local use; `make test` runs the same suites at a CI budget.
 fuzz: $(STAMP)
 	PFA_FUZZ_EXAMPLES=$${PFA_FUZZ_EXAMPLES:-5000} PFA_HOSTILE_CASES=$${PFA_HOSTILE_CASES:-5000} \
-		$(PY) -m pytest -n 2 -q tests/exporters/fuzz tests/hostile
+		$(PY) -m pytest -n 2 -q tests/exporters/fuzz tests/hostile tests/serve/test_number_bodies.py
 
 bench: $(STAMP)
 	$(PY) benches/run_all.py

@@ -10,7 +10,11 @@ that size class took). Requests of at least ``batch_rows`` rows go through
 give the same values. When every input field is a ``double`` and every row holds
 exactly those fields as JSON numbers, the batch is handed to the engine as numpy columns (no
 value can fail the input contract, so nothing is checked row by row); any other batch goes as
-the list of rows. Every row error becomes a :class:`ServeError` naming the row.
+the list of rows. Such rows are read into one float64 block by a small C extension
+(``_records.c``, optional: Python reads them the same without it), from the decoded rows
+(:func:`number_block`) or, by a protocol, straight from the request body's bytes
+(:class:`NumberRows`, whose row dicts are made only if something asks for them). Every row
+error becomes a :class:`ServeError` naming the row.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ read as the general path reads it, bit for bit, and every clean body must be acc
 from __future__ import annotations
 
 import json
+import os
 import random
 from typing import Any
 
@@ -29,6 +30,8 @@ pytestmark = pytest.mark.skipif(mlflow.parse_records is None,
                                 reason="pfa.serve._records is not built "
                                        "(tests/test_extensions_built.py)")
 
+EXAMPLES = 2 * int(os.environ.get("PFA_FUZZ_EXAMPLES", "0")) or 400
+"""Bodies per property (``make fuzz`` runs 10,000)."""
 KEYS = ("a", "b", "é c")
 DOC = {"name": "n", "input": {"type": "record", "name": "In", "fields": [
     {"name": "a", "type": "double"}, {"name": "b", "type": "double"},
@@ -122,7 +125,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(body=bodies())
 def test_clean_bodies_read_as_the_general_path_reads_them(body):
     raw = body.encode()
@@ -147,7 +150,7 @@ def _mutate(body: str, rng: random.Random) -> str:
     return body[:pos] + pick + body[pos + 1:]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(body=bodies(), seed=st.integers(0, 2**32 - 1), edits=st.integers(1, 3))
 def test_mutated_bodies_are_read_right_or_left_to_the_general_path(body, seed, edits):
     rng = random.Random(seed)

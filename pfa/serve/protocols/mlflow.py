@@ -5,7 +5,9 @@ take JSON with exactly one of ``dataframe_split``, ``dataframe_records``, ``inst
 ``inputs`` (and optional ``params``), CSV (``text/csv``, a header row) or Parquet
 (``application/vnd.apache.parquet``), and answer ``{"predictions": [...]}``, one entry per row.
 ``/ping``, ``/health`` and ``/version`` exist at both levels. Errors are
-``{"error_code": ..., "message": ...}``.
+``{"error_code": ..., "message": ...}``. A JSON body of number records for a model whose inputs
+are all doubles is read straight into a block of doubles (:func:`number_rows`); any body that
+reader does not take is decoded as JSON, with the same result.
 """
 
 from __future__ import annotations
