@@ -297,7 +297,7 @@ def number_block(rows: list[Any], keys: tuple[str, ...]) -> np.ndarray | None:
         rows = list(rows)
     if records_block is not None:
         raw = records_block(rows, keys)
-        return None if raw is None else np.frombuffer(raw).reshape(len(rows), len(keys))
+        return None if raw is None else np.frombuffer(raw).reshape(-1, len(keys))
     return _number_block_py(rows, keys)
 
 
