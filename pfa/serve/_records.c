@@ -13,7 +13,7 @@
  *     {"dataframe_records" | "instances" | "inputs": [{key: number, ...}, ...]}
  *     {"dataframe_split": {"columns": [key, ...], "data": [[number, ...], ...]}}
  * ("dataframe_split" may also hold an "index" of numbers, and its "columns" come before
- * "data"), and returns (bytearray, rows) or None. It reads only what it understands and
+ * "data"), and returns the bytearray or None. It reads only what it understands and
  * returns None for anything else (escapes in strings, other members, other values, an empty
  * batch, an integer beyond double range, ...), so a body it reads is one that the JSON
  * decoder and the general path read to the same doubles: numbers are rounded correctly
@@ -131,11 +131,9 @@ static int string_token(Cursor *c, const char **s, Py_ssize_t *len) {
     return 1;
 }
 
-/* The string ``name`` (ASCII) as the next token. */
-static int name_token(Cursor *c, const char *name) {
-    const char *s;
-    Py_ssize_t len;
-    return string_token(c, &s, &len) && (size_t)len == strlen(name) && !memcmp(s, name, len);
+/* Whether the token text ``s`` (``len`` bytes) is ``name``. */
+static int spells(const char *s, Py_ssize_t len, const char *name) {
+    return (size_t)len == strlen(name) && !memcmp(s, name, (size_t)len);
 }
 
 /* The index of the key the next string token spells, or -1. */
@@ -300,7 +298,7 @@ static int split_rows(Cursor *c, Block *b, const char **names, const Py_ssize_t 
         Py_ssize_t len;
         if (!string_token(c, &s, &len) || !expect(c, ':'))
             return 0;
-        if (len == 7 && !memcmp(s, "columns", 7) && !have_columns) {
+        if (spells(s, len, "columns") && !have_columns) {
             have_columns = 1;
             memset(seen, 0, (size_t)k);
             if (!expect(c, '['))
@@ -316,7 +314,7 @@ static int split_rows(Cursor *c, Block *b, const char **names, const Py_ssize_t 
             }
             if (!expect(c, ']'))
                 return 0;
-        } else if (len == 5 && !memcmp(s, "index", 5) && !have_index) {
+        } else if (spells(s, len, "index") && !have_index) {
             have_index = 1;
             double skip;
             if (!expect(c, '['))
@@ -329,7 +327,7 @@ static int split_rows(Cursor *c, Block *b, const char **names, const Py_ssize_t 
                 if (!expect(c, ']'))
                     return 0;
             }
-        } else if (len == 4 && !memcmp(s, "data", 4) && have_columns && !have_data) {
+        } else if (spells(s, len, "data") && have_columns && !have_data) {
             have_data = 1;
             if (!expect(c, '[') || peek(c, ']'))
                 return 0;
@@ -393,10 +391,10 @@ static PyObject *parse_records(PyObject *self, PyObject *args) {
     if (!expect(&c, '{') || !string_token(&c, &s, &len) || !expect(&c, ':'))
         goto none;
     int ok;
-    if ((len == 17 && !memcmp(s, "dataframe_records", 17)) ||
-        (len == 9 && !memcmp(s, "instances", 9)) || (len == 6 && !memcmp(s, "inputs", 6)))
+    if (spells(s, len, "dataframe_records") || spells(s, len, "instances") ||
+        spells(s, len, "inputs"))
         ok = record_rows(&c, &b, names, lens, k, seen);
-    else if (len == 15 && !memcmp(s, "dataframe_split", 15))
+    else if (spells(s, len, "dataframe_split"))
         ok = split_rows(&c, &b, names, lens, k, seen, order);
     else
         ok = 0;
@@ -405,11 +403,8 @@ static PyObject *parse_records(PyObject *self, PyObject *args) {
     skip_ws(&c);
     if (c.p != c.end)
         goto none;
-    PyObject *block = PyByteArray_FromStringAndSize((const char *)b.data,
-                                                    b.rows * k * (Py_ssize_t)sizeof(double));
-    if (block) {
-        result = Py_BuildValue("(Nn)", block, b.rows);
-    }
+    result = PyByteArray_FromStringAndSize((const char *)b.data,
+                                           b.rows * k * (Py_ssize_t)sizeof(double));
     goto done;
 none:
     result = Py_NewRef(Py_None);
@@ -427,7 +422,7 @@ static PyMethodDef methods[] = {
     {"records_block", records_block, METH_VARARGS,
      "records_block(rows, keys) -> bytearray of doubles, or None"},
     {"parse_records", parse_records, METH_VARARGS,
-     "parse_records(body, keys) -> (bytearray of doubles, rows), or None"},
+     "parse_records(body, keys) -> bytearray of doubles, or None"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -296,9 +296,13 @@ def number_block(rows: list[Any], keys: tuple[str, ...]) -> np.ndarray | None:
     if type(rows) is not list:
         rows = list(rows)
     if records_block is not None:
-        raw = records_block(rows, keys)
-        return None if raw is None else np.frombuffer(raw).reshape(-1, len(keys))
+        return block_of(records_block(rows, keys), keys)
     return _number_block_py(rows, keys)
+
+
+def block_of(raw: bytearray | None, keys: tuple[str, ...]) -> np.ndarray | None:
+    """The (rows, keys) float64 block of what the C reader wrote (row after row), or None."""
+    return None if raw is None else np.frombuffer(raw).reshape(-1, len(keys))
 
 
 def _number_block_py(rows: list[Any], keys: tuple[str, ...]) -> np.ndarray | None:

@@ -18,14 +18,13 @@ import json
 from itertools import repeat
 from typing import Any
 
-import numpy as np
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from pfa.avro.types import AvroRecord, AvroUnion
 from pfa.serve.errors import BAD_REQUEST, INVALID_PARAMETER_VALUE, ServeError
-from pfa.serve.model import NumberRows, ServedModel
+from pfa.serve.model import NumberRows, ServedModel, block_of
 from pfa.serve.strictjson import decode
 
 try:
@@ -186,11 +185,8 @@ def number_rows(model: ServedModel, body: bytes) -> NumberRows | None:
     keys = model.number_keys
     if keys is None or parse_records is None:
         return None
-    got = parse_records(body, keys)
-    if got is None:
-        return None
-    raw, n = got
-    return NumberRows(np.frombuffer(raw).reshape(n, len(keys)), keys)
+    block = block_of(parse_records(body, keys), keys)
+    return None if block is None else NumberRows(block, keys)
 
 
 def _csv_cell(t: Any, text: str, row: int, col: str) -> Any:
